@@ -1,0 +1,103 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[vsrec] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'vsrec'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'vsrec'= {
+            cand --api-base 'Zoom API base URL; plain http:// only for loopback hosts'
+            cand --api-key 'Video SDK API key (the API key, not the SDK key)'
+            cand --retries 'Retries per request after connection errors, 5xx and 429'
+            cand --timeout 'Seconds to wait for a connection, and for the next byte of an answer'
+            cand --json 'Write JSON Lines to stdout instead of tables'
+            cand -v 'Log each request on stderr (URLs are redacted)'
+            cand --verbose 'Log each request on stderr (URLs are redacted)'
+            cand -q 'Print errors only on stderr'
+            cand --quiet 'Print errors only on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'Show the recording files of one or more sessions'
+            cand download 'Download every recording file of one or more sessions, verified and resumable'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'vsrec;list'= {
+            cand --api-base 'Zoom API base URL; plain http:// only for loopback hosts'
+            cand --api-key 'Video SDK API key (the API key, not the SDK key)'
+            cand --retries 'Retries per request after connection errors, 5xx and 429'
+            cand --timeout 'Seconds to wait for a connection, and for the next byte of an answer'
+            cand --json 'Write JSON Lines to stdout instead of tables'
+            cand -v 'Log each request on stderr (URLs are redacted)'
+            cand --verbose 'Log each request on stderr (URLs are redacted)'
+            cand -q 'Print errors only on stderr'
+            cand --quiet 'Print errors only on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'vsrec;download'= {
+            cand -o 'Directory to download into; each session gets a folder inside it'
+            cand --out 'Directory to download into; each session gets a folder inside it'
+            cand -j 'Files to download at once (1 to 32)'
+            cand --jobs 'Files to download at once (1 to 32)'
+            cand -t 'Only these file types, comma-separated (MP4,M4A,CC,...; case-insensitive)'
+            cand --type 'Only these file types, comma-separated (MP4,M4A,CC,...; case-insensitive)'
+            cand --api-base 'Zoom API base URL; plain http:// only for loopback hosts'
+            cand --api-key 'Video SDK API key (the API key, not the SDK key)'
+            cand --retries 'Retries per request after connection errors, 5xx and 429'
+            cand --timeout 'Seconds to wait for a connection, and for the next byte of an answer'
+            cand --overwrite 'Download again even when a complete file is already there'
+            cand -n 'Print what would be done, transfer nothing'
+            cand --dry-run 'Print what would be done, transfer nothing'
+            cand --json 'Write JSON Lines to stdout instead of tables'
+            cand -v 'Log each request on stderr (URLs are redacted)'
+            cand --verbose 'Log each request on stderr (URLs are redacted)'
+            cand -q 'Print errors only on stderr'
+            cand --quiet 'Print errors only on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'vsrec;completions'= {
+            cand --api-base 'Zoom API base URL; plain http:// only for loopback hosts'
+            cand --api-key 'Video SDK API key (the API key, not the SDK key)'
+            cand --retries 'Retries per request after connection errors, 5xx and 429'
+            cand --timeout 'Seconds to wait for a connection, and for the next byte of an answer'
+            cand --json 'Write JSON Lines to stdout instead of tables'
+            cand -v 'Log each request on stderr (URLs are redacted)'
+            cand --verbose 'Log each request on stderr (URLs are redacted)'
+            cand -q 'Print errors only on stderr'
+            cand --quiet 'Print errors only on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'vsrec;help'= {
+            cand list 'Show the recording files of one or more sessions'
+            cand download 'Download every recording file of one or more sessions, verified and resumable'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'vsrec;help;list'= {
+        }
+        &'vsrec;help;download'= {
+        }
+        &'vsrec;help;completions'= {
+        }
+        &'vsrec;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

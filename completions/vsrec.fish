@@ -1,0 +1,72 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_vsrec_global_optspecs
+    string join \n api-base= api-key= retries= timeout= json v/verbose q/quiet h/help V/version
+end
+
+function __fish_vsrec_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_vsrec_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_vsrec_using_subcommand
+    set -l cmd (__fish_vsrec_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c vsrec -n "__fish_vsrec_needs_command" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
+complete -c vsrec -n "__fish_vsrec_needs_command" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
+complete -c vsrec -n "__fish_vsrec_needs_command" -l retries -d 'Retries per request after connection errors, 5xx and 429' -r
+complete -c vsrec -n "__fish_vsrec_needs_command" -l timeout -d 'Seconds to wait for a connection, and for the next byte of an answer' -r
+complete -c vsrec -n "__fish_vsrec_needs_command" -l json -d 'Write JSON Lines to stdout instead of tables'
+complete -c vsrec -n "__fish_vsrec_needs_command" -s v -l verbose -d 'Log each request on stderr (URLs are redacted)'
+complete -c vsrec -n "__fish_vsrec_needs_command" -s q -l quiet -d 'Print errors only on stderr'
+complete -c vsrec -n "__fish_vsrec_needs_command" -s h -l help -d 'Print help'
+complete -c vsrec -n "__fish_vsrec_needs_command" -s V -l version -d 'Print version'
+complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "list" -d 'Show the recording files of one or more sessions'
+complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "download" -d 'Download every recording file of one or more sessions, verified and resumable'
+complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l retries -d 'Retries per request after connection errors, 5xx and 429' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l timeout -d 'Seconds to wait for a connection, and for the next byte of an answer' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l json -d 'Write JSON Lines to stdout instead of tables'
+complete -c vsrec -n "__fish_vsrec_using_subcommand list" -s v -l verbose -d 'Log each request on stderr (URLs are redacted)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand list" -s q -l quiet -d 'Print errors only on stderr'
+complete -c vsrec -n "__fish_vsrec_using_subcommand list" -s h -l help -d 'Print help'
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s o -l out -d 'Directory to download into; each session gets a folder inside it' -r -F
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s j -l jobs -d 'Files to download at once (1 to 32)' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s t -l type -d 'Only these file types, comma-separated (MP4,M4A,CC,...; case-insensitive)' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l retries -d 'Retries per request after connection errors, 5xx and 429' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l timeout -d 'Seconds to wait for a connection, and for the next byte of an answer' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l overwrite -d 'Download again even when a complete file is already there'
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s n -l dry-run -d 'Print what would be done, transfer nothing'
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l json -d 'Write JSON Lines to stdout instead of tables'
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s v -l verbose -d 'Log each request on stderr (URLs are redacted)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s q -l quiet -d 'Print errors only on stderr'
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s h -l help -d 'Print help'
+complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -l retries -d 'Retries per request after connection errors, 5xx and 429' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -l timeout -d 'Seconds to wait for a connection, and for the next byte of an answer' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -l json -d 'Write JSON Lines to stdout instead of tables'
+complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -s v -l verbose -d 'Log each request on stderr (URLs are redacted)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -s q -l quiet -d 'Print errors only on stderr'
+complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download completions help" -f -a "list" -d 'Show the recording files of one or more sessions'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download completions help" -f -a "download" -d 'Download every recording file of one or more sessions, verified and resumable'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,126 @@
+//! The REST API listener: `GET /v2/videosdk/sessions/{id}/recordings`.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, Uri, header};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use crate::auth;
+use crate::faults::{ListFault, json_response, status_fault, zoom_error};
+use crate::listing;
+use crate::log::{self, Listener, LogTags};
+use crate::state::{DEFAULT_TOKEN_TTL, MAX_TOKEN_TTL, Shared};
+use crate::urls;
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    // A fallback rather than a route: the path is parsed by hand from the raw URI, so that
+    // nothing decodes or normalises the session ID before the double-encoding rule is applied.
+    Router::new()
+        .fallback(list_recordings)
+        .layer(middleware::from_fn_with_state(
+            (shared.clone(), Listener::Api),
+            log::record,
+        ))
+        .with_state(shared)
+}
+
+async fn list_recordings(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let Some(segment) = uri
+        .path()
+        .strip_prefix("/v2/videosdk/sessions/")
+        .and_then(|rest| rest.strip_suffix("/recordings"))
+    else {
+        return zoom_error(404, 404, "Not Found");
+    };
+    if method != Method::GET {
+        return zoom_error(405, 405, "Method Not Allowed");
+    }
+    let session_id = urls::session_id_from_segment(segment);
+    let mut response = answer(&shared, session_id.as_deref(), uri.query(), &headers).await;
+    response.extensions_mut().insert(LogTags {
+        file_key: None,
+        session_id,
+    });
+    response
+}
+
+async fn answer(
+    shared: &Shared,
+    session_id: Option<&str>,
+    query: Option<&str>,
+    headers: &HeaderMap,
+) -> Response {
+    // Faults come first, as a rate limiter in front of the API would answer before it.
+    let mut malformed = false;
+    match session_id.and_then(|id| shared.pop_list_fault(id)) {
+        Some(ListFault::Status {
+            code,
+            retry_after,
+            body,
+        }) => return status_fault(code, retry_after.as_deref(), body.as_deref()),
+        Some(ListFault::Delay(pause)) => tokio::time::sleep(pause).await,
+        Some(ListFault::Malformed) => malformed = true,
+        None => {}
+    }
+
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let authorized = auth::bearer(authorization)
+        .is_some_and(|token| auth::check_api_jwt(token, &shared.config).is_ok());
+    if !authorized {
+        return zoom_error(401, 124, "Invalid access token.");
+    }
+
+    let params = urls::query_params(query);
+    let wants_token = urls::query_param(&params, "include_fields").is_some_and(|fields| {
+        fields
+            .split(',')
+            .any(|f| f.trim() == "download_access_token")
+    });
+    let ttl = match urls::query_param(&params, "ttl").map(str::parse::<u64>) {
+        None | Some(Ok(0)) => DEFAULT_TOKEN_TTL,
+        Some(Ok(ttl)) if ttl <= MAX_TOKEN_TTL => ttl,
+        // Zoom's validation error for an out-of-range or non-numeric query field.
+        Some(_) => return zoom_error(400, 300, "Invalid field: ttl"),
+    };
+
+    let listing = {
+        let inner = shared.lock();
+        session_id
+            .and_then(|id| inner.sessions.get(id))
+            .map(|session| listing::render(session, &shared.bases.download))
+    };
+    let Some(mut listing) = listing else {
+        return zoom_error(404, 3301, "There is no recording for this session.");
+    };
+
+    if malformed {
+        let text = listing.to_string();
+        let cut = text.len() / 2;
+        // Cut on a character boundary so the body is still UTF-8, only not JSON.
+        let cut = (0..=cut)
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
+        return json_response(200, text[..cut].to_owned());
+    }
+    if wants_token && let Value::Object(fields) = &mut listing {
+        let token = shared.issue_download_token(ttl);
+        fields.insert("download_access_token".to_owned(), Value::from(token));
+    }
+    (
+        [(header::CONTENT_TYPE, "application/json;charset=UTF-8")],
+        listing.to_string(),
+    )
+        .into_response()
+}

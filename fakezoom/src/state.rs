@@ -1,0 +1,187 @@
+//! The state the three listeners and the test thread share.
+//!
+//! One `std` mutex guards it all: every critical section is a few map operations and none is
+//! held across an `.await`, so contention is no concern even under a benchmark.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use crate::Config;
+use crate::auth::{self, UrlSigner};
+use crate::content::Source;
+use crate::faults::{BodyFault, FileFault, ListFault};
+use crate::log::LogEntry;
+use crate::model::Session;
+
+/// Zoom's default lifetime of a download access token when `ttl` is absent or 0 (undocumented;
+/// an hour is what Zoom's own API JWTs recommend).
+pub(crate) const DEFAULT_TOKEN_TTL: u64 = 3600;
+/// Zoom's maximum `ttl`: 7 days.
+pub(crate) const MAX_TOKEN_TTL: u64 = 604_800;
+/// How long a storage URL stays valid, like a CDN's signed URL.
+pub(crate) const STORAGE_URL_LIFETIME: u64 = 300;
+
+/// The base URLs of the three listeners.
+#[derive(Clone, Debug)]
+pub(crate) struct Bases {
+    pub(crate) api: String,
+    pub(crate) download: String,
+    pub(crate) storage: String,
+}
+
+pub(crate) struct Shared {
+    pub(crate) config: Config,
+    pub(crate) bases: Bases,
+    pub(crate) signer: UrlSigner,
+    started: Instant,
+    /// Body bytes sent by the download and storage listeners, all requests together.
+    pub(crate) file_body_bytes: AtomicU64,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+pub(crate) struct Inner {
+    pub(crate) sessions: HashMap<String, Session>,
+    /// File key → where its content lives. Kept apart from the sessions so that streaming a
+    /// file needs neither the lock nor a copy of the session.
+    pub(crate) files: HashMap<String, FileEntry>,
+    pub(crate) list_faults: HashMap<String, VecDeque<ListFault>>,
+    pub(crate) file_faults: HashMap<String, VecDeque<FileFault>>,
+    pub(crate) always_faults: HashMap<String, FileFault>,
+    /// Live and expired download tokens → expiry (Unix seconds).
+    pub(crate) download_tokens: HashMap<String, u64>,
+    pub(crate) issued_tokens: Vec<String>,
+    pub(crate) tickets: HashMap<String, Ticket>,
+    pub(crate) log: Vec<LogEntry>,
+    pub(crate) violations: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct FileEntry {
+    pub(crate) session_id: String,
+    pub(crate) source: Source,
+    pub(crate) extension: Option<String>,
+}
+
+/// What a redirect hands to the storage host: the body fault, used by the first request only.
+#[derive(Debug)]
+pub(crate) struct Ticket {
+    pub(crate) fault: Option<BodyFault>,
+    pub(crate) exp: u64,
+}
+
+/// How a download's `access_token` query parameter fared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TokenCheck {
+    Valid,
+    /// A download token this server issued whose time is up.
+    Expired,
+    Invalid,
+}
+
+impl Shared {
+    pub(crate) fn new(config: Config, bases: Bases, started: Instant) -> Self {
+        Shared {
+            config,
+            bases,
+            signer: UrlSigner::new(),
+            started,
+            file_body_bytes: AtomicU64::new(0),
+            inner: Mutex::new(Inner::default()),
+        }
+    }
+
+    /// The state, even if a panicking handler poisoned the lock: a test fixture should keep
+    /// answering so the test reports its own failure.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    pub(crate) fn add_file_body_bytes(&self, n: u64) {
+        self.file_body_bytes.fetch_add(n, Ordering::Relaxed);
+    }
+
+    pub(crate) fn add_session(&self, session: Session) {
+        let mut inner = self.lock();
+        if let Some(old) = inner.sessions.remove(&session.session_id) {
+            for file in &old.files {
+                inner.files.remove(&file.key);
+            }
+        }
+        for file in &session.files {
+            // A file listed twice shares one key and one content: the first entry wins.
+            inner
+                .files
+                .entry(file.key.clone())
+                .or_insert_with(|| FileEntry {
+                    session_id: session.session_id.clone(),
+                    source: Source::new(&file.content),
+                    extension: file.file_extension.clone(),
+                });
+        }
+        inner.sessions.insert(session.session_id.clone(), session);
+    }
+
+    pub(crate) fn pop_list_fault(&self, session_id: &str) -> Option<ListFault> {
+        self.lock().list_faults.get_mut(session_id)?.pop_front()
+    }
+
+    /// The next queued fault for a file, else its persistent one.
+    pub(crate) fn next_file_fault(&self, file_key: &str) -> Option<FileFault> {
+        let mut inner = self.lock();
+        if let Some(fault) = inner
+            .file_faults
+            .get_mut(file_key)
+            .and_then(VecDeque::pop_front)
+        {
+            return Some(fault);
+        }
+        inner.always_faults.get(file_key).cloned()
+    }
+
+    /// Issues a download access token that lives `ttl` seconds.
+    pub(crate) fn issue_download_token(&self, ttl: u64) -> String {
+        let token = auth::new_download_token();
+        let mut inner = self.lock();
+        inner
+            .download_tokens
+            .insert(token.clone(), auth::unix_now() + ttl);
+        inner.issued_tokens.push(token.clone());
+        token
+    }
+
+    /// Checks a download's `access_token`: a download token of ours, or an API JWT.
+    pub(crate) fn check_access_token(&self, token: &str) -> TokenCheck {
+        let expiry = self.lock().download_tokens.get(token).copied();
+        match expiry {
+            Some(exp) if exp > auth::unix_now() => TokenCheck::Valid,
+            Some(_) => TokenCheck::Expired,
+            None if auth::check_api_jwt(token, &self.config).is_ok() => TokenCheck::Valid,
+            None => TokenCheck::Invalid,
+        }
+    }
+
+    /// Creates the one-use ticket for a redirect and returns its ID.
+    pub(crate) fn new_ticket(&self, fault: Option<BodyFault>, exp: u64) -> String {
+        let id = format!("{:016x}", rand::random::<u64>());
+        let mut inner = self.lock();
+        // Tickets whose URL has expired can never be used: drop them now and then.
+        if inner.tickets.len() > 1024 {
+            let now = auth::unix_now();
+            inner.tickets.retain(|_, ticket| ticket.exp > now);
+        }
+        inner.tickets.insert(id.clone(), Ticket { fault, exp });
+        id
+    }
+
+    /// The body fault of a ticket, which is used up by this call.
+    pub(crate) fn take_ticket_fault(&self, id: &str) -> Option<BodyFault> {
+        self.lock().tickets.remove(id)?.fault
+    }
+}

@@ -1,0 +1,511 @@
+//! The fake over real HTTP, as vsrec will meet it.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use fakezoom::{
+    Config, Content, File, FileFault, ListFault, Listener, Server, Session, pattern_bytes,
+};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use serde_json::{Value, json};
+use support::{Reply, follow, get};
+
+const TRICKY_ID: &str = "Ab/cd+ef//gh==";
+
+fn encode(s: &str) -> String {
+    utf8_percent_encode(s, NON_ALPHANUMERIC).to_string()
+}
+
+fn list_url(server: &Server, segment: &str, query: &str) -> String {
+    format!(
+        "{}/videosdk/sessions/{segment}/recordings{query}",
+        server.api_base()
+    )
+}
+
+fn bearer(server: &Server) -> String {
+    format!(
+        "Bearer {}",
+        server.config().mint_jwt(Duration::from_secs(600))
+    )
+}
+
+fn now() -> u64 {
+    jsonwebtoken::get_current_timestamp()
+}
+
+fn mint(alg: Algorithm, secret: &str, claims: Value) -> String {
+    jsonwebtoken::encode(
+        &Header::new(alg),
+        &claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
+}
+
+/// Lists a session (double-encoded, authorised) and returns the answer.
+fn list(server: &Server, session_id: &str, query: &str) -> Reply {
+    let url = list_url(server, &encode(&encode(session_id)), query);
+    get(&url, &[("Authorization", &bearer(server))])
+}
+
+fn server_with(session: Session) -> Server {
+    let server = Server::start(Config::default());
+    server.add_session(session);
+    server
+}
+
+fn assert_zoom_error(reply: &Reply, status: u16, code: u64) {
+    assert_eq!(reply.status, status, "{}", reply.text());
+    assert_eq!(reply.json()["code"], code);
+    assert!(reply.header("x-zm-trackingid").is_some());
+}
+
+#[test]
+fn session_ids_must_be_double_encoded() {
+    let server = server_with(Session::sample(TRICKY_ID));
+    let auth = bearer(&server);
+
+    let twice = list(&server, TRICKY_ID, "");
+    assert_eq!(twice.status, 200);
+    assert_eq!(twice.json(), server.listing_json(TRICKY_ID));
+    assert!(twice.header("x-zm-trackingid").is_some());
+
+    for segment in [encode(TRICKY_ID), TRICKY_ID.to_owned()] {
+        let reply = get(
+            &list_url(&server, &segment, ""),
+            &[("Authorization", &auth)],
+        );
+        assert_zoom_error(&reply, 404, 3301);
+    }
+    let unknown = list(&server, "bm90IHRoZXJl", "");
+    assert_zoom_error(&unknown, 404, 3301);
+
+    let log = server.log();
+    assert_eq!(log[0].listener, Listener::Api);
+    assert_eq!(
+        log[0].raw_path,
+        "/v2/videosdk/sessions/Ab%252Fcd%252Bef%252F%252Fgh%253D%253D/recordings"
+    );
+    assert_eq!(log[0].session_id.as_deref(), Some(TRICKY_ID));
+    assert_eq!(log[0].authorization.as_deref(), Some(auth.as_str()));
+}
+
+#[test]
+fn api_accepts_only_a_valid_api_jwt() {
+    let server = server_with(Session::sample("s1"));
+    let config = server.config().clone();
+    let key = config.api_key.as_str();
+    let secret = config.api_secret.as_str();
+    let t = now();
+    let refused = [
+        mint(
+            Algorithm::HS256,
+            "wrong-secret",
+            json!({ "iss": key, "iat": t, "exp": t + 600 }),
+        ),
+        mint(
+            Algorithm::HS256,
+            secret,
+            json!({ "iss": key, "iat": t - 600, "exp": t - 1 }),
+        ),
+        mint(
+            Algorithm::HS256,
+            secret,
+            json!({ "iss": "someone-else", "iat": t, "exp": t + 600 }),
+        ),
+        mint(
+            Algorithm::HS256,
+            secret,
+            json!({ "iss": key, "exp": t + 600 }),
+        ),
+        mint(
+            Algorithm::HS512,
+            secret,
+            json!({ "iss": key, "iat": t, "exp": t + 600 }),
+        ),
+        mint(
+            Algorithm::HS256,
+            secret,
+            json!({ "iss": key, "iat": t, "exp": t + 600, "app_key": key, "tpc": "s1",
+                    "role_type": 1, "version": 1 }),
+        ),
+    ];
+    let url = list_url(&server, "s1", "");
+    for token in &refused {
+        let reply = get(&url, &[("Authorization", &format!("Bearer {token}"))]);
+        assert_zoom_error(&reply, 401, 124);
+        assert_eq!(reply.json()["message"], "Invalid access token.");
+    }
+    assert_zoom_error(&get(&url, &[]), 401, 124);
+
+    let good = mint(
+        Algorithm::HS256,
+        secret,
+        json!({ "iss": key, "iat": t, "exp": t + 600 }),
+    );
+    let reply = get(&url, &[("Authorization", &format!("Bearer {good}"))]);
+    assert_eq!(reply.status, 200);
+}
+
+#[test]
+fn download_redirects_to_storage_without_credentials() {
+    let session = Session::sample("s1");
+    let mp4 = session.files[0].key.clone();
+    let server = server_with(session);
+    let auth = bearer(&server);
+
+    let listing = list(&server, "s1", "").json();
+    let url = listing["recording_files"][0]["download_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(url.starts_with(&server.download_base()));
+
+    let redirect = get(&url, &[("Authorization", &auth)]);
+    assert_eq!(redirect.status, 302);
+    let location = redirect.header("location").unwrap();
+    assert!(location.starts_with(&format!("{}/store/", server.storage_base())));
+    assert!(!location.contains("access_token"));
+    assert!(!location.contains(&auth["Bearer ".len()..]));
+
+    let file = get(location, &[]);
+    assert_eq!(file.status, 200);
+    assert_eq!(file.header("content-type"), Some("video/mp4"));
+    assert_eq!(file.header("accept-ranges"), Some("bytes"));
+    assert_eq!(file.body, server.file_content(&mp4));
+    assert!(server.storage_violations().is_empty());
+
+    let log = server.log();
+    let stored = log.last().unwrap();
+    assert_eq!(stored.listener, Listener::Storage);
+    assert_eq!(stored.authorization, None);
+    assert_eq!(stored.file_key.as_deref(), Some(mp4.as_str()));
+    assert_eq!(stored.body_bytes, file.body.len() as u64);
+    assert!(server.storage_body_bytes() >= file.body.len() as u64);
+
+    // Forwarding credentials to storage is served, but recorded.
+    let leaked = get(location, &[("Authorization", &auth)]);
+    assert_eq!(leaked.status, 200);
+    get(&format!("{location}&access_token=x"), &[]);
+    assert_eq!(server.storage_violations().len(), 2);
+}
+
+#[test]
+fn downloads_without_credentials_are_refused() {
+    let session = Session::sample("s1");
+    let key = session.files[0].key.clone();
+    let server = server_with(session);
+    let reply = get(&server.download_url(&key), &[]);
+    assert_zoom_error(&reply, 401, 124);
+    assert_eq!(get(&server.download_url("no-such-file"), &[]).status, 404);
+}
+
+#[test]
+fn storage_honours_ranges() {
+    let session = Session::sample("s1");
+    let key = session.files[0].key.clone();
+    let server = server_with(session);
+    let truth = server.file_content(&key);
+    let len = truth.len();
+    let auth = bearer(&server);
+    let location = get(&server.download_url(&key), &[("Authorization", &auth)])
+        .header("location")
+        .unwrap()
+        .to_owned();
+
+    let part = get(&location, &[("Range", "bytes=100-199")]);
+    assert_eq!(part.status, 206);
+    assert_eq!(
+        part.header("content-range"),
+        Some(format!("bytes 100-199/{len}").as_str())
+    );
+    assert_eq!(part.content_length(), Some(100));
+    assert_eq!(part.body, truth[100..200]);
+
+    let tail = get(&location, &[("Range", "bytes=1000-")]);
+    assert_eq!(tail.status, 206);
+    let expected = format!("bytes 1000-{}/{len}", len - 1);
+    assert_eq!(tail.header("content-range"), Some(expected.as_str()));
+    assert_eq!(tail.body, truth[1000..]);
+
+    let beyond = get(&location, &[("Range", &format!("bytes={len}-"))]);
+    assert_eq!(beyond.status, 416);
+    assert_eq!(
+        beyond.header("content-range"),
+        Some(format!("bytes */{len}").as_str())
+    );
+}
+
+#[test]
+fn storage_refuses_bad_or_expired_signatures() {
+    let session = Session::sample("s1");
+    let key = session.files[0].key.clone();
+    let server = server_with(session);
+    let auth = bearer(&server);
+    let location = get(&server.download_url(&key), &[("Authorization", &auth)])
+        .header("location")
+        .unwrap()
+        .to_owned();
+    let tampered = location.replace("sig=", "sig=00");
+    let reply = get(&tampered, &[]);
+    assert_eq!(reply.status, 403);
+    assert!(reply.text().contains("<Code>AccessDenied</Code>"));
+
+    server.push_file_faults(&key, [FileFault::ExpiredStorage]);
+    let expired = follow(&server.download_url(&key), &[("Authorization", &auth)]);
+    assert_eq!(expired.status, 403);
+    assert!(expired.text().contains("AccessDenied"));
+}
+
+#[test]
+fn cut_body_ends_before_its_content_length() {
+    let session = Session::sample("s1");
+    let key = session.files[0].key.clone();
+    let server = server_with(session);
+    let auth = bearer(&server);
+    let truth = server.file_content(&key);
+    server.push_file_faults(&key, [FileFault::Cut { at: 70_000 }]);
+
+    let cut = follow(&server.download_url(&key), &[("Authorization", &auth)]);
+    assert_eq!(cut.status, 200);
+    assert_eq!(cut.content_length(), Some(truth.len() as u64));
+    assert!(!cut.complete);
+    assert_eq!(cut.body, truth[..70_000]);
+    assert_eq!(server.log().last().unwrap().body_bytes, 70_000);
+
+    // The fault was used up: the retry gets everything.
+    let retry = follow(&server.download_url(&key), &[("Authorization", &auth)]);
+    assert!(retry.complete);
+    assert_eq!(retry.body, truth);
+}
+
+#[test]
+fn protected_sessions_need_an_access_token() {
+    let session = Session::protected(TRICKY_ID, "s3cret-pw");
+    let key = session.files[0].key.clone();
+    let server = server_with(session);
+    let auth = bearer(&server);
+
+    let listing = list(
+        &server,
+        TRICKY_ID,
+        "?include_fields=download_access_token&ttl=600",
+    )
+    .json();
+    assert_eq!(listing["password"], "s3cret-pw");
+    let token = listing["download_access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        server.issued_download_tokens(),
+        std::slice::from_ref(&token)
+    );
+    let url = listing["recording_files"][0]["download_url"]
+        .as_str()
+        .unwrap();
+
+    // The Bearer header alone gets Zoom's sign-in page, with 200.
+    let page = get(url, &[("Authorization", &auth)]);
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(page.text().contains("<html"));
+    let wrong = get(&format!("{url}?access_token=nope"), &[]);
+    assert_eq!(
+        wrong.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+
+    for access_token in [token.as_str(), &auth["Bearer ".len()..]] {
+        let redirect = get(&format!("{url}?access_token={access_token}"), &[]);
+        assert_eq!(redirect.status, 302);
+        let location = redirect.header("location").unwrap();
+        assert!(!location.contains(access_token));
+        assert_eq!(get(location, &[]).body, server.file_content(&key));
+    }
+    assert!(server.storage_violations().is_empty());
+}
+
+#[test]
+fn expired_download_tokens_get_zoom_json_error() {
+    let session = Session::protected("s1", "pw");
+    let key = session.files[0].key.clone();
+    let server = server_with(session);
+    let listing = list(&server, "s1", "?include_fields=download_access_token&ttl=1").json();
+    let token = listing["download_access_token"].as_str().unwrap();
+    std::thread::sleep(Duration::from_millis(2100));
+    let reply = get(
+        &format!("{}?access_token={token}", server.download_url(&key)),
+        &[],
+    );
+    assert_eq!(reply.status, 200);
+    assert_eq!(
+        reply.text(),
+        r#"{"status":false,"errorCode":124,"errorMessage":"Forbidden"}"#
+    );
+
+    let too_long = list(
+        &server,
+        "s1",
+        "?include_fields=download_access_token&ttl=604801",
+    );
+    assert_zoom_error(&too_long, 400, 300);
+}
+
+#[test]
+fn list_faults_are_fifo() {
+    let server = server_with(Session::sample("s1"));
+    server.push_list_faults(
+        "s1",
+        [
+            ListFault::Status {
+                code: 429,
+                retry_after: Some("1".to_owned()),
+                body: None,
+            },
+            ListFault::status(500),
+            ListFault::Delay(Duration::from_millis(200)),
+            ListFault::Malformed,
+        ],
+    );
+    let limited = list(&server, "s1", "");
+    assert_zoom_error(&limited, 429, 429);
+    assert_eq!(limited.header("x-ratelimit-type"), Some("QPS"));
+    assert_eq!(limited.header("retry-after"), Some("1"));
+    assert_eq!(list(&server, "s1", "").status, 500);
+
+    let started = Instant::now();
+    assert_eq!(list(&server, "s1", "").status, 200);
+    assert!(started.elapsed() >= Duration::from_millis(200));
+
+    let malformed = list(&server, "s1", "");
+    assert_eq!(malformed.status, 200);
+    assert!(serde_json::from_slice::<Value>(&malformed.body).is_err());
+    assert_eq!(list(&server, "s1", "").json(), server.listing_json("s1"));
+}
+
+#[test]
+fn file_faults_are_fifo() {
+    let session = Session::sample("s1");
+    let key = session.files[0].key.clone();
+    let server = server_with(session);
+    let auth = bearer(&server);
+    let truth = server.file_content(&key);
+    server.push_file_faults(
+        &key,
+        [
+            FileFault::Status {
+                code: 503,
+                retry_after: Some("2".to_owned()),
+            },
+            FileFault::Html200,
+            FileFault::JsonError200,
+            FileFault::Short(1000),
+            FileFault::Long(10),
+            FileFault::NoContentLength,
+        ],
+    );
+    let fetch = || follow(&server.download_url(&key), &[("Authorization", &auth)]);
+
+    let unavailable = fetch();
+    assert_eq!(unavailable.status, 503);
+    assert_eq!(unavailable.header("retry-after"), Some("2"));
+    assert_eq!(
+        fetch().header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert_eq!(fetch().json()["errorCode"], 124);
+
+    let short = fetch();
+    assert_eq!((short.content_length(), short.complete), (Some(1000), true));
+    assert_eq!(short.body, truth[..1000]);
+
+    let long = fetch();
+    assert_eq!(long.content_length(), Some(truth.len() as u64 + 10));
+    assert_eq!(long.body[..truth.len()], truth[..]);
+
+    let chunked = fetch();
+    assert_eq!(chunked.content_length(), None);
+    assert_eq!(chunked.header("transfer-encoding"), Some("chunked"));
+    assert!(chunked.complete);
+    assert_eq!(chunked.body, truth);
+
+    assert_eq!(fetch().body, truth);
+}
+
+#[test]
+fn persistent_faults_and_stalls() {
+    let session = Session::sample("s1");
+    let key = session.files[1].key.clone();
+    let server = server_with(session);
+    let auth = bearer(&server);
+    let stall = FileFault::Stall {
+        after: 1000,
+        pause: Duration::from_millis(300),
+    };
+    server.set_file_fault_always(&key, Some(stall));
+    for _ in 0..2 {
+        let started = Instant::now();
+        let reply = follow(&server.download_url(&key), &[("Authorization", &auth)]);
+        assert!(reply.complete);
+        assert!(started.elapsed() >= Duration::from_millis(300));
+    }
+    server.set_file_fault_always(&key, None);
+    server.push_file_faults(&key, [FileFault::status(404)]);
+    let gone = follow(&server.download_url(&key), &[("Authorization", &auth)]);
+    assert_zoom_error(&gone, 404, 3301);
+
+    let log = server.log();
+    let storage = log
+        .iter()
+        .find(|r| r.listener == Listener::Storage)
+        .unwrap();
+    assert!(storage.responded_at >= storage.at);
+}
+
+#[test]
+fn pattern_content_is_served_as_generated() {
+    let mut session = Session::new("big");
+    let seed = 42;
+    let len = 3 * 1024 * 1024 + 5;
+    session.files.push(File::recording(
+        "big.mp4",
+        "MP4",
+        "MP4",
+        "active_speaker",
+        Content::Pattern { len, seed },
+    ));
+    let server = server_with(session);
+    let auth = bearer(&server);
+    assert_eq!(server.file_content("big.mp4"), pattern_bytes(seed, 0, len));
+
+    let reply = follow(&server.download_url("big.mp4"), &[("Authorization", &auth)]);
+    assert!(reply.complete);
+    assert_eq!(reply.body.len() as u64, len);
+    assert!(reply.body == pattern_bytes(seed, 0, len));
+}
+
+#[test]
+fn status_changes_show_in_the_listing() {
+    let session = Session::sample("s1");
+    let key = session.files[0].key.clone();
+    let server = server_with(session);
+    server.set_file_status(&key, Some("processing"));
+    let listing = list(&server, "s1", "").json();
+    assert_eq!(listing["recording_files"][0]["status"], "processing");
+    // The same file listed twice changes in both places.
+    assert_eq!(
+        listing["participant_video_files"][1]["status"],
+        "processing"
+    );
+    assert_eq!(listing["future_field"], json!({ "x": 1 }));
+
+    server.clear_log();
+    assert!(server.log().is_empty());
+}

@@ -1,0 +1,149 @@
+//! The command line as clap parses it. Raw values only: [`crate::settings`] turns them into
+//! what the rest of vsrec uses, once.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::env;
+use crate::exit::EXIT_CODES_HELP;
+
+const ENV_HELP: &str = "\
+Environment:
+  VSREC_API_KEY     Video SDK API key (or --api-key)
+  VSREC_API_SECRET  Video SDK API secret (environment only, never a flag)
+  VSREC_TOKEN       a ready-made Video SDK API JWT, instead of key and secret";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "vsrec",
+    version,
+    about = "List and download the cloud recordings of Zoom Video SDK sessions",
+    after_help = format!("{ENV_HELP}\n\n{EXIT_CODES_HELP}"),
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Zoom API base URL; plain http:// only for loopback hosts
+    #[arg(long, global = true, env = env::API_BASE, value_name = "URL",
+          default_value = "https://api.zoom.us/v2")]
+    pub api_base: String,
+
+    /// Video SDK API key (the API key, not the SDK key)
+    #[arg(long, global = true, env = env::API_KEY, value_name = "KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+
+    /// Retries per request after connection errors, 5xx and 429
+    #[arg(long, global = true, env = env::RETRIES, value_name = "N", default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub retries: u32,
+
+    /// Seconds to wait for a connection, and for the next byte of an answer
+    #[arg(long, global = true, env = env::TIMEOUT, value_name = "SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+
+    /// Write JSON Lines to stdout instead of tables
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Log each request on stderr (URLs are redacted)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// Print errors only on stderr
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the recording files of one or more sessions
+    List(ListArgs),
+    /// Download every recording file of one or more sessions, verified and resumable
+    Download(DownloadArgs),
+    /// Print a shell completion script
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Session IDs; `-` reads them from stdin, one per line
+    #[arg(value_name = "SESSION_ID", required = true)]
+    pub sessions: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DownloadArgs {
+    /// Session IDs; `-` reads them from stdin, one per line
+    #[arg(value_name = "SESSION_ID", required = true)]
+    pub sessions: Vec<String>,
+
+    /// Directory to download into; each session gets a folder inside it
+    #[arg(short, long, env = env::OUT, value_name = "DIR", default_value = ".")]
+    pub out: PathBuf,
+
+    /// Files to download at once (1 to 32)
+    #[arg(short, long, env = env::JOBS, value_name = "N", default_value_t = 4,
+          value_parser = clap::value_parser!(u8).range(1..=32))]
+    pub jobs: u8,
+
+    /// Only these file types, comma-separated (MP4,M4A,CC,...; case-insensitive)
+    #[arg(
+        short = 't',
+        long = "type",
+        value_name = "TYPES",
+        value_delimiter = ','
+    )]
+    pub types: Vec<String>,
+
+    /// Download again even when a complete file is already there
+    #[arg(long)]
+    pub overwrite: bool,
+
+    /// Print what would be done, transfer nothing
+    #[arg(long, short = 'n')]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Elvish,
+    Powershell,
+}
+
+impl From<Shell> for clap_complete::Shell {
+    fn from(shell: Shell) -> Self {
+        match shell {
+            Shell::Bash => Self::Bash,
+            Shell::Zsh => Self::Zsh,
+            Shell::Fish => Self::Fish,
+            Shell::Elvish => Self::Elvish,
+            Shell::Powershell => Self::PowerShell,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,275 @@
+//! The Zoom API client: one request type (list a session's recordings) with authentication,
+//! retries, rate-limit pauses and error answers turned into operator-readable errors.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use reqwest::{StatusCode, header};
+use url::Url;
+
+use crate::auth::TokenSource;
+use crate::error::{ApiError, Error, transport};
+use crate::headers::parse_retry_after;
+use crate::retry::{PauseGate, RetryPolicy};
+use crate::secret::redact_url;
+use crate::settings::Settings;
+use crate::term::Term;
+use crate::wire::{ApiErrorBody, SessionRecordings};
+
+/// Characters left alone by percent-encoding: RFC 3986's unreserved set.
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Zoom requires session IDs that start with `/` or contain `//` to be encoded twice; encoding
+/// every ID twice is accepted for all of them, so there is one rule and no special case.
+pub fn encode_session_id(id: &str) -> String {
+    let once = utf8_percent_encode(id, PATH_SEGMENT).to_string();
+    utf8_percent_encode(&once, PATH_SEGMENT).to_string()
+}
+
+/// Everything requests share: the HTTP client, tokens, retry policy, the shared pause.
+pub struct ApiClient {
+    pub http: reqwest::Client,
+    base: Url,
+    pub tokens: TokenSource,
+    pub retry: RetryPolicy,
+    pub gate: Arc<PauseGate>,
+    pub term: Term,
+}
+
+/// What a listing request asks for beyond the plain answer.
+#[derive(Debug, Clone, Copy)]
+pub enum TokenRequest {
+    None,
+    /// Ask Zoom for a `download_access_token` valid this long.
+    DownloadToken(Duration),
+}
+
+impl ApiClient {
+    pub fn new(settings: &Settings, term: Term) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(settings.connect_timeout)
+            .read_timeout(settings.idle_timeout)
+            // Redirects are followed by hand, so that credentials never go to another host.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("vsrec/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Self {
+            http,
+            base: settings.api_base.clone(),
+            tokens: TokenSource::new(settings.credentials.clone(), settings.jwt_lifetime)?,
+            retry: settings.retry,
+            gate: Arc::default(),
+            term,
+        })
+    }
+
+    fn recordings_url(&self, session_id: &str, tokens: TokenRequest) -> Url {
+        let mut url = self.base.clone();
+        let path = format!(
+            "{}/videosdk/sessions/{}/recordings",
+            url.path().trim_end_matches('/'),
+            encode_session_id(session_id)
+        );
+        url.set_path(&path);
+        if let TokenRequest::DownloadToken(ttl) = tokens {
+            url.query_pairs_mut()
+                .append_pair("include_fields", "download_access_token")
+                .append_pair("ttl", &ttl.as_secs().clamp(1, 604_800).to_string());
+        }
+        url
+    }
+
+    /// `GET /videosdk/sessions/{id}/recordings`, retried on connection errors, 5xx and 429.
+    pub async fn session_recordings(
+        &self,
+        session_id: &str,
+        tokens: TokenRequest,
+    ) -> anyhow::Result<SessionRecordings> {
+        let url = self.recordings_url(session_id, tokens);
+        let mut renewed = false;
+        let mut retry = 0;
+        loop {
+            self.gate.wait().await;
+            let token = self.tokens.current()?;
+            self.term.debug(|| format!("GET {}", redact_url(&url)));
+            let sent = self
+                .http
+                .get(url.clone())
+                .bearer_auth(token.expose())
+                .header(header::ACCEPT, "application/json")
+                .send()
+                .await;
+            let wait = match sent {
+                Ok(response) if response.status().is_success() => {
+                    let bytes = response.bytes().await.map_err(transport);
+                    match bytes {
+                        Ok(bytes) => {
+                            return serde_json::from_slice(&bytes).map_err(|e| {
+                                anyhow::anyhow!(
+                                    "Zoom's answer for session {session_id:?} is not the expected JSON ({e})"
+                                )
+                            });
+                        }
+                        Err(e) => self.transient(retry, &e.to_string())?,
+                    }
+                }
+                Ok(response) => {
+                    let status = response.status();
+                    let retry_after = response
+                        .headers()
+                        .get(header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| parse_retry_after(v, SystemTime::now()));
+                    let error = api_error(response).await;
+                    self.term
+                        .debug(|| format!("{} answered {error}", redact_url(&url)));
+                    match status {
+                        StatusCode::UNAUTHORIZED if !renewed => {
+                            // Perhaps the clock jumped, or a token we made was revoked: one
+                            // fresh token, then give up.
+                            renewed = true;
+                            self.tokens.renew(&token)?;
+                            continue;
+                        }
+                        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
+                            return Err(auth_error(&error).into());
+                        }
+                        StatusCode::NOT_FOUND => {
+                            return Err(Error::NotFound(format!(
+                                "session {session_id:?} not found, or it has no recordings ({error})"
+                            ))
+                            .into());
+                        }
+                        StatusCode::TOO_MANY_REQUESTS => {
+                            let wait = self.rate_limited(retry, retry_after, &error)?;
+                            self.gate.pause_for(wait);
+                            wait
+                        }
+                        s if s.is_server_error() => match retry_after {
+                            Some(wait) => self.honour_or_fail(retry, wait, &error)?,
+                            None => self.transient(retry, &error.to_string())?,
+                        },
+                        _ => return Err(Error::Api(error).into()),
+                    }
+                }
+                Err(e) => self.transient(retry, &transport(e).to_string())?,
+            };
+            retry += 1;
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// The wait before the next try after a transient failure, or the error when the retries are
+    /// spent.
+    fn transient(&self, retry: u32, what: &str) -> anyhow::Result<Duration> {
+        if retry >= self.retry.retries {
+            anyhow::bail!("{what} (gave up after {} attempts)", retry + 1);
+        }
+        let wait = self.retry.backoff(retry + 1);
+        self.term
+            .debug(|| format!("{what}; retrying in {} ms", wait.as_millis()));
+        Ok(wait)
+    }
+
+    fn rate_limited(
+        &self,
+        retry: u32,
+        retry_after: Option<Duration>,
+        error: &ApiError,
+    ) -> anyhow::Result<Duration> {
+        match retry_after {
+            Some(wait) => self.honour_or_fail(retry, wait, error),
+            None => self.transient(retry, &format!("rate limited ({error})")),
+        }
+    }
+
+    fn honour_or_fail(
+        &self,
+        retry: u32,
+        wait: Duration,
+        error: &ApiError,
+    ) -> anyhow::Result<Duration> {
+        if retry >= self.retry.retries {
+            anyhow::bail!("{error} (gave up after {} attempts)", retry + 1);
+        }
+        self.retry.honour(wait).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{error}; Zoom asks to wait {} s, longer than vsrec waits by itself; run again later",
+                wait.as_secs()
+            )
+        })
+    }
+}
+
+/// The hint for a refused token: the usual cause is the SDK key pair instead of the API pair.
+pub fn auth_error(error: &ApiError) -> Error {
+    Error::Auth(format!(
+        "Zoom refused the credentials ({error}); check that they are the Video SDK API key and \
+         secret, not the SDK key and secret"
+    ))
+}
+
+/// Read an error answer: Zoom's `{code, message}` body when there is one, and the tracking ID.
+pub async fn api_error(response: reqwest::Response) -> ApiError {
+    let status = response.status().as_u16();
+    let tracking_id = response
+        .headers()
+        .get("x-zm-trackingid")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = read_prefix(response, 64 * 1024).await;
+    let parsed: Option<ApiErrorBody> = serde_json::from_slice(&body).ok();
+    ApiError {
+        status,
+        code: parsed.as_ref().and_then(|b| b.code),
+        message: parsed.and_then(|b| b.message),
+        tracking_id,
+    }
+}
+
+/// The first `limit` bytes of a body: error bodies are small, and a huge one is not Zoom's, so it
+/// is not read in full.
+pub async fn read_prefix(mut response: reqwest::Response, limit: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    while body.len() < limit {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    body.truncate(limit);
+    body
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_ids_are_encoded_twice() {
+        assert_eq!(
+            encode_session_id("Ab/cd+ef//gh=="),
+            "Ab%252Fcd%252Bef%252F%252Fgh%253D%253D"
+        );
+        assert_eq!(encode_session_id("plain"), "plain");
+    }
+
+    #[test]
+    fn double_decoding_gives_the_id_back() {
+        for id in ["/lead", "a//b", "x+y=", "é ü", "%41"] {
+            let once = percent_encoding::percent_decode_str(&encode_session_id(id))
+                .decode_utf8()
+                .unwrap()
+                .into_owned();
+            let twice = percent_encoding::percent_decode_str(&once)
+                .decode_utf8()
+                .unwrap();
+            assert_eq!(twice, id);
+        }
+    }
+}

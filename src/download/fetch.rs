@@ -1,0 +1,516 @@
+//! Fetching one file: follow `download_url` to the storage host, stream the body into
+//! `NAME.part`, resume with `Range` after a failure, verify, and only then rename into place.
+
+use std::io;
+use std::path::Path;
+use std::time::Duration;
+
+use reqwest::{Response, StatusCode, header};
+use tokio::io::AsyncWriteExt;
+use url::Url;
+
+use super::Ctx;
+use super::plan::Task;
+use super::report::{FileBar, Outcome, Status};
+use super::verify::{self, SNIFF_LIMIT};
+use crate::client::read_prefix;
+use crate::error::transport;
+use crate::headers::{parse_content_range, parse_retry_after};
+use crate::secret::{Secret, redact_url};
+use crate::settings::is_loopback;
+
+const MAX_REDIRECTS: usize = 10;
+/// Fresh tokens and URLs tried for one file before its refusals are taken as final.
+const MAX_RENEWALS: u32 = 2;
+/// Bytes gathered before each write: large enough that writes are few, small enough that memory
+/// stays flat however large the file.
+const WRITE_CHUNK: usize = 256 * 1024;
+
+/// Why an attempt ended without a verified file.
+#[derive(Debug)]
+enum Failure {
+    /// Worth another try after a wait: connection trouble, 5xx, 429, a cut or stalled body.
+    Transient {
+        reason: String,
+        wait: Option<Duration>,
+    },
+    /// The token or URL stopped working: renew them, then try again.
+    Access(String),
+    /// The server ignored or botched a resume: start over from byte 0.
+    Restart(String),
+    /// Another try will not help.
+    Fatal(String),
+    Cancelled,
+}
+
+fn transient(reason: impl Into<String>) -> Failure {
+    Failure::Transient {
+        reason: reason.into(),
+        wait: None,
+    }
+}
+
+/// Download `task` to completion or to a definite failure. `resume_from` is what the `.part`
+/// held when the run was planned.
+pub async fn fetch(ctx: &Ctx, task: &Task, resume_from: u64) -> Outcome {
+    let mut transfer = Transfer {
+        offset: resume_from,
+        received: 0,
+        generation: 0,
+        bar: ctx.reporter.file_bar(task, resume_from),
+    };
+    let mut resumed = resume_from > 0;
+    let mut attempts = 0;
+    let mut retries = 0;
+    let mut renewals = 0;
+    let failed = |attempts, received, error: String| Outcome {
+        status: Status::Failed,
+        bytes: received,
+        attempts,
+        error: Some(error),
+    };
+    loop {
+        if ctx.cancel.is_cancelled() {
+            return failed(
+                attempts,
+                transfer.received,
+                "interrupted; the .part file is kept".into(),
+            );
+        }
+        attempts += 1;
+        let before = transfer.offset;
+        let result = attempt(ctx, task, &mut transfer).await;
+        // A large file on a bad link still finishes: any progress restores the retry budget.
+        if transfer.offset > before {
+            retries = 0;
+        }
+        match result {
+            Ok(()) => {
+                return Outcome {
+                    status: if resumed {
+                        Status::Resumed
+                    } else {
+                        Status::Downloaded
+                    },
+                    bytes: transfer.received,
+                    attempts,
+                    error: None,
+                };
+            }
+            Err(Failure::Cancelled) => {
+                return failed(
+                    attempts,
+                    transfer.received,
+                    "interrupted; the .part file is kept".into(),
+                );
+            }
+            Err(Failure::Fatal(reason)) => return failed(attempts, transfer.received, reason),
+            Err(Failure::Restart(reason)) => {
+                ctx.reporter
+                    .event(task, &format!("{reason}; starting over"));
+                resumed = false;
+                if let Err(e) = transfer.reset(task).await {
+                    return failed(attempts, transfer.received, e);
+                }
+                retries += 1;
+                if retries > ctx.client.retry.retries {
+                    return failed(
+                        attempts,
+                        transfer.received,
+                        format!("{reason} (gave up after {attempts} attempts)"),
+                    );
+                }
+            }
+            Err(Failure::Access(reason)) => {
+                renewals += 1;
+                if renewals > MAX_RENEWALS {
+                    return failed(attempts, transfer.received, reason);
+                }
+                ctx.reporter.event(
+                    task,
+                    &format!("{reason}; renewing the token and download URL"),
+                );
+                if let Err(e) = renew(ctx, task, transfer.generation).await {
+                    return failed(
+                        attempts,
+                        transfer.received,
+                        format!("{reason}; renewing failed: {e:#}"),
+                    );
+                }
+            }
+            Err(Failure::Transient { reason, wait }) => {
+                retries += 1;
+                if retries > ctx.client.retry.retries {
+                    return failed(
+                        attempts,
+                        transfer.received,
+                        format!("{reason} (gave up after {attempts} attempts)"),
+                    );
+                }
+                let wait = wait.unwrap_or_else(|| ctx.client.retry.backoff(retries));
+                ctx.reporter.event(
+                    task,
+                    &format!("{reason}; retry {retries} in {:.1} s", wait.as_secs_f64()),
+                );
+                tokio::select! {
+                    () = ctx.cancel.cancelled() => {}
+                    () = tokio::time::sleep(wait) => {}
+                }
+            }
+        }
+    }
+}
+
+/// A new token (the old one may have been refused) and fresh URLs from a new listing.
+async fn renew(ctx: &Ctx, task: &Task, generation: u64) -> anyhow::Result<()> {
+    let jwt = ctx.client.tokens.current()?;
+    ctx.client.tokens.renew(&jwt)?;
+    task.session.refresh(&ctx.client, generation).await
+}
+
+/// The state of one file's transfer across attempts.
+struct Transfer {
+    /// Bytes in the `.part` file, all of them received and written.
+    offset: u64,
+    /// Body bytes received in this run (for the summary).
+    received: u64,
+    /// Which listing the last attempt's URL came from, so a renewal lists again only once.
+    generation: u64,
+    bar: FileBar,
+}
+
+impl Transfer {
+    async fn reset(&mut self, task: &Task) -> Result<(), String> {
+        remove_if_exists(&task.part_path)
+            .await
+            .map_err(|e| write_error(&task.part_path, &e))?;
+        self.offset = 0;
+        self.bar.set_position(0);
+        Ok(())
+    }
+}
+
+async fn attempt(ctx: &Ctx, task: &Task, transfer: &mut Transfer) -> Result<(), Failure> {
+    tokio::select! {
+        () = ctx.cancel.cancelled() => return Err(Failure::Cancelled),
+        () = ctx.client.gate.wait() => {}
+    }
+    let jwt = ctx
+        .client
+        .tokens
+        .current()
+        .map_err(|e| Failure::Fatal(e.to_string()))?;
+    let access = task
+        .session
+        .access(&task.file.key, &jwt)
+        .await
+        .map_err(Failure::Fatal)?;
+    transfer.generation = access.generation;
+    let response = send(ctx, &access.url, &jwt, transfer.offset).await?;
+    let expected = task.expected();
+    let status = response.status();
+    let content_length = response.content_length();
+    // Where this body starts, and how long the whole file is, as far as we know.
+    let (start, total) = match status {
+        StatusCode::OK => (0, expected.or(content_length)),
+        StatusCode::PARTIAL_CONTENT => {
+            let range = header_str(&response, header::CONTENT_RANGE).and_then(parse_content_range);
+            match range {
+                Some(r)
+                    if r.first == transfer.offset
+                        && r.complete.is_some()
+                        && expected.is_none_or(|e| Some(e) == r.complete)
+                        && Some(r.last + 1) == r.complete =>
+                {
+                    (r.first, r.complete)
+                }
+                _ => {
+                    return Err(Failure::Restart(format!(
+                        "the server answered the resume from byte {} with Content-Range {:?}",
+                        transfer.offset,
+                        header_str(&response, header::CONTENT_RANGE).unwrap_or("(none)")
+                    )));
+                }
+            }
+        }
+        StatusCode::RANGE_NOT_SATISFIABLE => {
+            // The `.part` may already hold the whole file (a crash between the last byte and
+            // the rename): the server says how long the file is.
+            let complete = header_str(&response, header::CONTENT_RANGE)
+                .and_then(|v| v.trim().strip_prefix("bytes */"))
+                .and_then(|n| n.parse::<u64>().ok());
+            if complete == Some(transfer.offset) && expected.is_none_or(|e| e == transfer.offset) {
+                return finalize(task, transfer.offset).await;
+            }
+            return Err(Failure::Restart(format!(
+                "the server cannot resume from byte {}",
+                transfer.offset
+            )));
+        }
+        _ => return Err(classify_error_status(ctx, response).await),
+    };
+    let content_type = header_str(&response, header::CONTENT_TYPE).map(str::to_owned);
+    if verify::is_html(content_type.as_deref()) {
+        return Err(Failure::Access(
+            "got an HTML page (Content-Type text/html) instead of the file; the token may be refused or the file deleted".into(),
+        ));
+    }
+    if let (Some(total), Some(length)) = (total, content_length)
+        && length != total - start
+    {
+        // A small body that disagrees is usually one of Zoom's JSON errors; say which.
+        if length <= SNIFF_LIMIT {
+            let body = read_prefix(response, SNIFF_LIMIT as usize).await;
+            if let Some(error) = verify::zoom_error_body(&body) {
+                return Err(Failure::Access(format!("got {error} instead of the file")));
+            }
+        }
+        return Err(Failure::Fatal(format!(
+            "the server announced {length} bytes (Content-Length) but Zoom lists file_size {}",
+            total - start
+        )));
+    }
+    if start == 0 && transfer.offset > 0 {
+        transfer.reset(task).await.map_err(Failure::Fatal)?;
+    }
+    stream_body(ctx, task, transfer, response, total).await?;
+    match total {
+        Some(total) if transfer.offset < total => Err(transient(format!(
+            "connection closed after {} of {total} bytes",
+            transfer.offset
+        ))),
+        _ => finalize(task, transfer.offset).await,
+    }
+}
+
+/// Write the body to the `.part`, appending at `transfer.offset`. Returns when the body ends;
+/// a body longer than `total` is refused before the extra bytes reach the disk.
+async fn stream_body(
+    ctx: &Ctx,
+    task: &Task,
+    transfer: &mut Transfer,
+    mut response: Response,
+    total: Option<u64>,
+) -> Result<(), Failure> {
+    let part = &task.part_path;
+    let mut file = tokio::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(part)
+        .await
+        .map_err(|e| Failure::Fatal(write_error(part, &e)))?;
+    let mut buffer: Vec<u8> = Vec::with_capacity(WRITE_CHUNK);
+    let result = loop {
+        let chunk = tokio::select! {
+            () = ctx.cancel.cancelled() => break Err(Failure::Cancelled),
+            chunk = response.chunk() => chunk,
+        };
+        match chunk {
+            Ok(Some(bytes)) => {
+                let received = transfer.offset + buffer.len() as u64 + bytes.len() as u64;
+                if let Some(total) = total
+                    && received > total
+                {
+                    drop(file);
+                    let _ = remove_if_exists(part).await;
+                    return Err(Failure::Fatal(format!(
+                        "the server sent more than the {total} bytes Zoom lists (at least {received}); the file is not what was listed"
+                    )));
+                }
+                transfer.received += bytes.len() as u64;
+                buffer.extend_from_slice(&bytes);
+                if buffer.len() >= WRITE_CHUNK {
+                    write_out(&mut file, &mut buffer, transfer, part).await?;
+                }
+            }
+            Ok(None) => break Ok(()),
+            Err(e) => {
+                break Err(body_error(
+                    &transport(e),
+                    transfer.offset + buffer.len() as u64,
+                ));
+            }
+        }
+    };
+    // What arrived before a cut or Ctrl-C is good data: keep it for the resume.
+    write_out(&mut file, &mut buffer, transfer, part).await?;
+    file.flush()
+        .await
+        .map_err(|e| Failure::Fatal(write_error(part, &e)))?;
+    result
+}
+
+async fn write_out(
+    file: &mut tokio::fs::File,
+    buffer: &mut Vec<u8>,
+    transfer: &mut Transfer,
+    part: &Path,
+) -> Result<(), Failure> {
+    if buffer.is_empty() {
+        return Ok(());
+    }
+    file.write_all(buffer)
+        .await
+        .map_err(|e| Failure::Fatal(write_error(part, &e)))?;
+    transfer.bar.inc(buffer.len() as u64);
+    transfer.offset += buffer.len() as u64;
+    buffer.clear();
+    Ok(())
+}
+
+/// The last checks, then make the file durable and give it its final name.
+async fn finalize(task: &Task, len: u64) -> Result<(), Failure> {
+    let part = &task.part_path;
+    // Without a listed size (CC, TIMELINE) a small body could be one of Zoom's JSON errors; with
+    // one, the size already matched, and a file that really is JSON of that size is kept.
+    if task.expected().is_none() && len <= SNIFF_LIMIT {
+        let body = tokio::fs::read(part)
+            .await
+            .map_err(|e| Failure::Fatal(write_error(part, &e)))?;
+        if let Some(error) = verify::zoom_error_body(&body) {
+            let _ = remove_if_exists(part).await;
+            return Err(Failure::Access(format!("got {error} instead of the file")));
+        }
+    }
+    let file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .open(part)
+        .await
+        .map_err(|e| Failure::Fatal(write_error(part, &e)))?;
+    file.sync_all()
+        .await
+        .map_err(|e| Failure::Fatal(write_error(part, &e)))?;
+    drop(file);
+    tokio::fs::rename(part, &task.final_path)
+        .await
+        .map_err(|e| Failure::Fatal(format!("cannot rename {} into place: {e}", part.display())))?;
+    // The rename itself is durable only once the directory is synced.
+    if let Some(dir) = task.final_path.parent()
+        && let Ok(dir) = tokio::fs::File::open(dir).await
+    {
+        let _ = dir.sync_all().await;
+    }
+    Ok(())
+}
+
+/// Request `url`, following redirects by hand: the `Authorization` header goes only to the host
+/// of `download_url` itself, never to the storage host it redirects to.
+async fn send(ctx: &Ctx, url: &Secret, jwt: &Secret, offset: u64) -> Result<Response, Failure> {
+    let url = Url::parse(url.expose())
+        .map_err(|e| Failure::Fatal(format!("download_url is not a URL ({e})")))?;
+    if url.scheme() == "http" && !is_loopback(&url) {
+        return Err(Failure::Fatal(format!(
+            "download_url uses plain http to {}; refusing to send credentials in clear text",
+            url.host_str().unwrap_or_default()
+        )));
+    }
+    let origin = url.origin();
+    let mut current = url.clone();
+    for _ in 0..=MAX_REDIRECTS {
+        let first_host = current.origin() == origin;
+        let mut request = ctx.client.http.get(current.clone());
+        if first_host {
+            request = request.bearer_auth(jwt.expose());
+        }
+        if offset > 0 {
+            request = request.header(header::RANGE, format!("bytes={offset}-"));
+        }
+        ctx.client
+            .term
+            .debug(|| format!("GET {}", redact_url(&current)));
+        let response = tokio::select! {
+            () = ctx.cancel.cancelled() => return Err(Failure::Cancelled),
+            sent = request.send() => sent.map_err(|e| body_error(&transport(e), offset))?,
+        };
+        ctx.client
+            .term
+            .debug(|| format!("{} answered {}", redact_url(&current), response.status()));
+        if !response.status().is_redirection() {
+            return Ok(response);
+        }
+        let location = header_str(&response, header::LOCATION).ok_or_else(|| {
+            Failure::Fatal(format!("HTTP {} without a Location", response.status()))
+        })?;
+        let next = current
+            .join(location)
+            .map_err(|e| Failure::Fatal(format!("redirect to an invalid URL ({e})")))?;
+        if !matches!(next.scheme(), "http" | "https") {
+            return Err(Failure::Fatal(format!(
+                "redirect to a {:?} URL; only http(s) is fetched",
+                next.scheme()
+            )));
+        }
+        current = next;
+    }
+    Err(Failure::Fatal(format!(
+        "more than {MAX_REDIRECTS} redirects"
+    )))
+}
+
+async fn classify_error_status(ctx: &Ctx, response: Response) -> Failure {
+    let status = response.status();
+    let retry_after = header_str(&response, header::RETRY_AFTER)
+        .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()));
+    let host = response.url().host_str().unwrap_or_default().to_owned();
+    let detail = verify::zoom_error_body(&read_prefix(response, SNIFF_LIMIT as usize).await)
+        .map(|e| format!(" ({e})"))
+        .unwrap_or_default();
+    let what = format!("HTTP {status} from {host}{detail}");
+    match status {
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Failure::Access(what),
+        StatusCode::NOT_FOUND | StatusCode::GONE => {
+            Failure::Fatal(format!("{what}: the file is gone (deleted on Zoom?)"))
+        }
+        StatusCode::TOO_MANY_REQUESTS => {
+            let wait = retry_after.map(|w| w.min(ctx.client.retry.max_wait));
+            // Everyone waits, not just this worker: the limit is per account.
+            if let Some(wait) = wait {
+                ctx.client.gate.pause_for(wait);
+            }
+            Failure::Transient { reason: what, wait }
+        }
+        s if s.is_server_error() || s == StatusCode::REQUEST_TIMEOUT => Failure::Transient {
+            reason: what,
+            wait: retry_after.map(|w| w.min(ctx.client.retry.max_wait)),
+        },
+        _ => Failure::Fatal(what),
+    }
+}
+
+fn body_error(err: &reqwest::Error, at: u64) -> Failure {
+    let reason = if err.is_timeout() {
+        format!("stalled: no data for the idle timeout after {at} bytes")
+    } else if err.is_connect() {
+        format!("cannot connect: {}", chain(err))
+    } else {
+        format!("connection dropped after {at} bytes: {}", chain(err))
+    };
+    transient(reason)
+}
+
+/// An error and its sources on one line, as `{:#}` does for anyhow.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(e) = source {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        source = e.source();
+    }
+    text
+}
+
+fn header_str(response: &Response, name: header::HeaderName) -> Option<&str> {
+    response.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+fn write_error(path: &Path, err: &io::Error) -> String {
+    format!("cannot write {}: {err}", path.display())
+}
+
+async fn remove_if_exists(path: &Path) -> io::Result<()> {
+    match tokio::fs::remove_file(path).await {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}

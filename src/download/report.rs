@@ -1,0 +1,344 @@
+//! What the operator sees of a download run: live bars on a terminal, one plain line per file
+//! event otherwise, JSON Lines on stdout with `--json`, and a summary at the end.
+
+use std::io;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use super::plan::Task;
+use crate::exit::ExitStatus;
+use crate::format;
+use crate::term::Term;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Downloaded,
+    Resumed,
+    Skipped,
+    NotReady,
+    Failed,
+}
+
+impl Status {
+    fn verb(self) -> &'static str {
+        match self {
+            Self::Downloaded => "downloaded",
+            Self::Resumed => "resumed",
+            Self::Skipped => "skipped",
+            Self::NotReady => "not ready",
+            Self::Failed => "FAILED",
+        }
+    }
+}
+
+/// How one file ended.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub status: Status,
+    /// Body bytes received for this file in this run.
+    pub bytes: u64,
+    pub attempts: u32,
+    pub error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct FileLine<'a> {
+    event: &'static str,
+    session_id: &'a str,
+    file_id: Option<&'a str>,
+    file_type: Option<&'a str>,
+    recording_type: Option<&'a str>,
+    path: String,
+    bytes: u64,
+    expected_bytes: Option<u64>,
+    status: Status,
+    error: Option<&'a str>,
+    attempts: u32,
+}
+
+#[derive(Debug, Default, Clone, Copy, Serialize)]
+pub struct Summary {
+    pub downloaded: u64,
+    pub resumed: u64,
+    pub skipped: u64,
+    pub not_ready: u64,
+    pub failed: u64,
+    pub bytes: u64,
+}
+
+impl Summary {
+    fn count(&mut self, outcome: &Outcome) {
+        self.bytes += outcome.bytes;
+        *match outcome.status {
+            Status::Downloaded => &mut self.downloaded,
+            Status::Resumed => &mut self.resumed,
+            Status::Skipped => &mut self.skipped,
+            Status::NotReady => &mut self.not_ready,
+            Status::Failed => &mut self.failed,
+        } += 1;
+    }
+
+    /// 5 when anything failed, else 6 when anything is not ready, else 0.
+    pub fn exit_status(&self) -> ExitStatus {
+        if self.failed > 0 {
+            ExitStatus::FilesFailed
+        } else if self.not_ready > 0 {
+            ExitStatus::NotReady
+        } else {
+            ExitStatus::Success
+        }
+    }
+}
+
+pub struct Reporter {
+    term: Term,
+    json: bool,
+    total: Option<ProgressBar>,
+    files_to_fetch: u64,
+    started: Instant,
+    summary: Mutex<Summary>,
+}
+
+/// Progress of one file; drawn only when bars are on.
+pub struct FileBar {
+    bar: Option<ProgressBar>,
+    total: Option<ProgressBar>,
+    position: u64,
+}
+
+impl FileBar {
+    /// Bytes now in the `.part` (goes down when a server ignores a resume and we start over).
+    pub fn set_position(&mut self, position: u64) {
+        if let Some(total) = &self.total {
+            let delta = position as i128 - self.position as i128;
+            let new = (total.position() as i128 + delta).max(0) as u64;
+            total.set_position(new);
+        }
+        if let Some(bar) = &self.bar {
+            bar.set_position(position);
+        }
+        self.position = position;
+    }
+
+    pub fn inc(&mut self, n: u64) {
+        self.set_position(self.position + n);
+    }
+}
+
+impl Drop for FileBar {
+    fn drop(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Reporter {
+    /// `bytes_to_fetch` sizes the total bar: what the planned downloads should transfer.
+    pub fn new(term: Term, json: bool, files_to_fetch: u64, bytes_to_fetch: u64) -> Self {
+        let total = term.bars().map(|bars| {
+            let bar = bars.add(ProgressBar::new(bytes_to_fetch));
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{prefix:.bold} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta} {msg}",
+                )
+                .expect("valid template")
+                .progress_chars("=> "),
+            );
+            bar.set_prefix("total");
+            bar.set_message(format!("0/{files_to_fetch} files"));
+            bar
+        });
+        Self {
+            term,
+            json,
+            total,
+            files_to_fetch,
+            started: Instant::now(),
+            summary: Mutex::default(),
+        }
+    }
+
+    pub fn file_bar(&self, task: &Task, position: u64) -> FileBar {
+        let bar = self.term.bars().map(|bars| {
+            let bar = match task.expected() {
+                Some(len) => bars.insert_from_back(1, ProgressBar::new(len)),
+                None => bars.insert_from_back(1, ProgressBar::no_length()),
+            };
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{msg:40!} [{bar:20}] {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
+                )
+                .expect("valid template")
+                .progress_chars("=> "),
+            );
+            let name = task
+                .rel_path
+                .file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default();
+            bar.set_message(format::printable(&name));
+            bar.set_position(position);
+            bar
+        });
+        if let Some(total) = &self.total {
+            total.inc(position);
+        }
+        FileBar {
+            bar,
+            total: self.total.clone(),
+            position,
+        }
+    }
+
+    /// A retry or similar mid-way event: a plain line unless bars are drawn, where it would only
+    /// flicker past.
+    pub fn event(&self, task: &Task, what: &str) {
+        if self.term.bars().is_none() {
+            self.term.info(&format!(
+                "{}: {what}",
+                format::printable(&task.display_path())
+            ));
+        }
+    }
+
+    pub fn finished(&self, task: &Task, outcome: &Outcome) -> io::Result<()> {
+        let done = {
+            let mut summary = self.summary.lock().unwrap_or_else(|e| e.into_inner());
+            summary.count(outcome);
+            summary.downloaded + summary.resumed + summary.failed
+        };
+        if let Some(total) = &self.total {
+            total.set_message(format!("{done}/{} files", self.files_to_fetch));
+        }
+        let path = task.display_path();
+        let line = match (&outcome.status, &outcome.error) {
+            (Status::Failed, Some(error)) => format!(
+                "{} {}: {error}",
+                outcome.status.verb(),
+                format::printable(&path)
+            ),
+            (Status::NotReady, Some(reason)) => format!(
+                "{} {}: {reason}",
+                outcome.status.verb(),
+                format::printable(&path)
+            ),
+            (status, _) => format!(
+                "{} {} ({})",
+                status.verb(),
+                format::printable(&path),
+                format::bytes(task.expected().unwrap_or(outcome.bytes))
+            ),
+        };
+        if outcome.status == Status::Failed {
+            self.term.error(&line);
+        } else {
+            self.term.info(&line);
+        }
+        if self.json {
+            let record = FileLine {
+                event: "file",
+                session_id: &task.session.id,
+                file_id: task.file.id.as_deref(),
+                file_type: task.file.file_type.as_deref(),
+                recording_type: task.file.recording_type.as_deref(),
+                path,
+                bytes: outcome.bytes,
+                expected_bytes: task.expected(),
+                status: outcome.status,
+                error: outcome.error.as_deref(),
+                attempts: outcome.attempts,
+            };
+            self.term.data(&json_line(&record))?;
+        }
+        Ok(())
+    }
+
+    /// Clear the bars, print the summary; returns the counts.
+    pub fn finish(&self, extra: ExitStatus) -> io::Result<(Summary, ExitStatus)> {
+        if let Some(total) = &self.total {
+            total.finish_and_clear();
+        }
+        let summary = *self.summary.lock().unwrap_or_else(|e| e.into_inner());
+        let status = summary.exit_status().worst(extra);
+        let elapsed = self.started.elapsed();
+        self.term.info(&format!(
+            "{} downloaded, {} resumed, {} skipped, {} not ready, {} failed; {} in {}{}",
+            summary.downloaded,
+            summary.resumed,
+            summary.skipped,
+            summary.not_ready,
+            summary.failed,
+            format::bytes(summary.bytes),
+            seconds(elapsed),
+            rate(summary.bytes, elapsed)
+        ));
+        if self.json {
+            #[derive(Serialize)]
+            struct SummaryLine {
+                event: &'static str,
+                #[serde(flatten)]
+                summary: Summary,
+                exit_code: u8,
+            }
+            self.term.data(&json_line(&SummaryLine {
+                event: "summary",
+                summary,
+                exit_code: status.code(),
+            }))?;
+        }
+        Ok((summary, status))
+    }
+}
+
+fn json_line(value: &impl Serialize) -> String {
+    let mut line = serde_json::to_string(value).expect("plain structs serialise");
+    line.push('\n');
+    line
+}
+
+fn seconds(d: Duration) -> String {
+    format!("{:.1} s", d.as_secs_f64())
+}
+
+fn rate(bytes: u64, elapsed: Duration) -> String {
+    let secs = elapsed.as_secs_f64();
+    if bytes == 0 || secs <= 0.0 {
+        return String::new();
+    }
+    format!(" ({}/s)", format::bytes((bytes as f64 / secs) as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(status: Status, bytes: u64) -> Outcome {
+        Outcome {
+            status,
+            bytes,
+            attempts: 1,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn summary_counts_and_exit_status() {
+        let mut s = Summary::default();
+        s.count(&outcome(Status::Downloaded, 10));
+        s.count(&outcome(Status::Skipped, 0));
+        assert_eq!(s.exit_status(), ExitStatus::Success);
+        s.count(&outcome(Status::NotReady, 0));
+        assert_eq!(s.exit_status(), ExitStatus::NotReady);
+        s.count(&outcome(Status::Failed, 5));
+        assert_eq!(s.exit_status(), ExitStatus::FilesFailed);
+        assert_eq!(
+            (s.downloaded, s.skipped, s.not_ready, s.failed, s.bytes),
+            (1, 1, 1, 1, 15)
+        );
+    }
+}

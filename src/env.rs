@@ -1,0 +1,23 @@
+//! Every environment variable vsrec reads, in one place.
+
+pub const API_BASE: &str = "VSREC_API_BASE";
+pub const API_KEY: &str = "VSREC_API_KEY";
+/// Read from the environment only: a secret never comes from argv, where `ps` shows it.
+pub const API_SECRET: &str = "VSREC_API_SECRET";
+/// A ready-made Video SDK API JWT; environment only, like the secret.
+pub const TOKEN: &str = "VSREC_TOKEN";
+pub const RETRIES: &str = "VSREC_RETRIES";
+pub const TIMEOUT: &str = "VSREC_TIMEOUT";
+pub const JOBS: &str = "VSREC_JOBS";
+pub const OUT: &str = "VSREC_OUT";
+pub const NO_COLOR: &str = "NO_COLOR";
+
+/// Test-only knobs: they make the integration tests fast and deterministic. Not for operators.
+pub mod test {
+    /// Base delay of the exponential backoff, in milliseconds (tests use 0).
+    pub const RETRY_DELAY_MS: &str = "VSREC_TEST_RETRY_DELAY_MS";
+    /// Idle-read timeout in milliseconds, overriding `--timeout` (stall tests).
+    pub const IDLE_TIMEOUT_MS: &str = "VSREC_TEST_IDLE_TIMEOUT_MS";
+    /// Lifetime of minted JWTs in seconds (re-mint tests).
+    pub const JWT_LIFETIME_SECS: &str = "VSREC_TEST_JWT_LIFETIME_SECS";
+}

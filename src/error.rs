@@ -1,0 +1,127 @@
+//! vsrec's error type: what went wrong in terms an operator can act on, and which exit code it
+//! maps to. Everything else travels as `anyhow::Error` with context; the exit code is found by
+//! looking for an [`Error`] anywhere in the chain.
+
+use std::io;
+
+use crate::exit::ExitStatus;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad flags, arguments or configuration (exit 2).
+    #[error("{0}")]
+    Usage(String),
+
+    /// The credentials were refused or are the wrong kind (exit 3).
+    #[error("{0}")]
+    Auth(String),
+
+    /// The session is unknown to Zoom or has no recordings (exit 4).
+    #[error("{0}")]
+    NotFound(String),
+
+    /// Zoom answered with an error that no other variant covers.
+    #[error("{0}")]
+    Api(ApiError),
+
+    /// Ctrl-C (exit 130).
+    #[error("interrupted")]
+    Interrupted,
+}
+
+/// An error answer from the Zoom API, with what Zoom support needs to find the request.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: u16,
+    pub code: Option<i64>,
+    pub message: Option<String>,
+    pub tracking_id: Option<String>,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HTTP {}", self.status)?;
+        if let Some(code) = self.code {
+            write!(f, ", Zoom code {code}")?;
+        }
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        }
+        if let Some(id) = &self.tracking_id {
+            write!(f, " (x-zm-trackingid {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl Error {
+    pub fn exit_status(&self) -> ExitStatus {
+        match self {
+            Self::Usage(_) => ExitStatus::Usage,
+            Self::Auth(_) => ExitStatus::Auth,
+            Self::NotFound(_) => ExitStatus::NotFound,
+            Self::Api(_) => ExitStatus::Failure,
+            Self::Interrupted => ExitStatus::Interrupted,
+        }
+    }
+}
+
+/// The exit code for an error that reached the top: the first [`Error`] in its chain decides; a
+/// broken pipe is the reader going away (`vsrec list --json | head -1`), which is success.
+pub fn exit_status_of(err: &anyhow::Error) -> ExitStatus {
+    for cause in err.chain() {
+        if let Some(error) = cause.downcast_ref::<Error>() {
+            return error.exit_status();
+        }
+        if let Some(io) = cause.downcast_ref::<io::Error>()
+            && io.kind() == io::ErrorKind::BrokenPipe
+        {
+            return ExitStatus::Success;
+        }
+    }
+    ExitStatus::Failure
+}
+
+/// Strip the URL from a transport error before it joins an error chain: reqwest puts the full
+/// request URL into its `Display`, and a download URL may carry `access_token`.
+pub fn transport(err: reqwest::Error) -> reqwest::Error {
+    err.without_url()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::Context;
+
+    #[test]
+    fn exit_status_found_through_context() {
+        let err = anyhow::Error::new(Error::NotFound("no such session".into()))
+            .context("listing session x");
+        assert_eq!(exit_status_of(&err), ExitStatus::NotFound);
+    }
+
+    #[test]
+    fn broken_pipe_is_success_and_other_errors_fail() {
+        let pipe: anyhow::Result<()> =
+            Err(io::Error::from(io::ErrorKind::BrokenPipe)).context("writing stdout");
+        assert_eq!(exit_status_of(&pipe.unwrap_err()), ExitStatus::Success);
+        assert_eq!(
+            exit_status_of(&anyhow::anyhow!("boom")),
+            ExitStatus::Failure
+        );
+    }
+
+    #[test]
+    fn api_error_names_code_message_and_tracking_id() {
+        let err = ApiError {
+            status: 400,
+            code: Some(300),
+            message: Some("Invalid session".into()),
+            tracking_id: Some("v=2.0;clid=us06;rid=abc".into()),
+        };
+        assert_eq!(
+            err.to_string(),
+            "HTTP 400, Zoom code 300: Invalid session (x-zm-trackingid v=2.0;clid=us06;rid=abc)"
+        );
+    }
+}

@@ -1,0 +1,126 @@
+//! The process exit codes: one enum, documented in README.md and `--help`, never reshuffled.
+
+use std::process::ExitCode;
+
+/// What the process tells its caller. The numbers are a public interface: scripts test them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    Success,
+    /// Something unexpected: a bug, or a failure no other code describes.
+    Failure,
+    /// Bad flags, arguments or configuration.
+    Usage,
+    /// The API rejected the credentials, or they are the wrong kind.
+    Auth,
+    /// The session does not exist or has no recordings.
+    NotFound,
+    /// One or more files failed to download.
+    FilesFailed,
+    /// Every other file is verified, but some are not ready on Zoom's side yet.
+    NotReady,
+    /// Ctrl-C.
+    Interrupted,
+}
+
+impl ExitStatus {
+    pub const fn code(self) -> u8 {
+        match self {
+            Self::Success => 0,
+            Self::Failure => 1,
+            Self::Usage => 2,
+            Self::Auth => 3,
+            Self::NotFound => 4,
+            Self::FilesFailed => 5,
+            Self::NotReady => 6,
+            Self::Interrupted => 130,
+        }
+    }
+
+    /// Rank used when several outcomes combine (several sessions, many files): the process reports
+    /// the worst. An interruption trumps everything because the run is incomplete by choice; lost
+    /// data (failed files) outranks a mistyped session ID; not-ready files are the mildest problem.
+    const fn severity(self) -> u8 {
+        match self {
+            Self::Success => 0,
+            Self::NotReady => 1,
+            Self::NotFound => 2,
+            Self::FilesFailed => 3,
+            Self::Auth => 4,
+            Self::Usage => 5,
+            Self::Failure => 6,
+            Self::Interrupted => 7,
+        }
+    }
+
+    #[must_use]
+    pub fn worst(self, other: Self) -> Self {
+        if other.severity() > self.severity() {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        ExitCode::from(status.code())
+    }
+}
+
+/// The table printed at the end of `--help` and kept in step with README.md.
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0    success (a broken pipe on stdout counts as success)
+  1    unexpected error
+  2    usage or configuration error
+  3    authentication or permission error
+  4    session not found, or it has no recordings
+  5    one or more files failed to download
+  6    one or more files are not ready yet (the rest are verified)
+  130  interrupted (Ctrl-C)";
+
+#[cfg(test)]
+mod tests {
+    use super::ExitStatus::*;
+
+    #[test]
+    fn worst_is_commutative_and_picks_the_more_severe() {
+        let all = [
+            Success,
+            Failure,
+            Usage,
+            Auth,
+            NotFound,
+            FilesFailed,
+            NotReady,
+            Interrupted,
+        ];
+        for a in all {
+            for b in all {
+                assert_eq!(a.worst(b), b.worst(a));
+            }
+            assert_eq!(a.worst(Success), a);
+            assert_eq!(a.worst(Interrupted), Interrupted);
+        }
+        assert_eq!(NotReady.worst(FilesFailed), FilesFailed);
+        assert_eq!(NotFound.worst(NotReady), NotFound);
+    }
+
+    #[test]
+    fn codes_are_the_documented_ones() {
+        let codes: Vec<u8> = [
+            Success,
+            Failure,
+            Usage,
+            Auth,
+            NotFound,
+            FilesFailed,
+            NotReady,
+            Interrupted,
+        ]
+        .map(|s| s.code())
+        .to_vec();
+        assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6, 130]);
+    }
+}

@@ -1,0 +1,100 @@
+//! vsrec: list and download the cloud recordings of Zoom Video SDK sessions.
+//!
+//! `main.rs` calls [`main_with_exit_code`]; everything else starts at [`run`].
+
+pub mod auth;
+pub mod cli;
+pub mod client;
+pub mod download;
+pub mod env;
+pub mod error;
+pub mod exit;
+pub mod format;
+pub mod headers;
+pub mod list;
+pub mod model;
+pub mod naming;
+pub mod retry;
+pub mod secret;
+pub mod settings;
+pub mod term;
+pub mod wire;
+
+use std::ffi::OsString;
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+
+use crate::cli::{Cli, Command};
+use crate::error::exit_status_of;
+use crate::exit::ExitStatus;
+use crate::settings::{EnvLookup, Settings};
+use crate::term::Term;
+
+/// The whole program: run, render an error once, turn the outcome into an exit code.
+pub fn main_with_exit_code() -> ExitCode {
+    match run(std::env::args_os(), &settings::process_env) {
+        Ok(status) => status.into(),
+        Err(err) => {
+            let status = exit_status_of(&err);
+            // A reader that went away (`| head -1`) is not an error worth a message.
+            if status != ExitStatus::Success {
+                let _ = writeln!(io::stderr(), "vsrec: error: {err:#}");
+            }
+            status.into()
+        }
+    }
+}
+
+/// Parse `args`, resolve settings from them and `env`, and run the command.
+pub fn run<I, T>(args: I, env: EnvLookup<'_>) -> anyhow::Result<ExitStatus>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return Ok(if err.use_stderr() {
+                ExitStatus::Usage
+            } else {
+                ExitStatus::Success
+            });
+        }
+    };
+    if let Command::Completions { shell } = cli.command {
+        let mut out = Vec::new();
+        clap_complete::generate(
+            clap_complete::Shell::from(shell),
+            &mut Cli::command(),
+            "vsrec",
+            &mut out,
+        );
+        io::stdout().lock().write_all(&out)?;
+        return Ok(ExitStatus::Success);
+    }
+    let settings = Settings::resolve(&cli.global, env)?;
+    let term = Term::new(settings.verbosity, settings.json);
+    term.debug(|| format!("settings: {settings:?}"));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        match cli.command {
+            Command::List(args) => {
+                let ids = settings::session_ids(&args.sessions, &mut io::stdin().lock())?;
+                let client = client::ApiClient::new(&settings, term.clone())?;
+                list::run(&client, &term, &ids, settings.json).await
+            }
+            Command::Download(args) => {
+                let ids = settings::session_ids(&args.sessions, &mut io::stdin().lock())?;
+                let options = download::Options::resolve(&args)?;
+                let client = client::ApiClient::new(&settings, term.clone())?;
+                download::run(client, term, ids, options, settings.json).await
+            }
+            Command::Completions { .. } => unreachable!("handled before settings"),
+        }
+    })
+}

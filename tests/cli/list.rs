@@ -1,0 +1,408 @@
+//! `vsrec list` against the fake: output in both forms, exit codes, encoding, retries, tokens.
+
+use std::time::Duration;
+
+use fakezoom::{ListFault, Listener};
+use serde_json::Value;
+
+use crate::support::{AWKWARD, Harness, PASSWORD, PROTECTED, SAMPLE};
+
+/// What `--json` must print for a listing: the server's answer without secrets and with
+/// `download_url` stripped of its query string.
+fn expected_json(served: &Value) -> Value {
+    let mut expected = served.clone();
+    let object = expected.as_object_mut().unwrap();
+    object.remove("password");
+    object.remove("download_access_token");
+    for list in [
+        "recording_files",
+        "participant_audio_files",
+        "participant_video_files",
+    ] {
+        for file in object
+            .get_mut(list)
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(Value::String(url)) = file.get_mut("download_url") {
+                *url = url.split('?').next().unwrap().to_owned();
+            }
+        }
+    }
+    expected
+}
+
+#[test]
+fn json_mirrors_what_zoom_served_field_by_field() {
+    let h = Harness::new();
+    let run = h.run(&["list", "--json", SAMPLE, PROTECTED]);
+    run.expect(0);
+    let lines = run.json_lines();
+    assert_eq!(lines.len(), 2, "one line per session");
+    assert_eq!(lines[0], expected_json(&h.server.listing_json(SAMPLE)));
+    assert_eq!(lines[1], expected_json(&h.server.listing_json(PROTECTED)));
+    // Unknown fields pass through; secrets do not.
+    assert_eq!(lines[0]["future_field"], serde_json::json!({"x": 1}));
+    assert!(lines[1].get("password").is_none());
+    assert!(!run.stdout.contains(PASSWORD));
+    assert!(run.stderr.is_empty(), "stderr: {}", run.stderr);
+}
+
+#[test]
+fn human_table_has_a_header_and_a_row_per_file() {
+    let h = Harness::new();
+    let run = h.run(&["list", SAMPLE]);
+    run.expect(0);
+    let served = h.server.listing_json(SAMPLE);
+    let name = served["session_name"].as_str().unwrap();
+    let mut lines = run.stdout.lines();
+    assert_eq!(lines.next().unwrap(), format!("{name}  {SAMPLE}"));
+    assert!(lines.next().unwrap().starts_with("started 2026-"));
+    assert!(run.stdout.contains("KIND"));
+    // Distinct files: the MP4 listed twice appears once.
+    let distinct = expected_distinct_files(&served);
+    let rows = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("recording") || l.starts_with("participant"))
+        .count();
+    assert_eq!(rows, distinct);
+    assert!(
+        !run.stdout.contains('\x1b'),
+        "no colour when not a terminal"
+    );
+}
+
+fn expected_distinct_files(served: &Value) -> usize {
+    let mut ids = std::collections::HashSet::new();
+    let mut bare = 0;
+    for list in [
+        "recording_files",
+        "participant_audio_files",
+        "participant_video_files",
+    ] {
+        for file in served[list].as_array().into_iter().flatten() {
+            match file["id"].as_str() {
+                Some(id) => {
+                    ids.insert(id.to_owned());
+                }
+                None => bare += 1,
+            }
+        }
+    }
+    ids.len() + bare
+}
+
+#[test]
+fn session_id_with_slashes_plus_and_equals_is_double_encoded() {
+    let h = Harness::new();
+    let run = h.run(&["list", "--json", AWKWARD]);
+    run.expect(0);
+    assert_eq!(
+        run.json_lines()[0],
+        expected_json(&h.server.listing_json(AWKWARD))
+    );
+    let requests = h.requests(Listener::Api);
+    assert_eq!(requests.len(), 1);
+    assert!(
+        requests[0]
+            .raw_path
+            .contains("%252FAb%252Fcd%252Bef%252F%252Fgh%253D%253D"),
+        "{}",
+        requests[0].raw_path
+    );
+}
+
+#[test]
+fn unknown_session_exits_4_and_others_still_print() {
+    let h = Harness::new();
+    let run = h.run(&["list", "--json", "NoSuchSession==", SAMPLE]);
+    run.expect(4);
+    assert_eq!(run.json_lines().len(), 1);
+    assert!(run.stderr.contains("NoSuchSession=="), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("3301"),
+        "Zoom's code is shown: {}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("x-zm-trackingid"), "{}", run.stderr);
+}
+
+#[test]
+fn session_ids_from_stdin() {
+    let h = Harness::new();
+    let run = h.run_with_stdin(
+        &["list", "--json", "-"],
+        &format!("{SAMPLE}\n\n{AWKWARD}\n"),
+    );
+    run.expect(0);
+    let lines = run.json_lines();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(
+        lines[1]["session_id"],
+        h.server.listing_json(AWKWARD)["session_id"]
+    );
+}
+
+#[test]
+fn empty_stdin_is_a_usage_error() {
+    let h = Harness::new();
+    let run = h.run_with_stdin(&["list", "-"], "\n");
+    run.expect(2);
+    assert!(run.stderr.contains("stdin"), "{}", run.stderr);
+}
+
+#[test]
+fn bad_session_id_is_a_usage_error() {
+    let h = Harness::new();
+    let run = h.run(&["list", "abc def"]);
+    run.expect(2);
+    assert!(run.stderr.contains("session ID"), "{}", run.stderr);
+    assert!(h.server.log().is_empty(), "nothing was sent");
+}
+
+#[test]
+fn missing_credentials_exit_2_naming_the_variables() {
+    let h = Harness::new();
+    let mut cmd = h.command(&["list", SAMPLE]);
+    cmd.env_remove("VSREC_API_KEY")
+        .env_remove("VSREC_API_SECRET");
+    let run = h.run_command(cmd);
+    run.expect(2);
+    assert_eq!(run.stderr.lines().count(), 1, "one line: {}", run.stderr);
+    for name in ["VSREC_API_KEY", "VSREC_API_SECRET", "VSREC_TOKEN"] {
+        assert!(run.stderr.contains(name), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn cleartext_api_base_to_a_remote_host_is_refused() {
+    let h = Harness::new();
+    let run = h.run(&["list", "--api-base", "http://api.zoom.us/v2", SAMPLE]);
+    run.expect(2);
+    assert!(run.stderr.contains("https"), "{}", run.stderr);
+}
+
+#[test]
+fn wrong_secret_exits_3_with_a_hint() {
+    let h = Harness::new().with_env("VSREC_API_SECRET", "not-the-right-secret");
+    let run = h.run(&["list", SAMPLE]);
+    run.expect(3);
+    assert!(run.stderr.contains("124"), "{}", run.stderr);
+    assert!(run.stderr.contains("API key and secret"), "{}", run.stderr);
+    assert!(!run.stderr.contains("not-the-right-secret"));
+}
+
+fn unsigned_token(claims: Value) -> String {
+    use base64::Engine as _;
+    let b64 = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    format!(
+        "{}.{}.c2lnbmF0dXJl",
+        b64(&serde_json::json!({"alg": "HS256", "typ": "JWT"})),
+        b64(&claims)
+    )
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+#[test]
+fn expired_token_is_refused_before_any_request() {
+    let token = unsigned_token(serde_json::json!({"iss": "k", "iat": 1, "exp": now() - 60}));
+    let h = Harness::new().with_env("VSREC_TOKEN", &token);
+    let mut cmd = h.command(&["list", SAMPLE]);
+    cmd.env_remove("VSREC_API_KEY")
+        .env_remove("VSREC_API_SECRET");
+    let run = h.run_command(cmd);
+    run.expect(3);
+    assert!(run.stderr.contains("expired"), "{}", run.stderr);
+    assert!(h.server.log().is_empty(), "nothing was sent");
+}
+
+#[test]
+fn session_token_is_refused_before_any_request() {
+    let token = unsigned_token(serde_json::json!({
+        "app_key": "sdk-key", "tpc": "topic", "role_type": 1, "version": 1,
+        "iat": now(), "exp": now() + 600
+    }));
+    let h = Harness::new().with_env("VSREC_TOKEN", &token);
+    let mut cmd = h.command(&["list", SAMPLE]);
+    cmd.env_remove("VSREC_API_KEY")
+        .env_remove("VSREC_API_SECRET");
+    let run = h.run_command(cmd);
+    run.expect(3);
+    assert!(run.stderr.contains("session token"), "{}", run.stderr);
+    assert!(h.server.log().is_empty(), "nothing was sent");
+}
+
+#[test]
+fn valid_supplied_token_is_used() {
+    let h = Harness::new();
+    let claims =
+        serde_json::json!({"iss": h.server.config().api_key, "iat": now(), "exp": now() + 600});
+    let token = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(h.server.config().api_secret.as_bytes()),
+    )
+    .unwrap();
+    let h = h.with_env("VSREC_TOKEN", &token);
+    let mut cmd = h.command(&["list", "--json", SAMPLE]);
+    cmd.env_remove("VSREC_API_KEY")
+        .env_remove("VSREC_API_SECRET");
+    h.run_command(cmd).expect(0);
+    assert_eq!(
+        h.requests(Listener::Api)[0].authorization.as_deref(),
+        Some(format!("Bearer {token}").as_str())
+    );
+}
+
+#[test]
+fn rate_limit_with_retry_after_is_honoured() {
+    let h = Harness::new();
+    h.server.push_list_faults(
+        SAMPLE,
+        [ListFault::Status {
+            code: 429,
+            retry_after: Some("1".into()),
+            body: None,
+        }],
+    );
+    h.run(&["list", "--json", SAMPLE]).expect(0);
+    let requests = h.requests(Listener::Api);
+    assert_eq!(
+        requests.iter().map(|r| r.status).collect::<Vec<_>>(),
+        [429, 200]
+    );
+    let gap = requests[1].at - requests[0].responded_at;
+    assert!(gap >= Duration::from_millis(950), "waited only {gap:?}");
+}
+
+#[test]
+fn rate_limit_without_retry_after_backs_off_and_succeeds() {
+    let h = Harness::new();
+    h.server.push_list_faults(
+        SAMPLE,
+        [
+            ListFault::Status {
+                code: 429,
+                retry_after: None,
+                body: None,
+            },
+            ListFault::Status {
+                code: 429,
+                retry_after: None,
+                body: None,
+            },
+        ],
+    );
+    h.run(&["list", "--json", SAMPLE]).expect(0);
+    let statuses: Vec<u16> = h.requests(Listener::Api).iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [429, 429, 200]);
+}
+
+#[test]
+fn server_errors_are_retried_then_reported() {
+    let h = Harness::new();
+    let five_hundreds = (0..3).map(|_| ListFault::Status {
+        code: 503,
+        retry_after: None,
+        body: None,
+    });
+    h.server.push_list_faults(SAMPLE, five_hundreds);
+    h.run(&["list", "--json", SAMPLE]).expect(0);
+    assert_eq!(h.requests(Listener::Api).len(), 4);
+
+    let h = Harness::new();
+    let many = (0..10).map(|_| ListFault::Status {
+        code: 500,
+        retry_after: None,
+        body: None,
+    });
+    h.server.push_list_faults(SAMPLE, many);
+    let run = h.run(&["list", "--retries", "2", SAMPLE]);
+    run.expect(1);
+    assert_eq!(h.requests(Listener::Api).len(), 3);
+    assert!(
+        run.stderr.contains("gave up after 3 attempts"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn malformed_answer_is_a_clear_error() {
+    let h = Harness::new();
+    h.server.push_list_faults(SAMPLE, [ListFault::Malformed]);
+    let run = h.run(&["list", SAMPLE]);
+    run.expect(1);
+    assert!(
+        run.stderr.contains("not the expected JSON"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn token_is_reminted_before_it_expires() {
+    // Two-second tokens, and answers that take a second: the third request must carry a
+    // fresh token, and none may be sent expired (the fake would answer 401).
+    let h = Harness::new().with_env("VSREC_TEST_JWT_LIFETIME_SECS", "2");
+    for id in [SAMPLE, AWKWARD, PROTECTED] {
+        h.server
+            .push_list_faults(id, [ListFault::Delay(Duration::from_millis(1100))]);
+    }
+    h.run(&["list", "--json", SAMPLE, AWKWARD, PROTECTED])
+        .expect(0);
+    let requests = h.requests(Listener::Api);
+    let statuses: Vec<u16> = requests.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [200, 200, 200]);
+    let tokens: std::collections::HashSet<_> =
+        requests.iter().map(|r| r.authorization.clone()).collect();
+    assert!(tokens.len() >= 2, "the token was never renewed");
+}
+
+#[test]
+fn verbose_logs_requests_without_secrets() {
+    let h = Harness::new();
+    let run = h.run(&["-v", "list", PROTECTED]);
+    run.expect(0);
+    assert!(
+        run.stderr.contains("GET http://127.0.0.1"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("%252B"), "{}", run.stderr);
+}
+
+#[test]
+fn broken_pipe_is_success() {
+    let h = Harness::new();
+    let mut cmd = h.command(&["list", "--json", SAMPLE, AWKWARD, PROTECTED]);
+    cmd.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn help_lists_the_exit_codes() {
+    let h = Harness::new();
+    let run = h.run(&["--help"]);
+    run.expect(0);
+    for line in ["130", "not ready", "failed to download", "authentication"] {
+        assert!(run.stdout.contains(line), "{line}: {}", run.stdout);
+    }
+}

@@ -1,0 +1,7 @@
+//! Integration tests: the real `vsrec` binary against the project's fake Zoom server. Every run
+//! goes through `support::Harness::run`, which also checks that no secret reached the output.
+
+mod completions;
+mod download;
+mod list;
+mod support;

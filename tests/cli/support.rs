@@ -1,0 +1,228 @@
+//! The test harness: a fake Zoom server, a hermetic environment for `vsrec`, and a check that
+//! every run's stdout and stderr are free of secrets.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use fakezoom::{Config, Listener, Server, Session};
+use tempfile::TempDir;
+
+pub const SAMPLE: &str = "KkMHZ4y8QhSUWAHi5sWvfg==";
+/// Every character Zoom says needs care: `/`, `//`, `+` and `=`.
+pub const AWKWARD: &str = "/Ab/cd+ef//gh==";
+pub const PROTECTED: &str = "Pr0tected+Sess/ion==";
+pub const PASSWORD: &str = "s3cret-pw-7731";
+
+pub struct Harness {
+    pub server: Server,
+    pub home: TempDir,
+    pub out: PathBuf,
+    /// Extra environment for every run.
+    pub env: Vec<(String, String)>,
+}
+
+/// What a run produced.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json_lines(&self) -> Vec<serde_json::Value> {
+        self.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+            .collect()
+    }
+
+    #[track_caller]
+    pub fn expect(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+impl Harness {
+    /// A server with the sample session, a session whose ID needs double-encoding, and a
+    /// password-protected one.
+    pub fn new() -> Self {
+        let server = Server::start(Config::default());
+        server.add_session(Session::sample(SAMPLE));
+        server.add_session(Session::sample(AWKWARD));
+        server.add_session(Session::protected(PROTECTED, PASSWORD));
+        let home = tempfile::tempdir().expect("temp dir");
+        let out = home.path().join("out");
+        Self {
+            server,
+            home,
+            out,
+            env: Vec::new(),
+        }
+    }
+
+    pub fn with_env(mut self, name: &str, value: &str) -> Self {
+        self.env.push((name.into(), value.into()));
+        self
+    }
+
+    /// `vsrec` with a clean environment: nothing inherited (no stray `VSREC_*`, `NO_COLOR`),
+    /// HOME in a temp dir, credentials and API base of the fake, no retry delays.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_vsrec"));
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.home.path())
+            .env("VSREC_API_BASE", self.server.api_base())
+            .env("VSREC_API_KEY", &self.server.config().api_key)
+            .env("VSREC_API_SECRET", &self.server.config().api_secret)
+            .env("VSREC_TEST_RETRY_DELAY_MS", "0")
+            .current_dir(self.home.path())
+            .args(args);
+        for (name, value) in &self.env {
+            cmd.env(name, value);
+        }
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_command(self.command(args))
+    }
+
+    pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
+        use std::io::Write;
+        let mut cmd = self.command(args);
+        cmd.stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn vsrec");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        self.finish(child.wait_with_output().expect("wait for vsrec"))
+    }
+
+    pub fn run_command(&self, mut cmd: Command) -> Run {
+        cmd.stdin(std::process::Stdio::null());
+        self.finish(cmd.output().expect("run vsrec"))
+    }
+
+    fn finish(&self, output: Output) -> Run {
+        let run = Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        };
+        self.assert_no_secrets(&run);
+        run
+    }
+
+    /// Everything secret this test's server knows of: the API secret, every token it was shown
+    /// or handed out, and the recording password.
+    pub fn secrets(&self) -> Vec<String> {
+        let mut secrets = vec![self.server.config().api_secret.clone(), PASSWORD.to_owned()];
+        secrets.extend(self.server.issued_download_tokens());
+        for record in self.server.log() {
+            if let Some(auth) = &record.authorization {
+                secrets.push(auth.trim_start_matches("Bearer ").to_owned());
+            }
+            for (name, value) in query_pairs(record.query.as_deref()) {
+                if name == "access_token" {
+                    secrets.push(value);
+                }
+            }
+        }
+        for (name, value) in &self.env {
+            if name == "VSREC_TOKEN" {
+                secrets.push(value.clone());
+            }
+        }
+        secrets.retain(|s| s.len() >= 8);
+        secrets
+    }
+
+    #[track_caller]
+    pub fn assert_no_secrets(&self, run: &Run) {
+        for secret in self.secrets() {
+            for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+                assert!(
+                    !text.contains(&secret),
+                    "a secret ({}…) leaked to {stream}:\n{text}",
+                    &secret[..4]
+                );
+            }
+        }
+        for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+            // Any JWT: base64url of `{"` starts every header.
+            assert!(!text.contains("eyJ"), "a JWT leaked to {stream}:\n{text}");
+            assert!(
+                !text.contains("access_token="),
+                "a tokenised URL leaked to {stream}:\n{text}"
+            );
+        }
+    }
+
+    /// Requests the fake saw on one listener.
+    pub fn requests(&self, listener: Listener) -> Vec<fakezoom::RequestRecord> {
+        self.server
+            .log()
+            .into_iter()
+            .filter(|r| r.listener == listener)
+            .collect()
+    }
+
+    pub fn session_dir(&self, name_fragment: &str) -> PathBuf {
+        let entries = std::fs::read_dir(&self.out).expect("--out exists");
+        entries
+            .map(|e| e.unwrap().path())
+            .find(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .contains(name_fragment)
+            })
+            .unwrap_or_else(|| panic!("no session folder containing {name_fragment:?}"))
+    }
+}
+
+fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
+    query
+        .unwrap_or_default()
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(n, v)| {
+            let decode = |s: &str| {
+                percent_encoding::percent_decode_str(&s.replace('+', " "))
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
+            (decode(n), decode(v))
+        })
+        .collect()
+}
+
+/// Every regular file below `dir`, relative to it, sorted.
+pub fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                found.push(path.strip_prefix(dir).unwrap().to_path_buf());
+            }
+        }
+    }
+    found.sort();
+    found
+}
