@@ -66,8 +66,10 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Show the recording files of one or more sessions
+    #[command(after_help = EXIT_CODES_HELP)]
     List(ListArgs),
     /// Download every recording file of one or more sessions, verified and resumable
+    #[command(after_help = EXIT_CODES_HELP)]
     Download(DownloadArgs),
     /// Print a shell completion script
     Completions {
