@@ -259,6 +259,19 @@ mod tests {
         assert_eq!(encode_session_id("plain"), "plain");
     }
 
+    proptest::proptest! {
+        /// Any ID survives two decodings, and the once-decoded form has no raw separator left
+        /// for a server to split on.
+        #[test]
+        fn any_id_round_trips_through_two_decodings(id in "\\PC{0,40}") {
+            let encoded = encode_session_id(&id);
+            let once = percent_encoding::percent_decode_str(&encoded).decode_utf8().unwrap();
+            proptest::prop_assert!(!once.contains(['/', '+', '=', '?', '#', ' ']));
+            let twice = percent_encoding::percent_decode_str(&once).decode_utf8().unwrap();
+            proptest::prop_assert_eq!(twice, id.as_str());
+        }
+    }
+
     #[test]
     fn double_decoding_gives_the_id_back() {
         for id in ["/lead", "a//b", "x+y=", "é ü", "%41"] {

@@ -22,7 +22,7 @@ use time::{Date, OffsetDateTime, PrimitiveDateTime};
 /// - a bare date (`2026-11-29`), read as midnight UTC.
 ///
 /// A date in the past means "retry now" and gives zero. `None` means the value is unusable.
-/// The result can be as large as [`Duration::MAX`]: callers must cap it before adding it to an
+/// The result can be as large as `u64::MAX` seconds: callers must cap it before adding it to an
 /// `Instant` or `SystemTime`.
 #[must_use]
 pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {

@@ -739,9 +739,9 @@ mod tests {
         }
 
         #[test]
-        fn sanitize_keeps_safe_names(name in "[a-zA-Z0-9][a-zA-Z0-9 ._-]{0,30}[a-zA-Z0-9]") {
+        fn sanitize_keeps_ordinary_names(name in "[a-zA-Z0-9é]{1,8}([ ._-][a-zA-Z0-9é]{1,8}){0,4}") {
             let expected = name.replace(' ', "_");
-            prop_assume!(!expected.contains("__") && !is_reserved_on_windows(&expected));
+            prop_assume!(!is_reserved_on_windows(&expected));
             prop_assert_eq!(sanitize_component(&name, MAX_NAME_BYTES), expected);
         }
 

@@ -162,6 +162,52 @@ mod tests {
         assert_eq!(size(json!(1e300)), None);
     }
 
+    /// Any JSON value at all: objects nest the fields Zoom uses, so that the generator reaches
+    /// the typed parts of the model, not only the flattened extras.
+    fn any_json() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            ".{0,12}".prop_map(Value::String),
+        ];
+        let keys = prop_oneof![
+            Just("id".to_owned()),
+            Just("file_size".to_owned()),
+            Just("total_size".to_owned()),
+            Just("password".to_owned()),
+            Just("download_url".to_owned()),
+            Just("recording_files".to_owned()),
+            Just("participant_audio_files".to_owned()),
+            Just("status".to_owned()),
+            "[a-z_]{1,8}",
+        ];
+        leaf.prop_recursive(4, 48, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map(keys.clone(), inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Whatever Zoom sends, the model parses it or rejects it with an error; what it parses
+        /// serialises again and becomes a session without panicking.
+        #[test]
+        fn any_json_parses_or_errors(value in any_json()) {
+            let text = value.to_string();
+            if let Ok(parsed) = serde_json::from_str::<SessionRecordings>(&text) {
+                let again = serde_json::to_value(&parsed).unwrap();
+                proptest::prop_assert!(again.get("password").is_none());
+                let _ = crate::model::Session::from_wire("s", &parsed);
+            }
+        }
+    }
+
     #[test]
     fn wrong_types_are_errors_not_panics() {
         assert!(

@@ -59,19 +59,18 @@ async fn answer(
     query: Option<&str>,
     headers: &HeaderMap,
 ) -> Response {
-    // Faults come first, as a rate limiter in front of the API would answer before it.
-    let mut malformed = false;
-    match session_id.and_then(|id| shared.pop_list_fault(id)) {
-        Some(ListFault::Status {
-            code,
-            retry_after,
-            body,
-        }) => return status_fault(code, retry_after.as_deref(), body.as_deref()),
-        Some(ListFault::Delay(pause)) => tokio::time::sleep(pause).await,
-        Some(ListFault::Malformed) => malformed = true,
-        None => {}
+    // Status faults come first, as a rate limiter in front of the API would answer before it.
+    // The token is checked on arrival, as Zoom does: a slow answer (`Delay`) does not turn a
+    // token that was valid when sent into a 401.
+    let fault = session_id.and_then(|id| shared.pop_list_fault(id));
+    if let Some(ListFault::Status {
+        code,
+        retry_after,
+        body,
+    }) = &fault
+    {
+        return status_fault(*code, retry_after.as_deref(), body.as_deref());
     }
-
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
@@ -79,6 +78,10 @@ async fn answer(
         .is_some_and(|token| auth::check_api_jwt(token, &shared.config).is_ok());
     if !authorized {
         return zoom_error(401, 124, "Invalid access token.");
+    }
+    let malformed = matches!(fault, Some(ListFault::Malformed));
+    if let Some(ListFault::Delay(pause)) = fault {
+        tokio::time::sleep(pause).await;
     }
 
     let params = urls::query_params(query);

@@ -67,10 +67,15 @@ async fn store(
             "The specified method is not allowed against this resource.",
         );
     }
+    let session_id = shared
+        .lock()
+        .files
+        .get(&key)
+        .map(|entry| entry.session_id.clone());
     let mut response = serve(&shared, &key, &params, &headers);
     response.extensions_mut().insert(LogTags {
         file_key: Some(key),
-        session_id: None,
+        session_id,
     });
     response
 }

@@ -509,3 +509,47 @@ fn status_changes_show_in_the_listing() {
     server.clear_log();
     assert!(server.log().is_empty());
 }
+
+#[test]
+fn server_can_be_shared_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Server>();
+}
+
+#[test]
+fn binary_serves_the_samples_until_killed() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fakezoom"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut vars = std::collections::HashMap::new();
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        let (name, value) = line.split_once('=').unwrap();
+        vars.insert(name.to_owned(), value.to_owned());
+        if name == "STORAGE_BASE" {
+            break;
+        }
+    }
+    let config = Config {
+        api_key: vars["API_KEY"].clone(),
+        api_secret: vars["API_SECRET"].clone(),
+    };
+    assert_eq!(config, Config::default());
+    let auth = format!("Bearer {}", config.mint_jwt(Duration::from_secs(60)));
+    for session in [&vars["SESSION"], &vars["PROTECTED_SESSION"]] {
+        let url = format!(
+            "{}/videosdk/sessions/{}/recordings",
+            vars["API_BASE"],
+            encode(&encode(session))
+        );
+        let reply = get(&url, &[("Authorization", &auth)]);
+        assert_eq!(reply.json()["session_id"], session.as_str());
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

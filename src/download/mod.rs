@@ -86,6 +86,10 @@ pub async fn run(
             if tokio::signal::ctrl_c().await.is_ok() {
                 cancel.cancel();
             }
+            // A second Ctrl-C means "now": the `.part` files are already consistent on disk.
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(ExitStatus::Interrupted.code().into());
+            }
         }
     });
     if !options.dry_run {
@@ -147,6 +151,10 @@ pub async fn run(
         .map(|p| {
             let ctx = &ctx;
             async move {
+                // After Ctrl-C, files not yet started are neither done nor failed: no event.
+                if ctx.cancel.is_cancelled() {
+                    return Ok(());
+                }
                 let outcome = fetch::fetch(ctx, &p.task, resume_offset(&p.action)).await;
                 ctx.reporter.finished(&p.task, &outcome)
             }

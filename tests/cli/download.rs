@@ -364,7 +364,7 @@ fn hostile_names_stay_inside_out_and_equal_metadata_does_not_collide() {
     dotdot.id = Some("../../escape".into());
     let mut slashes = File::participant_audio("k2", "a/b\\c:d*e?f\"g<h>i|j\u{1b}[2J", body(2));
     slashes.id = Some("/etc/passwd".into());
-    let long = File::participant_audio("k3", &"ü".repeat(150), body(3));
+    let long = File::participant_audio("k3", "ü".repeat(150), body(3));
     let mut long_id = File::participant_audio("k4", "x", body(4));
     long_id.id = Some("i".repeat(300));
     let twin_a = File::recording("twin-a", "MP4", "MP4", "gallery_view", body(5));

@@ -178,19 +178,6 @@ impl Harness {
             .filter(|r| r.listener == listener)
             .collect()
     }
-
-    pub fn session_dir(&self, name_fragment: &str) -> PathBuf {
-        let entries = std::fs::read_dir(&self.out).expect("--out exists");
-        entries
-            .map(|e| e.unwrap().path())
-            .find(|p| {
-                p.file_name()
-                    .unwrap()
-                    .to_string_lossy()
-                    .contains(name_fragment)
-            })
-            .unwrap_or_else(|| panic!("no session folder containing {name_fragment:?}"))
-    }
 }
 
 fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
