@@ -77,18 +77,6 @@ impl RecordingFile {
         }
     }
 
-    /// The URL to fetch, validated: only http(s) with a host.
-    pub fn parsed_download_url(&self) -> Result<Url, String> {
-        let raw = self.download_url.as_deref().unwrap_or_default();
-        let url = Url::parse(raw).map_err(|e| format!("download_url is not a URL ({e})"))?;
-        match url.scheme() {
-            "https" | "http" if url.has_host() => Ok(url),
-            scheme => Err(format!(
-                "download_url has scheme {scheme:?}; only http(s) is fetched"
-            )),
-        }
-    }
-
     /// What the file is, for names and tables: the recording type when Zoom gives one, else the
     /// file type, else the kind.
     pub fn label(&self) -> String {
@@ -100,6 +88,17 @@ impl RecordingFile {
             FileKind::Recording => self.recording_type.as_deref().or(self.file_type.as_deref()),
         };
         label.unwrap_or("file").to_ascii_lowercase()
+    }
+}
+
+/// A `download_url`, validated: only http(s) with a host is ever fetched.
+pub fn parse_download_url(raw: &str) -> Result<Url, String> {
+    let url = Url::parse(raw).map_err(|e| format!("download_url is not a URL ({e})"))?;
+    match url.scheme() {
+        "https" | "http" if url.has_host() => Ok(url),
+        scheme => Err(format!(
+            "download_url has scheme {scheme:?}; only http(s) is fetched"
+        )),
     }
 }
 
@@ -240,9 +239,10 @@ mod tests {
             {"id": "2", "download_url": "not a url"},
             {"id": "3", "download_url": "https://zoom.us/rec/download/x"}
         ]}));
-        assert!(s.files[0].parsed_download_url().is_err());
-        assert!(s.files[1].parsed_download_url().is_err());
-        assert!(s.files[2].parsed_download_url().is_ok());
+        let parse = |n: usize| parse_download_url(s.files[n].download_url.as_deref().unwrap());
+        assert!(parse(0).is_err());
+        assert!(parse(1).is_err());
+        assert!(parse(2).is_ok());
     }
 
     #[test]

@@ -250,6 +250,23 @@ mod tests {
     }
 
     #[test]
+    fn debug_output_redacts_credentials() {
+        use clap::Parser;
+        let cli = crate::cli::Cli::parse_from(["vsrec", "--api-key", "key-1", "list", "x"]);
+        for env in [
+            lookup(&[(env::API_SECRET, "the-api-secret")]),
+            lookup(&[(env::TOKEN, "eyJhbGciOi.eyJleHAiOjF9.c2ln")]),
+        ] {
+            let settings = Settings::resolve(&cli.global, &env);
+            let shown = format!("{settings:?}");
+            assert!(
+                !shown.contains("the-api-secret") && !shown.contains("eyJ"),
+                "{shown}"
+            );
+        }
+    }
+
+    #[test]
     fn session_ids_from_args_and_stdin() {
         let args = ["a==".to_string(), "-".to_string(), "b/c".to_string()];
         let mut stdin = "x\n\n  y+z=  \n".as_bytes();

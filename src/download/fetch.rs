@@ -514,3 +514,49 @@ async fn remove_if_exists(path: &Path) -> io::Result<()> {
         _ => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A full disk fails the file with the OS's words, and the bytes count only once written.
+    #[tokio::test]
+    async fn full_disk() {
+        let mut file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .await
+            .unwrap();
+        let mut transfer = Transfer {
+            offset: 10,
+            received: 0,
+            generation: 0,
+            bar: FileBar::hidden(),
+        };
+        // tokio writes in the background, so the error may surface one write later.
+        let mut failure = None;
+        for _ in 0..2 {
+            let mut buffer = vec![1u8; 1000];
+            if let Err(e) =
+                write_out(&mut file, &mut buffer, &mut transfer, Path::new("x.part")).await
+            {
+                failure = Some(e);
+                break;
+            }
+        }
+        let failure = failure.expect("a write to a full disk fails");
+        assert!(
+            matches!(&failure, Failure::Fatal(m) if m.contains("x.part") && m.contains("No space left")),
+            "{failure:?}"
+        );
+        assert!(transfer.offset <= 1010);
+    }
+
+    #[test]
+    fn body_errors_say_what_happened() {
+        assert!(matches!(
+            transient("x"),
+            Failure::Transient { wait: None, .. }
+        ));
+    }
+}

@@ -5,10 +5,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use tokio::sync::Mutex;
-use url::Url;
 
 use crate::client::{ApiClient, TokenRequest};
-use crate::model::Session;
+use crate::model::{Session, parse_download_url};
 use crate::secret::Secret;
 
 /// How long a requested `download_access_token` lives. Generous, because a large archive takes
@@ -53,7 +52,7 @@ impl SessionAccess {
             .urls
             .get(key)
             .ok_or_else(|| "the file is no longer listed by Zoom".to_owned())?;
-        let mut parsed = Url::parse(raw).map_err(|e| format!("download_url is not a URL ({e})"))?;
+        let mut parsed = parse_download_url(raw)?;
         if state.protected {
             let token = state.download_token.as_ref().unwrap_or(jwt);
             parsed

@@ -44,7 +44,7 @@ impl Harness {
     /// The file events of a run, each checked against the server: a file that is reported on
     /// disk holds exactly the bytes the server holds.
     #[track_caller]
-    fn check_files(&self, run: &Run) -> Vec<Value> {
+    pub fn check_files(&self, run: &Run) -> Vec<Value> {
         let lines = run.json_lines();
         let (summary, files) = lines.split_last().expect("a summary line");
         assert_eq!(summary["event"], "summary", "last line is the summary");
@@ -109,7 +109,7 @@ impl Harness {
             .collect()
     }
 
-    fn event_for<'a>(&self, events: &'a [Value], key: &str) -> &'a Value {
+    pub fn event_for<'a>(&self, events: &'a [Value], key: &str) -> &'a Value {
         events
             .iter()
             .find(|e| self.key_of(e) == key)
@@ -117,7 +117,7 @@ impl Harness {
     }
 
     /// Where vsrec will put the file with `key`, from a dry run.
-    fn planned_path(&self, session: &str, key: &str) -> std::path::PathBuf {
+    pub fn planned_path(&self, session: &str, key: &str) -> std::path::PathBuf {
         let out = self.out.to_str().unwrap().to_owned();
         let run = self.run(&["download", "--dry-run", "--json", "--out", &out, session]);
         run.expect(0);

@@ -3,5 +3,7 @@
 
 mod completions;
 mod download;
+mod hardening;
 mod list;
+mod soak;
 mod support;

@@ -1,0 +1,321 @@
+//! Disk faults, hostile or odd server input, and secret hygiene at every verbosity.
+
+use std::path::Path;
+use std::time::Duration;
+
+use fakezoom::{Content, File, FileFault, Listener, Session, SizeField};
+use serde_json::json;
+
+use crate::support::{Harness, PROTECTED, SAMPLE, files_below};
+
+/// A tmpfs mounted for one test, unmounted when dropped. Mounting needs root; without it the
+/// tests that want one fall back to what an unprivileged user can do.
+struct Tmpfs<'a>(&'a Path);
+
+impl<'a> Tmpfs<'a> {
+    fn mount(dir: &'a Path, options: &str) -> Option<Self> {
+        std::fs::create_dir_all(dir).unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", options, "tmpfs"])
+            .arg(dir)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        mounted.then_some(Self(dir))
+    }
+}
+
+impl Drop for Tmpfs<'_> {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(self.0).status();
+    }
+}
+
+fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout == b"0\n")
+}
+
+/// Every final (non-`.part`) file under `out` holds one of the session's files exactly.
+#[track_caller]
+fn no_incomplete_final_file(h: &Harness, session: &str) {
+    let contents: Vec<Vec<u8>> = h
+        .keys(session)
+        .iter()
+        .map(|k| h.server.file_content(k))
+        .collect();
+    for path in files_below(&h.out) {
+        if path.to_string_lossy().ends_with(".part") {
+            continue;
+        }
+        let bytes = std::fs::read(h.out.join(&path)).unwrap();
+        assert!(
+            contents.contains(&bytes),
+            "{} is truncated or wrong",
+            path.display()
+        );
+    }
+}
+
+fn out_arg(h: &Harness) -> String {
+    h.out.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn small_tmpfs_fills_up_without_a_truncated_final_file() {
+    let h = Harness::new();
+    let Some(_mount) = Tmpfs::mount(&h.out, "size=400k") else {
+        assert!(!is_root(), "root could not mount a tmpfs");
+        eprintln!("not root: ENOSPC is covered by the unit test download::fetch::tests::full_disk");
+        return;
+    };
+    let run = h.run(&[
+        "download",
+        "--json",
+        "--jobs",
+        "1",
+        "--out",
+        &out_arg(&h),
+        SAMPLE,
+    ]);
+    run.expect(5);
+    let events = h.check_files(&run);
+    let failed: Vec<_> = events.iter().filter(|e| e["status"] == "failed").collect();
+    assert!(!failed.is_empty());
+    for event in failed {
+        assert!(
+            event["error"].as_str().unwrap().contains("No space left"),
+            "{event}"
+        );
+    }
+    no_incomplete_final_file(&h, SAMPLE);
+}
+
+#[test]
+fn read_only_out_is_a_clear_error() {
+    let h = Harness::new();
+    let _mount = if is_root() {
+        Some(Tmpfs::mount(&h.out, "ro,size=64k").expect("root can mount a read-only tmpfs"))
+    } else {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::create_dir_all(&h.out).unwrap();
+        std::fs::set_permissions(&h.out, std::fs::Permissions::from_mode(0o555)).unwrap();
+        None
+    };
+    let run = h.run(&["download", "--out", &out_arg(&h), SAMPLE]);
+    run.expect(2);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("cannot create"), "{}", run.stderr);
+    assert!(h.requests(Listener::Download).is_empty());
+}
+
+#[test]
+fn out_that_is_a_file_is_a_usage_error() {
+    let h = Harness::new();
+    std::fs::write(&h.out, b"not a directory").unwrap();
+    let run = h.run(&["download", "--out", &out_arg(&h), SAMPLE]);
+    run.expect(2);
+    assert!(run.stderr.contains("output directory"), "{}", run.stderr);
+    assert_eq!(std::fs::read(&h.out).unwrap(), b"not a directory");
+}
+
+#[test]
+fn out_vanishing_mid_run_fails_cleanly() {
+    let h = Harness::new();
+    let key = h.key(SAMPLE, "screen");
+    h.server.push_file_faults(
+        &key,
+        [FileFault::Stall {
+            after: 270_000,
+            pause: Duration::from_millis(1500),
+        }],
+    );
+    let part = format!("{}.part", h.planned_path(SAMPLE, &key).display());
+    let mut cmd = h.command(&["download", "--json", "--out", &out_arg(&h), SAMPLE]);
+    cmd.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while std::fs::metadata(&part).map_or(true, |m| m.len() == 0) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the .part never appeared"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::fs::remove_dir_all(&h.out).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(5), "{stderr}");
+    assert!(stderr.contains("No such file or directory"), "{stderr}");
+    assert!(!stderr.contains("panicked"));
+}
+
+#[test]
+fn odd_sizes_are_handled() {
+    let h = Harness::new();
+    let mut session = Session::new("Odd+Sizes==");
+    session.files = vec![
+        File::recording(
+            "zero",
+            "CHAT",
+            "TXT",
+            "chat_file",
+            Content::Bytes(Vec::new()),
+        ),
+        File::recording(
+            "negative",
+            "MP4",
+            "MP4",
+            "gallery_view",
+            Content::Bytes(vec![7; 100]),
+        )
+        .with_size_field(SizeField::Value(json!(-5))),
+        File::recording(
+            "float",
+            "MP4",
+            "MP4",
+            "gallery_view",
+            Content::Bytes(vec![8; 1234]),
+        )
+        .with_size_field(SizeField::Value(json!(1234.0))),
+        File::recording(
+            "fraction",
+            "M4A",
+            "M4A",
+            "audio_only",
+            Content::Bytes(vec![9; 10]),
+        )
+        .with_size_field(SizeField::Value(json!(10.5))),
+    ];
+    h.server.add_session(session);
+    let run = h.run(&["download", "--json", "--out", &out_arg(&h), "Odd+Sizes=="]);
+    run.expect(0);
+    let events = h.check_files(&run);
+    assert_eq!(events.len(), 4);
+    let expected: Vec<_> = events.iter().map(|e| e["expected_bytes"].clone()).collect();
+    assert!(expected.contains(&json!(0)) && expected.contains(&json!(1234)));
+    assert_eq!(
+        expected.iter().filter(|e| e.is_null()).count(),
+        2,
+        "-5 and 10.5 are unknown sizes"
+    );
+}
+
+#[test]
+fn download_urls_that_are_not_https_are_refused_without_a_request() {
+    let h = Harness::new();
+    let mut session = Session::new("Bad+Urls==");
+    let urls = [
+        ("file", "file:///etc/passwd", "only http(s)"),
+        ("ftp", "ftp://127.0.0.1/x.mp4", "only http(s)"),
+        (
+            "cleartext",
+            "http://zoom.example/rec/download/x",
+            "plain http",
+        ),
+        ("garbage", "not a url", "not a URL"),
+    ];
+    session.files = urls
+        .iter()
+        .map(|(key, url, _)| {
+            let mut file = File::recording(
+                *key,
+                "MP4",
+                "MP4",
+                "gallery_view",
+                Content::Bytes(vec![1; 10]),
+            )
+            .with_extra("download_url", json!(url));
+            file.has_download_url = false;
+            file
+        })
+        .collect();
+    h.server.add_session(session);
+    let run = h.run(&["download", "--json", "--out", &out_arg(&h), "Bad+Urls=="]);
+    run.expect(5);
+    let events = run.json_lines();
+    for (key, _, message) in urls {
+        let event = events.iter().find(|e| e["file_id"] == key).unwrap();
+        assert_eq!(event["status"], "failed");
+        assert_eq!(event["attempts"], 1, "not retried: {event}");
+        assert!(
+            event["error"].as_str().unwrap().contains(message),
+            "{event}"
+        );
+    }
+    assert!(h.requests(Listener::Download).is_empty());
+}
+
+#[test]
+fn ten_thousand_files_list_and_plan() {
+    let h = Harness::new();
+    let mut session = Session::new("Huge+Session==");
+    session.files = (0..10_000)
+        .map(|n| {
+            File::participant_audio(
+                format!("f{n:05}"),
+                format!("P{n}"),
+                Content::Bytes(vec![1; 4]),
+            )
+        })
+        .collect();
+    h.server.add_session(session);
+    let run = h.run(&["list", "--json", "Huge+Session=="]);
+    run.expect(0);
+    assert_eq!(
+        run.json_lines()[0]["participant_audio_files"]
+            .as_array()
+            .unwrap()
+            .len(),
+        10_000
+    );
+    let plan = h.run(&[
+        "download",
+        "--dry-run",
+        "--json",
+        "--out",
+        &out_arg(&h),
+        "Huge+Session==",
+    ]);
+    plan.expect(0);
+    let lines = plan.json_lines();
+    assert_eq!(lines.len(), 10_000);
+    let paths: std::collections::HashSet<_> = lines.iter().map(|l| l["path"].to_string()).collect();
+    assert_eq!(paths.len(), 10_000);
+}
+
+#[test]
+fn no_secret_at_any_verbosity_even_when_things_go_wrong() {
+    // The harness checks every run's stdout and stderr for the API secret, every JWT and
+    // access token the fake saw or issued, and the recording password.
+    for flags in [
+        &["-q"][..],
+        &[],
+        &["-v"],
+        &["-vv"],
+        &["--json"],
+        &["-v", "--json"],
+    ] {
+        let h = Harness::new();
+        let screen = h.key(PROTECTED, "screen");
+        let audio = h.key(PROTECTED, "audio");
+        h.server
+            .push_file_faults(&screen, [FileFault::Html200, FileFault::status(401)]);
+        h.server
+            .set_file_fault_always(&audio, Some(FileFault::JsonError200));
+        let out = out_arg(&h);
+        let mut args = vec!["download", "--out", &out];
+        args.extend_from_slice(flags);
+        args.push(PROTECTED);
+        let run = h.run(&args);
+        run.expect(5);
+        let mut list_args = vec!["list"];
+        list_args.extend_from_slice(flags);
+        list_args.push(PROTECTED);
+        h.run(&list_args).expect(0);
+        assert!(!h.secrets().is_empty());
+    }
+}
