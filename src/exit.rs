@@ -82,22 +82,23 @@ Exit codes:
 
 #[cfg(test)]
 mod tests {
-    use super::ExitStatus::*;
+    use super::ExitStatus::{self, *};
+
+    const ALL: [ExitStatus; 8] = [
+        Success,
+        Failure,
+        Usage,
+        Auth,
+        NotFound,
+        FilesFailed,
+        NotReady,
+        Interrupted,
+    ];
 
     #[test]
     fn worst_is_commutative_and_picks_the_more_severe() {
-        let all = [
-            Success,
-            Failure,
-            Usage,
-            Auth,
-            NotFound,
-            FilesFailed,
-            NotReady,
-            Interrupted,
-        ];
-        for a in all {
-            for b in all {
+        for a in ALL {
+            for b in ALL {
                 assert_eq!(a.worst(b), b.worst(a));
             }
             assert_eq!(a.worst(Success), a);
@@ -109,18 +110,7 @@ mod tests {
 
     #[test]
     fn codes_are_the_documented_ones() {
-        let codes: Vec<u8> = [
-            Success,
-            Failure,
-            Usage,
-            Auth,
-            NotFound,
-            FilesFailed,
-            NotReady,
-            Interrupted,
-        ]
-        .map(|s| s.code())
-        .to_vec();
+        let codes: Vec<u8> = ALL.map(ExitStatus::code).to_vec();
         assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6, 130]);
     }
 }

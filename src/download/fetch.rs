@@ -114,11 +114,7 @@ pub async fn fetch(ctx: &Ctx, task: &Task, resume_from: u64) -> Outcome {
                 }
                 retries += 1;
                 if retries > ctx.client.retry.retries {
-                    return failed(
-                        attempts,
-                        transfer.received,
-                        format!("{reason} (gave up after {attempts} attempts)"),
-                    );
+                    return failed(attempts, transfer.received, gave_up(&reason, attempts));
                 }
             }
             Err(Failure::Access(reason)) => {
@@ -126,11 +122,10 @@ pub async fn fetch(ctx: &Ctx, task: &Task, resume_from: u64) -> Outcome {
                 if renewals > MAX_RENEWALS {
                     return failed(attempts, transfer.received, reason);
                 }
-                ctx.reporter.event(
-                    task,
-                    &format!("{reason}; renewing the token and download URL"),
-                );
-                if let Err(e) = renew(ctx, task, transfer.generation).await {
+                ctx.reporter
+                    .event(task, &format!("{reason}; listing the session again"));
+                // Fresh URLs and download token; the listing also replaces a refused JWT.
+                if let Err(e) = task.session.refresh(&ctx.client, transfer.generation).await {
                     return failed(
                         attempts,
                         transfer.received,
@@ -141,11 +136,7 @@ pub async fn fetch(ctx: &Ctx, task: &Task, resume_from: u64) -> Outcome {
             Err(Failure::Transient { reason, wait }) => {
                 retries += 1;
                 if retries > ctx.client.retry.retries {
-                    return failed(
-                        attempts,
-                        transfer.received,
-                        format!("{reason} (gave up after {attempts} attempts)"),
-                    );
+                    return failed(attempts, transfer.received, gave_up(&reason, attempts));
                 }
                 let wait = wait.unwrap_or_else(|| ctx.client.retry.backoff(retries));
                 ctx.reporter.event(
@@ -161,11 +152,8 @@ pub async fn fetch(ctx: &Ctx, task: &Task, resume_from: u64) -> Outcome {
     }
 }
 
-/// A new token (the old one may have been refused) and fresh URLs from a new listing.
-async fn renew(ctx: &Ctx, task: &Task, generation: u64) -> anyhow::Result<()> {
-    let jwt = ctx.client.tokens.current()?;
-    ctx.client.tokens.renew(&jwt)?;
-    task.session.refresh(&ctx.client, generation).await
+fn gave_up(reason: &str, attempts: u32) -> String {
+    format!("{reason} (gave up after {attempts} attempts)")
 }
 
 /// The state of one file's transfer across attempts.

@@ -250,11 +250,8 @@ fn plan_all(sessions: &[Session], options: &Options) -> anyhow::Result<Vec<Plann
 #[derive(Serialize)]
 struct PlanLine<'a> {
     event: &'static str,
-    session_id: &'a str,
-    file_id: Option<&'a str>,
-    file_type: Option<&'a str>,
-    recording_type: Option<&'a str>,
-    path: String,
+    #[serde(flatten)]
+    file: plan::FileFields<'a>,
     expected_bytes: Option<u64>,
     action: &'static str,
     resume_from: Option<u64>,
@@ -273,11 +270,7 @@ fn print_plan(term: &Term, planned: &[Planned], json: bool) -> anyhow::Result<()
         if json {
             text.push_str(&serde_json::to_string(&PlanLine {
                 event: "plan",
-                session_id: &p.task.session.id,
-                file_id: p.task.file.id.as_deref(),
-                file_type: p.task.file.file_type.as_deref(),
-                recording_type: p.task.file.recording_type.as_deref(),
-                path: p.task.display_path(),
+                file: p.task.json_fields(),
                 expected_bytes: p.task.expected(),
                 action,
                 resume_from,

@@ -29,6 +29,17 @@ impl Task {
         self.file.size
     }
 
+    /// What every JSON line about this file starts with.
+    pub fn json_fields(&self) -> FileFields<'_> {
+        FileFields {
+            session_id: &self.session.id,
+            file_id: self.file.id.as_deref(),
+            file_type: self.file.file_type.as_deref(),
+            recording_type: self.file.recording_type.as_deref(),
+            path: self.display_path(),
+        }
+    }
+
     /// `rel_path` with `/` separators on every platform, for output.
     pub fn display_path(&self) -> String {
         self.rel_path
@@ -37,6 +48,17 @@ impl Task {
             .collect::<Vec<_>>()
             .join("/")
     }
+}
+
+/// The fields that identify a file in `--json` output (flattened into each line).
+#[derive(Debug, Serialize)]
+pub struct FileFields<'a> {
+    pub session_id: &'a str,
+    pub file_id: Option<&'a str>,
+    pub file_type: Option<&'a str>,
+    pub recording_type: Option<&'a str>,
+    /// Relative to `--out`.
+    pub path: String,
 }
 
 /// What the plan says about one file.

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
-use super::plan::Task;
+use super::plan::{FileFields, Task};
 use crate::exit::ExitStatus;
 use crate::format;
 use crate::term::Term;
@@ -48,11 +48,8 @@ pub struct Outcome {
 #[derive(Serialize)]
 struct FileLine<'a> {
     event: &'static str,
-    session_id: &'a str,
-    file_id: Option<&'a str>,
-    file_type: Option<&'a str>,
-    recording_type: Option<&'a str>,
-    path: String,
+    #[serde(flatten)]
+    file: FileFields<'a>,
     bytes: u64,
     expected_bytes: Option<u64>,
     status: Status,
@@ -252,11 +249,7 @@ impl Reporter {
         if self.json {
             let record = FileLine {
                 event: "file",
-                session_id: &task.session.id,
-                file_id: task.file.id.as_deref(),
-                file_type: task.file.file_type.as_deref(),
-                recording_type: task.file.recording_type.as_deref(),
-                path,
+                file: task.json_fields(),
                 bytes: outcome.bytes,
                 expected_bytes: task.expected(),
                 status: outcome.status,

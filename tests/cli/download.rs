@@ -6,7 +6,7 @@ use std::time::Duration;
 use fakezoom::{Content, File, FileFault, Listener, Session};
 use serde_json::Value;
 
-use crate::support::{Harness, PROTECTED, Run, SAMPLE, files_below};
+use crate::support::{Harness, PROTECTED, Run, SAMPLE, files_below, wait_for_part};
 
 /// Files in a sample session after de-duplication.
 const SAMPLE_FILES: usize = 9;
@@ -550,14 +550,7 @@ fn ctrl_c_exits_130_and_keeps_the_part_file() {
     cmd.stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
     let child = cmd.spawn().unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while std::fs::metadata(&part).map_or(true, |m| m.len() == 0) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the .part never appeared"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_part(&part);
     let status = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()

@@ -6,7 +6,7 @@ use std::time::Duration;
 use fakezoom::{Content, File, FileFault, Listener, Session, SizeField};
 use serde_json::json;
 
-use crate::support::{Harness, PROTECTED, SAMPLE, files_below};
+use crate::support::{Harness, PROTECTED, SAMPLE, files_below, wait_for_part};
 
 /// A tmpfs mounted for one test, unmounted when dropped. Mounting needs root; without it the
 /// tests that want one fall back to what an unprivileged user can do.
@@ -137,14 +137,7 @@ fn out_vanishing_mid_run_fails_cleanly() {
     cmd.stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
     let child = cmd.spawn().unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while std::fs::metadata(&part).map_or(true, |m| m.len() == 0) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the .part never appeared"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_for_part(&part);
     std::fs::remove_dir_all(&h.out).unwrap();
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);

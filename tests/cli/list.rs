@@ -214,11 +214,8 @@ fn now() -> u64 {
 #[test]
 fn expired_token_is_refused_before_any_request() {
     let token = unsigned_token(serde_json::json!({"iss": "k", "iat": 1, "exp": now() - 60}));
-    let h = Harness::new().with_env("VSREC_TOKEN", &token);
-    let mut cmd = h.command(&["list", SAMPLE]);
-    cmd.env_remove("VSREC_API_KEY")
-        .env_remove("VSREC_API_SECRET");
-    let run = h.run_command(cmd);
+    let h = Harness::new();
+    let run = h.run_with_token(&token, &["list", SAMPLE]);
     run.expect(3);
     assert!(run.stderr.contains("expired"), "{}", run.stderr);
     assert!(h.server.log().is_empty(), "nothing was sent");
@@ -230,11 +227,8 @@ fn session_token_is_refused_before_any_request() {
         "app_key": "sdk-key", "tpc": "topic", "role_type": 1, "version": 1,
         "iat": now(), "exp": now() + 600
     }));
-    let h = Harness::new().with_env("VSREC_TOKEN", &token);
-    let mut cmd = h.command(&["list", SAMPLE]);
-    cmd.env_remove("VSREC_API_KEY")
-        .env_remove("VSREC_API_SECRET");
-    let run = h.run_command(cmd);
+    let h = Harness::new();
+    let run = h.run_with_token(&token, &["list", SAMPLE]);
     run.expect(3);
     assert!(run.stderr.contains("session token"), "{}", run.stderr);
     assert!(h.server.log().is_empty(), "nothing was sent");
@@ -243,19 +237,9 @@ fn session_token_is_refused_before_any_request() {
 #[test]
 fn valid_supplied_token_is_used() {
     let h = Harness::new();
-    let claims =
-        serde_json::json!({"iss": h.server.config().api_key, "iat": now(), "exp": now() + 600});
-    let token = jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        &claims,
-        &jsonwebtoken::EncodingKey::from_secret(h.server.config().api_secret.as_bytes()),
-    )
-    .unwrap();
-    let h = h.with_env("VSREC_TOKEN", &token);
-    let mut cmd = h.command(&["list", "--json", SAMPLE]);
-    cmd.env_remove("VSREC_API_KEY")
-        .env_remove("VSREC_API_SECRET");
-    h.run_command(cmd).expect(0);
+    let token = h.server.config().mint_jwt(Duration::from_secs(600));
+    h.run_with_token(&token, &["list", "--json", SAMPLE])
+        .expect(0);
     assert_eq!(
         h.requests(Listener::Api)[0].authorization.as_deref(),
         Some(format!("Bearer {token}").as_str())

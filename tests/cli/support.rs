@@ -110,6 +110,15 @@ impl Harness {
         self.finish(child.wait_with_output().expect("wait for vsrec"))
     }
 
+    /// A run authenticated by `VSREC_TOKEN` alone (no key and secret in the environment).
+    pub fn run_with_token(&self, token: &str, args: &[&str]) -> Run {
+        let mut cmd = self.command(args);
+        cmd.env_remove("VSREC_API_KEY")
+            .env_remove("VSREC_API_SECRET")
+            .env("VSREC_TOKEN", token);
+        self.run_command(cmd)
+    }
+
     pub fn run_command(&self, mut cmd: Command) -> Run {
         cmd.stdin(std::process::Stdio::null());
         self.finish(cmd.output().expect("run vsrec"))
@@ -138,11 +147,6 @@ impl Harness {
                 if name == "access_token" {
                     secrets.push(value);
                 }
-            }
-        }
-        for (name, value) in &self.env {
-            if name == "VSREC_TOKEN" {
-                secrets.push(value.clone());
             }
         }
         secrets.retain(|s| s.len() >= 8);
@@ -214,4 +218,16 @@ pub fn files_below(dir: &Path) -> Vec<PathBuf> {
     }
     found.sort();
     found
+}
+
+/// Wait until the `.part` file at `path` has bytes in it: the download is under way.
+pub fn wait_for_part(path: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::fs::metadata(path).map_or(true, |m| m.len() == 0) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{path} never appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
 }
