@@ -41,10 +41,7 @@ fn main() -> ExitCode {
         argv.extend_from_slice(args);
         match vsrec::run(argv, &env) {
             Ok(status) => status.into(),
-            Err(err) => {
-                eprintln!("vsrec: error: {err:#}");
-                ExitCode::FAILURE
-            }
+            Err(err) => vsrec::error::report(&err).into(),
         }
     };
 

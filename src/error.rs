@@ -2,7 +2,7 @@
 //! maps to. Everything else travels as `anyhow::Error` with context; the exit code is found by
 //! looking for an [`Error`] anywhere in the chain.
 
-use std::io;
+use std::io::{self, Write};
 
 use crate::exit::ExitStatus;
 
@@ -80,6 +80,16 @@ pub fn exit_status_of(err: &anyhow::Error) -> ExitStatus {
         }
     }
     ExitStatus::Failure
+}
+
+/// Render an error that reached the top, once, on one line, and return its exit status. A
+/// reader that went away (`| head -1`) is not worth a message.
+pub fn report(err: &anyhow::Error) -> ExitStatus {
+    let status = exit_status_of(err);
+    if status != ExitStatus::Success {
+        let _ = writeln!(io::stderr(), "vsrec: error: {err:#}");
+    }
+    status
 }
 
 /// Strip the URL from a transport error before it joins an error chain: reqwest puts the full

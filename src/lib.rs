@@ -1,6 +1,6 @@
 //! vsrec: list and download the cloud recordings of Zoom Video SDK sessions.
 //!
-//! `main.rs` calls [`main_with_exit_code`]; everything else starts at [`run`].
+//! `main.rs` calls [`run`] and renders an error with [`error::report`].
 
 pub mod auth;
 pub mod cli;
@@ -22,30 +22,13 @@ pub mod wire;
 
 use std::ffi::OsString;
 use std::io::{self, Write};
-use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
 use crate::cli::{Cli, Command};
-use crate::error::exit_status_of;
 use crate::exit::ExitStatus;
 use crate::settings::{EnvLookup, Settings};
 use crate::term::Term;
-
-/// The whole program: run, render an error once, turn the outcome into an exit code.
-pub fn main_with_exit_code() -> ExitCode {
-    match run(std::env::args_os(), &settings::process_env) {
-        Ok(status) => status.into(),
-        Err(err) => {
-            let status = exit_status_of(&err);
-            // A reader that went away (`| head -1`) is not an error worth a message.
-            if status != ExitStatus::Success {
-                let _ = writeln!(io::stderr(), "vsrec: error: {err:#}");
-            }
-            status.into()
-        }
-    }
-}
 
 /// Parse `args`, resolve settings from them and `env`, and run the command.
 pub fn run<I, T>(args: I, env: EnvLookup<'_>) -> anyhow::Result<ExitStatus>

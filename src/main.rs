@@ -1,5 +1,8 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    vsrec::main_with_exit_code()
+    match vsrec::run(std::env::args_os(), &vsrec::settings::process_env) {
+        Ok(status) => status.into(),
+        Err(err) => vsrec::error::report(&err).into(),
+    }
 }
