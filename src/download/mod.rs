@@ -100,7 +100,7 @@ pub async fn run(
             ))
         })?;
     }
-    let (sessions, listing_status) = list_sessions(&client, &term, ids).await;
+    let (sessions, listing_status) = list_sessions(&client, &term, ids, json).await?;
     let planned = plan_all(&sessions, &options)?;
     if options.dry_run {
         print_plan(&term, &planned, json)?;
@@ -108,23 +108,24 @@ pub async fn run(
     }
     let mut to_fetch = Vec::new();
     let mut bytes_to_fetch = 0;
+    let mut folders = HashSet::new();
     for p in &planned {
-        if let Action::Download | Action::Resume { .. } = p.action {
-            let from = resume_offset(&p.action);
-            bytes_to_fetch += p.task.expected().unwrap_or(0).saturating_sub(from);
-            to_fetch.push(p);
+        let from = match p.action {
+            Action::Download => 0,
+            Action::Resume { from } => from,
+            Action::Skip | Action::NotReady => continue,
+        };
+        let folder = p
+            .task
+            .final_path
+            .parent()
+            .expect("a file inside a session folder");
+        if folders.insert(folder) {
+            std::fs::create_dir_all(folder)
+                .map_err(|e| Error::Usage(format!("cannot create {}: {e}", folder.display())))?;
         }
-    }
-    for p in &planned {
-        if matches!(p.action, Action::Download | Action::Resume { .. }) {
-            let dir = p
-                .task
-                .final_path
-                .parent()
-                .expect("a file inside a session folder");
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Error::Usage(format!("cannot create {}: {e}", dir.display())))?;
-        }
+        bytes_to_fetch += p.task.expected().unwrap_or(0).saturating_sub(from);
+        to_fetch.push(p);
     }
     let ctx = Ctx {
         reporter: Reporter::new(term, json, to_fetch.len() as u64, bytes_to_fetch),
@@ -190,7 +191,8 @@ async fn list_sessions(
     client: &ApiClient,
     term: &Term,
     ids: Vec<String>,
-) -> (Vec<Session>, ExitStatus) {
+    json: bool,
+) -> anyhow::Result<(Vec<Session>, ExitStatus)> {
     let mut seen = HashSet::new();
     let mut sessions = Vec::new();
     let mut status = ExitStatus::Success;
@@ -205,7 +207,17 @@ async fn list_sessions(
             Ok(wire) => sessions.push(Session::from_wire(&id, &wire)),
             Err(err) => {
                 term.error(&format!("session {id}: {err:#}"));
-                status = status.worst(exit_status_of(&err));
+                let session_status = exit_status_of(&err);
+                status = status.worst(session_status);
+                if json {
+                    let line = serde_json::json!({
+                        "event": "session_error",
+                        "session_id": id,
+                        "error": format!("{err:#}"),
+                        "exit_code": session_status.code(),
+                    });
+                    term.data(&format!("{line}\n"))?;
+                }
                 if err
                     .chain()
                     .any(|c| matches!(c.downcast_ref(), Some(Error::Auth(_) | Error::Usage(_))))
@@ -215,7 +227,7 @@ async fn list_sessions(
             }
         }
     }
-    (sessions, status)
+    Ok((sessions, status))
 }
 
 fn plan_all(sessions: &[Session], options: &Options) -> anyhow::Result<Vec<Planned>> {

@@ -49,7 +49,7 @@ impl Harness {
         let (summary, files) = lines.split_last().expect("a summary line");
         assert_eq!(summary["event"], "summary", "last line is the summary");
         assert_eq!(summary["exit_code"], run.code);
-        for event in files {
+        for event in files.iter().filter(|e| e["event"] != "session_error") {
             assert_eq!(event["event"], "file");
             let path = self.out.join(event["path"].as_str().unwrap());
             assert!(path.starts_with(&self.out));
@@ -80,7 +80,11 @@ impl Harness {
             assert_eq!(record.authorization, None, "Authorization sent to storage");
             assert!(!record.query.unwrap_or_default().contains("access_token"));
         }
-        files.to_vec()
+        files
+            .iter()
+            .filter(|e| e["event"] == "file")
+            .cloned()
+            .collect()
     }
 
     /// The fake's key for a file event: found by the file's ID, or for an ID-less entry as the
@@ -569,4 +573,18 @@ fn ctrl_c_exits_130_and_keeps_the_part_file() {
         "the .part holds good bytes"
     );
     assert!(!h.planned_path(SAMPLE, &key).exists());
+}
+
+#[test]
+fn unknown_session_is_reported_and_the_others_download() {
+    let h = Harness::new();
+    let run = h.download(&[], &["NoSuchSession==", SAMPLE]);
+    run.expect(4);
+    let lines = run.json_lines();
+    assert_eq!(lines[0]["event"], "session_error");
+    assert_eq!(lines[0]["session_id"], "NoSuchSession==");
+    assert_eq!(lines[0]["exit_code"], 4);
+    let events = h.check_files(&run);
+    assert_eq!(events.len(), SAMPLE_FILES);
+    assert!(events.iter().all(|e| e["status"] == "downloaded"));
 }
