@@ -228,7 +228,7 @@ async fn attempt(ctx: &Ctx, task: &Task, transfer: &mut Transfer) -> Result<(), 
                 .and_then(|v| v.trim().strip_prefix("bytes */"))
                 .and_then(|n| n.parse::<u64>().ok());
             if complete == Some(transfer.offset) && expected.is_none_or(|e| e == transfer.offset) {
-                return finalize(task, transfer.offset).await;
+                return finalize(task).await;
             }
             return Err(Failure::Restart(format!(
                 "the server cannot resume from byte {}",
@@ -262,12 +262,45 @@ async fn attempt(ctx: &Ctx, task: &Task, transfer: &mut Transfer) -> Result<(), 
         transfer.reset(task).await.map_err(Failure::Fatal)?;
     }
     stream_body(ctx, task, transfer, response, total).await?;
-    match total {
-        Some(total) if transfer.offset < total => Err(transient(format!(
+    if let Some(total) = total
+        && transfer.offset < total
+    {
+        // A whole small body that came instead of a large file (chunked, so no length to
+        // compare first) is an error page, not a prefix to resume from.
+        if start == 0 {
+            reject_error_body(task, transfer.offset).await?;
+        }
+        return Err(transient(format!(
             "connection closed after {} of {total} bytes",
             transfer.offset
-        ))),
-        _ => finalize(task, transfer.offset).await,
+        )));
+    }
+    // Without a listed size (CC, TIMELINE) a small body could be an error too; with one, the
+    // size matched, and a file that really is JSON of that size is kept.
+    if task.expected().is_none() {
+        reject_error_body(task, transfer.offset).await?;
+    }
+    finalize(task).await
+}
+
+/// Refuse a small `.part` that holds one of Zoom's JSON errors or an HTML page, deleting it so
+/// that nothing is ever resumed on top of it.
+async fn reject_error_body(task: &Task, len: u64) -> Result<(), Failure> {
+    if len > SNIFF_LIMIT {
+        return Ok(());
+    }
+    let part = &task.part_path;
+    let body = tokio::fs::read(part)
+        .await
+        .map_err(|e| Failure::Fatal(write_error(part, &e)))?;
+    let error = verify::zoom_error_body(&body)
+        .or_else(|| verify::looks_like_html(&body).then(|| "an HTML page".to_owned()));
+    match error {
+        Some(error) => {
+            let _ = remove_if_exists(part).await;
+            Err(Failure::Access(format!("got {error} instead of the file")))
+        }
+        None => Ok(()),
     }
 }
 
@@ -347,19 +380,8 @@ async fn write_out(
 }
 
 /// The last checks, then make the file durable and give it its final name.
-async fn finalize(task: &Task, len: u64) -> Result<(), Failure> {
+async fn finalize(task: &Task) -> Result<(), Failure> {
     let part = &task.part_path;
-    // Without a listed size (CC, TIMELINE) a small body could be one of Zoom's JSON errors; with
-    // one, the size already matched, and a file that really is JSON of that size is kept.
-    if task.expected().is_none() && len <= SNIFF_LIMIT {
-        let body = tokio::fs::read(part)
-            .await
-            .map_err(|e| Failure::Fatal(write_error(part, &e)))?;
-        if let Some(error) = verify::zoom_error_body(&body) {
-            let _ = remove_if_exists(part).await;
-            return Err(Failure::Access(format!("got {error} instead of the file")));
-        }
-    }
     let file = tokio::fs::OpenOptions::new()
         .write(true)
         .open(part)

@@ -42,6 +42,15 @@ pub fn zoom_error_body(body: &[u8]) -> Option<String> {
     None
 }
 
+/// An HTML document, whatever the `Content-Type` said: what a sign-in or error page starts with.
+pub fn looks_like_html(body: &[u8]) -> bool {
+    let start = body.trim_ascii_start();
+    let head = &start[..start.len().min(16)];
+    [&b"<!doctype html"[..], b"<html"]
+        .iter()
+        .any(|tag| head.len() >= tag.len() && head[..tag.len()].eq_ignore_ascii_case(tag))
+}
+
 /// `text/html` in any casing or with parameters: a sign-in or error page, never a recording.
 pub fn is_html(content_type: Option<&str>) -> bool {
     content_type.is_some_and(|ct| {
@@ -86,6 +95,17 @@ mod tests {
                 String::from_utf8_lossy(body)
             );
         }
+    }
+
+    #[test]
+    fn html_documents() {
+        assert!(looks_like_html(
+            b"<!DOCTYPE html><html><body>Sign in</body></html>"
+        ));
+        assert!(looks_like_html(b"\n  <HTML lang=en>"));
+        assert!(!looks_like_html(b"WEBVTT\n\n<v Zoe>hello"));
+        assert!(!looks_like_html(b"<htm"));
+        assert!(!looks_like_html(b""));
     }
 
     #[test]

@@ -138,7 +138,8 @@ fn out_vanishing_mid_run_fails_cleanly() {
         .stderr(std::process::Stdio::piped());
     let child = cmd.spawn().unwrap();
     wait_for_part(&part);
-    std::fs::remove_dir_all(&h.out).unwrap();
+    // Moved away in one step (a recursive delete would race with vsrec creating files).
+    std::fs::rename(&h.out, h.home.path().join("gone")).unwrap();
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(5), "{stderr}");
