@@ -111,6 +111,16 @@ impl TokenSource {
         Ok(token)
     }
 
+    /// After a download host refused `rejected`: replace it when vsrec mints its own tokens. A
+    /// supplied token stays (the refusal may have been about the URL, not the token; the
+    /// listing that follows tells).
+    pub fn renew_minted(&self, rejected: &Secret) -> Result<(), Error> {
+        match self.credentials {
+            Credentials::KeyPair { .. } => self.renew(rejected).map(drop),
+            Credentials::Token(_) => Ok(()),
+        }
+    }
+
     fn mint(&self, now: SystemTime) -> Result<Current, Error> {
         let (key, secret) = match &self.credentials {
             Credentials::KeyPair { key, secret } => (key, secret),

@@ -57,6 +57,7 @@ pub async fn fetch(ctx: &Ctx, task: &Task, resume_from: u64) -> Outcome {
         offset: resume_from,
         received: 0,
         generation: 0,
+        jwt: None,
         bar: ctx.reporter.file_bar(task, resume_from),
     };
     let mut resumed = resume_from > 0;
@@ -124,8 +125,7 @@ pub async fn fetch(ctx: &Ctx, task: &Task, resume_from: u64) -> Outcome {
                 }
                 ctx.reporter
                     .event(task, &format!("{reason}; listing the session again"));
-                // Fresh URLs and download token; the listing also replaces a refused JWT.
-                if let Err(e) = task.session.refresh(&ctx.client, transfer.generation).await {
+                if let Err(e) = renew_access(ctx, task, &transfer).await {
                     return failed(
                         attempts,
                         transfer.received,
@@ -152,6 +152,15 @@ pub async fn fetch(ctx: &Ctx, task: &Task, resume_from: u64) -> Outcome {
     }
 }
 
+/// After a refusal: a new JWT (when vsrec mints its own), then fresh URLs and download token
+/// from a new listing of the session.
+async fn renew_access(ctx: &Ctx, task: &Task, transfer: &Transfer) -> anyhow::Result<()> {
+    if let Some(jwt) = &transfer.jwt {
+        ctx.client.tokens.renew_minted(jwt)?;
+    }
+    task.session.refresh(&ctx.client, transfer.generation).await
+}
+
 fn gave_up(reason: &str, attempts: u32) -> String {
     format!("{reason} (gave up after {attempts} attempts)")
 }
@@ -164,6 +173,8 @@ struct Transfer {
     received: u64,
     /// Which listing the last attempt's URL came from, so a renewal lists again only once.
     generation: u64,
+    /// The token the last attempt sent, replaced if it is refused.
+    jwt: Option<Secret>,
     bar: FileBar,
 }
 
@@ -194,6 +205,7 @@ async fn attempt(ctx: &Ctx, task: &Task, transfer: &mut Transfer) -> Result<(), 
         .await
         .map_err(Failure::Fatal)?;
     transfer.generation = access.generation;
+    transfer.jwt = Some(jwt.clone());
     let response = send(ctx, &access.url, &jwt, transfer.offset).await?;
     let expected = task.expected();
     let status = response.status();
@@ -541,6 +553,7 @@ mod tests {
             offset: 10,
             received: 0,
             generation: 0,
+            jwt: None,
             bar: FileBar::hidden(),
         };
         // tokio writes in the background, so the error may surface one write later.

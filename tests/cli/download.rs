@@ -588,3 +588,33 @@ fn unknown_session_is_reported_and_the_others_download() {
     assert_eq!(events.len(), SAMPLE_FILES);
     assert!(events.iter().all(|e| e["status"] == "downloaded"));
 }
+
+#[test]
+fn refused_token_mid_run_is_replaced_and_the_file_finishes() {
+    let h = Harness::new();
+    let key = h.key(SAMPLE, "screen");
+    h.server.push_file_faults(&key, [FileFault::status(401)]);
+    let run = h.download(&[], &[SAMPLE]);
+    run.expect(0);
+    let events = h.check_files(&run);
+    assert_eq!(h.event_for(&events, &key)["attempts"], 2);
+    assert_eq!(
+        h.requests(Listener::Api).len(),
+        2,
+        "listed again for fresh URLs"
+    );
+}
+
+#[test]
+fn supplied_token_downloads_and_survives_an_expired_storage_url() {
+    let h = Harness::new();
+    let token = h.server.config().mint_jwt(Duration::from_secs(600));
+    let key = h.key(PROTECTED, "audio");
+    h.server.push_file_faults(&key, [FileFault::ExpiredStorage]);
+    let out = h.out.to_str().unwrap().to_owned();
+    let run = h.run_with_token(&token, &["download", "--json", "--out", &out, PROTECTED]);
+    run.expect(0);
+    let events = h.check_files(&run);
+    assert_eq!(events.len(), SAMPLE_FILES);
+    assert_eq!(h.event_for(&events, &key)["attempts"], 2);
+}
