@@ -6,10 +6,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use reqwest::{Response, StatusCode, header};
-use tokio::io::AsyncWriteExt;
 use url::Url;
 
 use super::Ctx;
+use super::part::{self, PartWriter};
 use super::plan::Task;
 use super::report::{FileBar, Outcome, Status};
 use super::verify::{self, SNIFF_LIMIT};
@@ -22,9 +22,6 @@ use crate::settings::is_loopback;
 const MAX_REDIRECTS: usize = 10;
 /// Fresh tokens and URLs tried for one file before its refusals are taken as final.
 const MAX_RENEWALS: u32 = 2;
-/// Bytes gathered before each write: large enough that writes are few, small enough that memory
-/// stays flat however large the file.
-const WRITE_CHUNK: usize = 256 * 1024;
 
 /// Why an attempt ended without a verified file.
 #[derive(Debug)]
@@ -179,6 +176,14 @@ struct Transfer {
 }
 
 impl Transfer {
+    /// `n` more bytes are in the `.part`.
+    fn wrote(&mut self, n: u64) {
+        if n > 0 {
+            self.bar.inc(n);
+            self.offset += n;
+        }
+    }
+
     async fn reset(&mut self, task: &Task) -> Result<(), String> {
         remove_if_exists(&task.part_path)
             .await
@@ -273,7 +278,9 @@ async fn attempt(ctx: &Ctx, task: &Task, transfer: &mut Transfer) -> Result<(), 
     if start == 0 && transfer.offset > 0 {
         transfer.reset(task).await.map_err(Failure::Fatal)?;
     }
-    stream_body(ctx, task, transfer, response, total).await?;
+    if stream_body(ctx, task, transfer, response, total).await? == BodyEnd::Committed {
+        return Ok(());
+    }
     if let Some(total) = total
         && transfer.offset < total
     {
@@ -316,6 +323,15 @@ async fn reject_error_body(task: &Task, len: u64) -> Result<(), Failure> {
     }
 }
 
+/// How a body that ended without an error left the file.
+#[derive(Debug, PartialEq, Eq)]
+enum BodyEnd {
+    /// All of it written to the `.part`, for the caller to check and finalize.
+    Written,
+    /// Exactly the listed size arrived: the file is written, synced and renamed into place.
+    Committed,
+}
+
 /// Write the body to the `.part`, appending at `transfer.offset`. Returns when the body ends;
 /// a body longer than `total` is refused before the extra bytes reach the disk.
 async fn stream_body(
@@ -324,15 +340,9 @@ async fn stream_body(
     transfer: &mut Transfer,
     mut response: Response,
     total: Option<u64>,
-) -> Result<(), Failure> {
+) -> Result<BodyEnd, Failure> {
     let part = &task.part_path;
-    let mut file = tokio::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(part)
-        .await
-        .map_err(|e| Failure::Fatal(write_error(part, &e)))?;
-    let mut buffer: Vec<u8> = Vec::with_capacity(WRITE_CHUNK);
+    let mut writer = PartWriter::new(part);
     let result = loop {
         let chunk = tokio::select! {
             () = ctx.cancel.cancelled() => break Err(Failure::Cancelled),
@@ -340,79 +350,60 @@ async fn stream_body(
         };
         match chunk {
             Ok(Some(bytes)) => {
-                let received = transfer.offset + buffer.len() as u64 + bytes.len() as u64;
+                let received = transfer.offset + writer.buffered() + bytes.len() as u64;
                 if let Some(total) = total
                     && received > total
                 {
-                    drop(file);
+                    writer.abandon().await;
                     let _ = remove_if_exists(part).await;
                     return Err(Failure::Fatal(format!(
                         "the server sent more than the {total} bytes Zoom lists (at least {received}); the file is not what was listed"
                     )));
                 }
                 transfer.received += bytes.len() as u64;
-                buffer.extend_from_slice(&bytes);
-                if buffer.len() >= WRITE_CHUNK {
-                    write_out(&mut file, &mut buffer, transfer, part).await?;
-                }
+                let written = writer
+                    .push(bytes)
+                    .await
+                    .map_err(|e| Failure::Fatal(write_error(part, &e)))?;
+                transfer.wrote(written);
             }
-            Ok(None) => break Ok(()),
+            Ok(None) => {
+                // The common case: the listed size, complete. The last write, the sync and the
+                // rename go to the blocking pool together.
+                let complete =
+                    task.expected().is_some() && total == Some(transfer.offset + writer.buffered());
+                if complete {
+                    let written = writer
+                        .commit(&task.final_path)
+                        .await
+                        .map_err(Failure::Fatal)?;
+                    transfer.wrote(written);
+                    return Ok(BodyEnd::Committed);
+                }
+                break Ok(BodyEnd::Written);
+            }
             Err(e) => {
                 break Err(body_error(
                     &transport(e),
-                    transfer.offset + buffer.len() as u64,
+                    transfer.offset + writer.buffered(),
                 ));
             }
         }
     };
     // What arrived before a cut or Ctrl-C is good data: keep it for the resume.
-    write_out(&mut file, &mut buffer, transfer, part).await?;
-    file.flush()
+    let written = writer
+        .finish()
         .await
         .map_err(|e| Failure::Fatal(write_error(part, &e)))?;
+    transfer.wrote(written);
     result
-}
-
-async fn write_out(
-    file: &mut tokio::fs::File,
-    buffer: &mut Vec<u8>,
-    transfer: &mut Transfer,
-    part: &Path,
-) -> Result<(), Failure> {
-    if buffer.is_empty() {
-        return Ok(());
-    }
-    file.write_all(buffer)
-        .await
-        .map_err(|e| Failure::Fatal(write_error(part, &e)))?;
-    transfer.bar.inc(buffer.len() as u64);
-    transfer.offset += buffer.len() as u64;
-    buffer.clear();
-    Ok(())
 }
 
 /// The last checks, then make the file durable and give it its final name.
 async fn finalize(task: &Task) -> Result<(), Failure> {
-    let part = &task.part_path;
-    let file = tokio::fs::OpenOptions::new()
-        .write(true)
-        .open(part)
+    part::commit(&task.part_path, &task.final_path)
         .await
-        .map_err(|e| Failure::Fatal(write_error(part, &e)))?;
-    file.sync_all()
-        .await
-        .map_err(|e| Failure::Fatal(write_error(part, &e)))?;
-    drop(file);
-    tokio::fs::rename(part, &task.final_path)
-        .await
-        .map_err(|e| Failure::Fatal(format!("cannot rename {} into place: {e}", part.display())))?;
-    // The rename itself is durable only once the directory is synced.
-    if let Some(dir) = task.final_path.parent()
-        && let Ok(dir) = tokio::fs::File::open(dir).await
-    {
-        let _ = dir.sync_all().await;
-    }
-    Ok(())
+        .map_err(Failure::Fatal)
 }
 
 /// Request `url`, following redirects by hand: the `Authorization` header goes only to the host
@@ -544,11 +535,7 @@ mod tests {
     /// A full disk fails the file with the OS's words, and the bytes count only once written.
     #[tokio::test]
     async fn full_disk() {
-        let mut file = tokio::fs::OpenOptions::new()
-            .write(true)
-            .open("/dev/full")
-            .await
-            .unwrap();
+        let mut writer = PartWriter::new(Path::new("/dev/full"));
         let mut transfer = Transfer {
             offset: 10,
             received: 0,
@@ -556,15 +543,15 @@ mod tests {
             jwt: None,
             bar: FileBar::hidden(),
         };
-        // tokio writes in the background, so the error may surface one write later.
+        // Batches are written in the background, so the error may surface one batch later.
         let mut failure = None;
-        for _ in 0..2 {
-            let mut buffer = vec![1u8; 1000];
-            if let Err(e) =
-                write_out(&mut file, &mut buffer, &mut transfer, Path::new("x.part")).await
-            {
-                failure = Some(e);
-                break;
+        for _ in 0..3 {
+            match writer.push(vec![1u8; part::WRITE_BATCH]).await {
+                Ok(written) => transfer.wrote(written),
+                Err(e) => {
+                    failure = Some(Failure::Fatal(write_error(Path::new("x.part"), &e)));
+                    break;
+                }
             }
         }
         let failure = failure.expect("a write to a full disk fails");
@@ -572,7 +559,7 @@ mod tests {
             matches!(&failure, Failure::Fatal(m) if m.contains("x.part") && m.contains("No space left")),
             "{failure:?}"
         );
-        assert!(transfer.offset <= 1010);
+        assert_eq!(transfer.offset, 10);
     }
 
     #[test]

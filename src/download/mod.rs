@@ -2,6 +2,7 @@
 //! the rest through one pool of workers shared by all sessions.
 
 mod fetch;
+mod part;
 pub mod plan;
 mod report;
 mod session;
