@@ -16,6 +16,7 @@ mod auth;
 mod content;
 mod download;
 mod faults;
+mod from_dir;
 mod listing;
 mod log;
 mod model;
@@ -27,6 +28,7 @@ mod urls;
 
 pub use content::{Content, pattern_bytes};
 pub use faults::{FileFault, ListFault};
+pub use from_dir::sessions_from_dir;
 pub use log::{Listener, RequestRecord};
 pub use model::{File, FileList, Session, SizeField};
 pub use server::Server;

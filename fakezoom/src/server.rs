@@ -35,6 +35,19 @@ impl Server {
     ///
     /// If the thread, the runtime or a listener cannot be set up.
     pub fn start(config: Config) -> Server {
+        Server::start_with_download_base(config, None)
+    }
+
+    /// Like [`Server::start`], but every `download_url` points at `download_base` (for example
+    /// `http://127.0.0.1:8080`, an nginx that serves real files) instead of the fake's own
+    /// download listener, which then still runs but is never named. The benchmark uses this to
+    /// measure clients against a production web server rather than against the fake.
+    ///
+    /// # Panics
+    ///
+    /// As [`Server::start`].
+    pub fn start_with_download_base(config: Config, download_base: Option<String>) -> Server {
+        let download_base = download_base.map(|base| base.trim_end_matches('/').to_owned());
         let started = Instant::now();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
@@ -52,7 +65,7 @@ impl Server {
                     let url = |listener: &TcpListener| format!("http://{}", local_addr(listener));
                     let bases = Bases {
                         api: format!("{}/v2", url(&api)),
-                        download: url(&download),
+                        download: download_base.unwrap_or_else(|| url(&download)),
                         storage: url(&storage),
                     };
                     let shared = Arc::new(Shared::new(config, bases, started));

@@ -1,0 +1,762 @@
+#!/usr/bin/env bash
+# vsrec's benchmark: vsrec against curl and aria2c, all downloading the same files from nginx on
+# 127.0.0.1 into a tmpfs, so that the tools are measured and not the disk or the network.
+#
+#   scripts/bench.sh              the full run (about 3 minutes on 2 cores after the build;
+#                                 needs ~9 GiB of free memory for its tmpfs files)
+#   scripts/bench.sh --quick      small files, 3 rounds: a smoke test in a minute
+#
+# It installs nginx, curl, aria2 and GNU time with apt-get when they are missing, builds vsrec
+# and fakezoom (release), generates the files, serves them with its own nginx (sendfile on, a
+# `/rec/download/` location that answers 302 to the file, as Zoom's download host does), and
+# starts fakezoom with every `download_url` pointing at that nginx. Each case runs every tool
+# several times, rotating their order each round, and every run's output is checked (file count,
+# every size, one file compared byte for byte) so that a broken run cannot look fast.
+#
+# Wall time, CPU time (user + sys, children included) and peak RSS come from getrusage through
+# scripts/measure.c, built with the system's C compiler (GNU time, which counts CPU in 10 ms
+# steps, when there is none). The Markdown table (medians) and the targets go to stdout;
+# progress goes to stderr.
+#
+# Environment:
+#   VSREC_BIN=PATH           benchmark this vsrec binary instead of building the repo's
+#   VSREC_BASELINE_BIN=PATH  also run this vsrec build as one more "tool" (before/after)
+#   FAKEZOOM_BIN=PATH        use this fakezoom binary instead of building it
+#   BENCH_TMPFS=DIR          where the work directory goes (default /dev/shm; must be tmpfs)
+#   BENCH_PORT=N             nginx's port (default: a free one)
+set -euo pipefail
+
+usage() {
+    cat <<'EOF'
+usage: scripts/bench.sh [--quick] [--runs N] [--big-runs N] [--cases LETTERS] [--keep]
+
+  --quick          small files (64 MiB, 8 x 16 MiB, 50 x 64 KiB, 256 MiB vs 16 MiB), 3 rounds
+  --runs N         rounds per case (default 5; 3 with --quick)
+  --big-runs N     rounds of case (e), the 4 GiB file (default 3)
+  --cases LETTERS  which cases to run, e.g. "ab" (default abcde)
+  --keep           keep the work directory (generated files, command scripts, raw results)
+
+Cases:
+  (a) one 1 GiB file:      vsrec --jobs 1 vs curl -L -o
+  (b) 8 files of 256 MiB:  vsrec --jobs 8 vs aria2c -j 8 -x 1 vs 8 parallel curls
+  (c) the same 8 files:    vsrec --jobs 1 vs one curl fetching them in turn
+  (d) 200 files of 64 KiB: vsrec --jobs 8 vs aria2c -j 8 -x 1 vs curl -Z --parallel-max 8
+  (e) vsrec's peak RSS on one 4 GiB file vs one 256 MiB file
+
+Environment: VSREC_BIN, VSREC_BASELINE_BIN, FAKEZOOM_BIN, BENCH_TMPFS, BENCH_PORT
+(see the comment at the top of this script).
+EOF
+}
+
+log() { printf 'bench: %s\n' "$*" >&2; }
+die() {
+    printf 'bench: error: %s\n' "$*" >&2
+    exit 1
+}
+
+QUICK=0
+RUNS=
+BIG_RUNS=
+CASES=abcde
+KEEP=0
+while [ $# -gt 0 ]; do
+    case $1 in
+    --quick) QUICK=1 ;;
+    --runs) RUNS=${2:?--runs needs a number}; shift ;;
+    --runs=*) RUNS=${1#*=} ;;
+    --big-runs) BIG_RUNS=${2:?--big-runs needs a number}; shift ;;
+    --big-runs=*) BIG_RUNS=${1#*=} ;;
+    --cases) CASES=${2:?--cases needs letters}; shift ;;
+    --cases=*) CASES=${1#*=} ;;
+    --keep) KEEP=1 ;;
+    -h | --help) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+    esac
+    shift
+done
+case $CASES in *[!abcde]* | '') die "--cases takes letters from abcde, not '$CASES'" ;; esac
+if [ "$QUICK" = 1 ]; then
+    RUNS=${RUNS:-3}
+    BIG_RUNS=${BIG_RUNS:-3}
+else
+    RUNS=${RUNS:-5}
+    BIG_RUNS=${BIG_RUNS:-3}
+fi
+case "$RUNS$BIG_RUNS" in *[!0-9]*) die "--runs and --big-runs take numbers" ;; esac
+if [ "$RUNS" -lt 1 ] || [ "$BIG_RUNS" -lt 1 ]; then die "--runs and --big-runs must be at least 1"; fi
+
+KiB=1024
+MiB=$((1024 * KiB))
+GiB=$((1024 * MiB))
+if [ "$QUICK" = 1 ]; then
+    A_SIZE=$((64 * MiB))
+    B_COUNT=8 B_SIZE=$((16 * MiB))
+    D_COUNT=50 D_SIZE=$((64 * KiB))
+    E_BIG=$((256 * MiB))
+else
+    A_SIZE=$GiB
+    B_COUNT=8 B_SIZE=$((256 * MiB))
+    D_COUNT=200 D_SIZE=$((64 * KiB))
+    E_BIG=$((4 * GiB))
+fi
+# (e)'s small half is one of (b)'s files.
+E_SMALL=$B_SIZE
+JOBS=8
+# A run that takes longer than this is a hang, not a result.
+RUN_TIMEOUT=900
+RSS_TARGET_MIB=32
+RSS_SAME_MIB=4
+
+cd "$(dirname "$0")/.."
+REPO=$(pwd)
+
+# ---------------------------------------------------------------------------------------------
+# Tools
+# ---------------------------------------------------------------------------------------------
+
+find_nginx() {
+    command -v nginx 2>/dev/null || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; } || true
+}
+
+gnu_time_ok() {
+    [ -x /usr/bin/time ] && /usr/bin/time --version 2>&1 | grep -q 'GNU'
+}
+
+ensure_tools() {
+    local missing=()
+    [ -n "$(find_nginx)" ] || missing+=(nginx)
+    command -v curl >/dev/null || missing+=(curl)
+    command -v aria2c >/dev/null || missing+=(aria2)
+    gnu_time_ok || missing+=(time)
+    if [ ${#missing[@]} -gt 0 ]; then
+        command -v apt-get >/dev/null ||
+            die "missing: ${missing[*]} (install nginx, curl, aria2c and GNU time, then run again)"
+        local sudo=()
+        if [ "$(id -u)" != 0 ]; then
+            command -v sudo >/dev/null || die "missing: ${missing[*]}; run as root or install them"
+            sudo=(sudo)
+        fi
+        local packages=()
+        for p in "${missing[@]}"; do
+            if [ "$p" = nginx ]; then
+                # nginx-light is enough (Debian 12, Ubuntu); later releases only have nginx.
+                if apt-cache show nginx-light >/dev/null 2>&1; then p=nginx-light; fi
+            fi
+            packages+=("$p")
+        done
+        log "installing ${packages[*]}"
+        "${sudo[@]}" apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${packages[@]}" >&2
+    fi
+    NGINX=$(find_nginx)
+    [ -n "$NGINX" ] || die "nginx is still missing"
+    gnu_time_ok || die "/usr/bin/time is not GNU time"
+    for t in curl aria2c cmp timeout; do
+        command -v "$t" >/dev/null || die "$t is missing"
+    done
+}
+
+build() {
+    if [ -n "${VSREC_BIN:-}" ] && [ -n "${FAKEZOOM_BIN:-}" ]; then
+        return
+    fi
+    command -v cargo >/dev/null || die "cargo is missing (install Rust, or set VSREC_BIN and FAKEZOOM_BIN)"
+    local packages=(-p fakezoom)
+    [ -n "${VSREC_BIN:-}" ] || packages+=(-p vsrec)
+    log "cargo build --release --locked ${packages[*]}"
+    cargo build --release --locked "${packages[@]}" >&2
+    local target
+    target=$(cargo metadata --format-version 1 --no-deps |
+        sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+    [ -n "$target" ] || die "cannot find cargo's target directory"
+    VSREC_BIN=${VSREC_BIN:-$target/release/vsrec}
+    FAKEZOOM_BIN=${FAKEZOOM_BIN:-$target/release/fakezoom}
+}
+
+# ---------------------------------------------------------------------------------------------
+# Work directory, files, servers
+# ---------------------------------------------------------------------------------------------
+
+WORK=
+NGINX_PID=
+FAKEZOOM_PID=
+
+cleanup() {
+    local status=$?
+    [ -z "$FAKEZOOM_PID" ] || kill "$FAKEZOOM_PID" 2>/dev/null || true
+    [ -z "$NGINX_PID" ] || kill "$NGINX_PID" 2>/dev/null || true
+    [ -z "$FAKEZOOM_PID" ] || wait "$FAKEZOOM_PID" 2>/dev/null || true
+    [ -z "$NGINX_PID" ] || wait "$NGINX_PID" 2>/dev/null || true
+    if [ -n "$WORK" ] && [ -d "$WORK" ]; then
+        if [ "$KEEP" = 1 ]; then
+            log "kept $WORK"
+        else
+            rm -rf "$WORK"
+        fi
+    fi
+    exit "$status"
+}
+
+make_work() {
+    local base=${BENCH_TMPFS:-/dev/shm}
+    [ -d "$base" ] || die "$base does not exist (set BENCH_TMPFS to a tmpfs directory)"
+    local fs
+    fs=$(stat -f -c %T "$base")
+    [ "$fs" = tmpfs ] || die "$base is $fs, not tmpfs: the disk would be measured (set BENCH_TMPFS)"
+    # The largest case: its sources and one output at a time, plus some slack.
+    local need=0 n
+    for n in "$(wants a && echo $((2 * A_SIZE)))" \
+        "$( (wants b || wants c) && echo $((2 * B_COUNT * B_SIZE)))" \
+        "$(wants d && echo $((2 * D_COUNT * D_SIZE)))" \
+        "$(wants e && echo $((2 * E_BIG + E_SMALL)))"; do
+        [ -z "$n" ] || [ "$n" -le "$need" ] || need=$n
+    done
+    need=$((need + 256 * MiB))
+    local avail mem
+    avail=$(($(df --output=avail -k "$base" | tail -1) * KiB))
+    mem=$(($(awk '/^MemAvailable:/ {print $2}' /proc/meminfo) * KiB))
+    [ "$avail" -ge "$need" ] || die "$base has $((avail / MiB)) MiB free, the run needs $((need / MiB)) MiB (try --quick)"
+    [ "$mem" -ge "$need" ] || die "$((mem / MiB)) MiB of memory available, the run needs $((need / MiB)) MiB in tmpfs (try --quick)"
+    WORK=$(mktemp -d "$base/vsrec-bench.XXXXXX")
+    # nginx's workers may run as another user: they must read the files.
+    chmod 755 "$WORK"
+    mkdir -p "$WORK/src" "$WORK/cmd" "$WORK/nginx/tmp"
+    RESULTS=$WORK/results.tsv
+    : >"$RESULTS"
+}
+
+# $WORK/measure OUT COMMAND...: writes "WALL USER SYS MAXRSS_KIB" for COMMAND to OUT. The C
+# helper (scripts/measure.c) counts to the microsecond; GNU time, the fallback without a C
+# compiler, only to 10 ms, which is coarse for case (d).
+make_measure() {
+    if command -v cc >/dev/null && cc -O2 -o "$WORK/measure" "$REPO/scripts/measure.c" 2>"$WORK/cc.log"; then
+        MEASURED_BY="getrusage via scripts/measure.c (µs)"
+    else
+        log "no C compiler: measuring with GNU time (CPU to 10 ms)"
+        cat >"$WORK/measure" <<'EOF'
+#!/bin/sh
+out=$1
+shift
+exec /usr/bin/time -f '%e %U %S %M' -o "$out" "$@"
+EOF
+        chmod +x "$WORK/measure"
+        MEASURED_BY="GNU time (CPU to 10 ms)"
+    fi
+}
+
+# gen FILE BYTES: incompressible bytes (AES-CTR keystream when openssl is there: fast).
+gen() {
+    local file=$1 bytes=$2
+    if command -v openssl >/dev/null; then
+        { openssl enc -aes-128-ctr -nosalt -pbkdf2 -pass "pass:$file" </dev/zero 2>/dev/null || true; } |
+            head -c "$bytes" >"$file"
+    else
+        head -c "$bytes" /dev/urandom >"$file"
+    fi
+    [ "$(stat -c %s "$file")" = "$bytes" ] || die "could not generate $file"
+}
+
+# Every file exists from the start with its size, so that fakezoom can list it, but holds data
+# (and memory) only while its case runs: a case's sources are filled just before it and emptied
+# after it. The largest case then needs its sources and one output, not every case's sources:
+# on a VM whose host reclaims idle guest memory, the extra gigabytes made runs erratic.
+
+# placeholder NAME COUNT BYTES: NAME/000.mp4 ... as sparse files (no memory) of BYTES each.
+placeholder() {
+    local name=$1 count=$2 bytes=$3 i
+    mkdir -p "$WORK/src/$name"
+    for ((i = 0; i < count; i++)); do
+        truncate -s "$bytes" "$WORK/src/$name/$(printf %03d "$i").mp4"
+    done
+}
+
+# fill NAME: real bytes in every file of NAME.
+fill() {
+    log "generating the files of session $1"
+    local f
+    for f in "$WORK/src/$1"/*.mp4; do
+        gen "$f" "$(stat -c %s "$f")"
+    done
+    chmod -R a+rX "$WORK/src/$1"
+}
+
+# drain NAME: back to sparse files of the same sizes.
+drain() {
+    local f size
+    for f in "$WORK/src/$1"/*.mp4; do
+        size=$(stat -c %s "$f")
+        truncate -s 0 "$f"
+        truncate -s "$size" "$f"
+    done
+}
+
+wants() { [[ $CASES == *$1* ]]; }
+
+# The sessions of the chosen cases; fakezoom lists every folder it finds.
+generate() {
+    if wants a; then placeholder a 1 "$A_SIZE"; fi
+    if wants b || wants c; then placeholder b "$B_COUNT" "$B_SIZE"; fi
+    if wants d; then placeholder d "$D_COUNT" "$D_SIZE"; fi
+    if wants e; then
+        placeholder e4 1 "$E_BIG"
+        placeholder e1 1 "$E_SMALL"
+    fi
+    chmod -R a+rX "$WORK/src"
+}
+
+port_free() {
+    ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+start_nginx() {
+    local port=${BENCH_PORT:-}
+    if [ -z "$port" ]; then
+        for _ in $(seq 50); do
+            port=$((20000 + RANDOM % 30000))
+            port_free "$port" && break
+        done
+    fi
+    port_free "$port" || die "port $port is taken"
+    local conf=$WORK/nginx/nginx.conf t=$WORK/nginx/tmp
+    cat >"$conf" <<EOF
+daemon off;
+worker_processes 1;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    # Not tcp_nopush: with keep-alive it holds the end of some answers for a delayed ACK, and
+    # a run of (d) takes 40 ms longer at random.
+    keepalive_requests 100000;
+    types { video/mp4 mp4; }
+    default_type application/octet-stream;
+    client_body_temp_path $t/body;
+    proxy_temp_path $t/proxy;
+    fastcgi_temp_path $t/fastcgi;
+    uwsgi_temp_path $t/uwsgi;
+    scgi_temp_path $t/scgi;
+    server {
+        listen 127.0.0.1:$port;
+        # Zoom's download host answers download_url with 302 to the storage URL. The file key
+        # in the URL is SESSION%2FFILE; nginx matches on the decoded path.
+        location /rec/download/ {
+            rewrite ^/rec/download/(.+)\$ /files/\$1 redirect;
+        }
+        location /files/ {
+            alias $WORK/src/;
+        }
+    }
+}
+EOF
+    "$NGINX" -p "$WORK/nginx" -c "$conf" -e "$WORK/nginx/error.log" \
+        2>"$WORK/nginx/stderr.log" &
+    NGINX_PID=$!
+    DL_BASE=http://127.0.0.1:$port
+    for _ in $(seq 100); do
+        if curl -s -o /dev/null "$DL_BASE/"; then
+            log "nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///') on $DL_BASE"
+            return
+        fi
+        kill -0 "$NGINX_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    cat "$WORK/nginx/stderr.log" "$WORK/nginx/error.log" >&2
+    die "nginx did not start"
+}
+
+start_fakezoom() {
+    local out=$WORK/fakezoom.out
+    "$FAKEZOOM_BIN" --download-base "$DL_BASE" --files-from "$WORK/src" \
+        >"$out" 2>"$WORK/fakezoom.err" &
+    FAKEZOOM_PID=$!
+    for _ in $(seq 100); do
+        grep -q '^STORAGE_BASE=' "$out" 2>/dev/null && break
+        kill -0 "$FAKEZOOM_PID" 2>/dev/null || { cat "$WORK/fakezoom.err" >&2; die "fakezoom did not start"; }
+        sleep 0.1
+    done
+    grep -q '^STORAGE_BASE=' "$out" || die "fakezoom did not start"
+    value() { sed -n "s/^$1=//p" "$out" | head -1; }
+    export VSREC_API_BASE VSREC_API_KEY VSREC_API_SECRET
+    VSREC_API_BASE=$(value API_BASE)
+    VSREC_API_KEY=$(value API_KEY)
+    VSREC_API_SECRET=$(value API_SECRET)
+    grep -q '^FILES_SESSION=' "$out" || die "fakezoom does not list the generated files (too old?)"
+    # A clean environment for vsrec otherwise: no token, no settings from the caller's shell.
+    unset VSREC_TOKEN VSREC_OUT VSREC_JOBS VSREC_RETRIES VSREC_TIMEOUT
+    log "fakezoom on $VSREC_API_BASE"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Commands: one small script per (case, tool), run as `sh SCRIPT OUTDIR`
+# ---------------------------------------------------------------------------------------------
+
+url() { echo "$DL_BASE/rec/download/$1%2F$2"; }
+
+names() { # names COUNT: 000.mp4 001.mp4 ...
+    local i
+    for ((i = 0; i < $1; i++)); do printf '%03d.mp4\n' "$i"; done
+}
+
+# The command scripts are written with single-quoted lines: their $ are for sh, not for us.
+# shellcheck disable=SC2016
+write_cmd() { # write_cmd CASE TOOL, script body on stdin
+    { echo '#!/bin/sh'; echo 'set -e'; echo 'out=$1'; cat; } >"$WORK/cmd/$1-$2.sh"
+}
+
+vsrec_cmd() { # vsrec_cmd CASE TOOL BIN SESSION JOBS
+    write_cmd "$1" "$2" <<EOF
+exec '$3' --quiet download --out "\$out" --jobs $5 $4
+EOF
+}
+
+curl_one_cmd() { # curl_one_cmd CASE TOOL SESSION COUNT: one curl fetching every file in turn
+    local args="" f
+    for f in $(names "$4"); do args="$args -o $f $(url "$3" "$f")"; done
+    write_cmd "$1" "$2" <<EOF
+exec curl -sS --fail -L --output-dir "\$out"$args
+EOF
+}
+
+# shellcheck disable=SC2016
+curl_many_cmd() { # curl_many_cmd CASE TOOL SESSION COUNT: one curl process per file, all at once
+    local f
+    {
+        echo 'pids='
+        for f in $(names "$4"); do
+            echo "'$WORK/measure' \"\$out.rss.$f\" curl -sS --fail -L -o \"\$out/$f\" $(url "$3" "$f") & pids=\"\$pids \$!\""
+        done
+        echo 'status=0; for p in $pids; do wait $p || status=1; done'
+        # Their peak RSS together: the processes run at the same time.
+        echo 'cat "$out".rss.* | awk '"'"'{s += $4} END {print s}'"'"' >"$out.rss"'
+        echo 'exit $status'
+    } | write_cmd "$1" "$2"
+}
+
+curl_parallel_cmd() { # curl_parallel_cmd CASE TOOL SESSION COUNT: curl -Z, one process
+    local cfg=$WORK/cmd/$1-$2.curlrc f
+    : >"$cfg"
+    for f in $(names "$4"); do
+        printf 'url = "%s"\noutput = "%s"\n' "$(url "$3" "$f")" "$f" >>"$cfg"
+    done
+    write_cmd "$1" "$2" <<EOF
+exec curl -sS --no-progress-meter --fail -L -Z --parallel-max $JOBS --output-dir "\$out" -K '$cfg'
+EOF
+}
+
+aria2c_cmd() { # aria2c_cmd CASE TOOL SESSION COUNT
+    local list=$WORK/cmd/$1-$2.list f
+    : >"$list"
+    for f in $(names "$4"); do
+        printf '%s\n  out=%s\n' "$(url "$3" "$f")" "$f" >>"$list"
+    done
+    write_cmd "$1" "$2" <<EOF
+exec aria2c -q -j $JOBS -x 1 --allow-overwrite=true --auto-file-renaming=false -d "\$out" -i '$list'
+EOF
+}
+
+# Labels for the table.
+label() {
+    case $1 in
+    vsrec) echo "vsrec" ;;
+    base) echo "vsrec (baseline)" ;;
+    curl) echo "curl -L -o" ;;
+    curl8) echo "8 × curl -L -o (RSS: sum)" ;;
+    curlseq) echo "curl, files in turn" ;;
+    curlZ) echo "curl -Z --parallel-max $JOBS" ;;
+    aria2c) echo "aria2c -j $JOBS -x 1" ;;
+    *) echo "$1" ;;
+    esac
+}
+
+setup_commands() {
+    local with_base=0
+    [ -z "${VSREC_BASELINE_BIN:-}" ] || with_base=1
+    # case: tools, session, file count, bytes per file, vsrec --jobs
+    vsrec_cmd a vsrec "$VSREC_BIN" a 1
+    curl_one_cmd a curl a 1
+    vsrec_cmd b vsrec "$VSREC_BIN" b $JOBS
+    aria2c_cmd b aria2c b "$B_COUNT"
+    curl_many_cmd b curl8 b "$B_COUNT"
+    vsrec_cmd c vsrec "$VSREC_BIN" b 1
+    curl_one_cmd c curlseq b "$B_COUNT"
+    vsrec_cmd d vsrec "$VSREC_BIN" d $JOBS
+    aria2c_cmd d aria2c d "$D_COUNT"
+    curl_parallel_cmd d curlZ d "$D_COUNT"
+    vsrec_cmd e4 vsrec "$VSREC_BIN" e4 1
+    vsrec_cmd e1 vsrec "$VSREC_BIN" e1 1
+    TOOLS_a="vsrec curl"
+    TOOLS_b="vsrec aria2c curl8"
+    TOOLS_c="vsrec curlseq"
+    TOOLS_d="vsrec aria2c curlZ"
+    if [ "$with_base" = 1 ]; then
+        vsrec_cmd a base "$VSREC_BASELINE_BIN" a 1
+        vsrec_cmd b base "$VSREC_BASELINE_BIN" b $JOBS
+        vsrec_cmd c base "$VSREC_BASELINE_BIN" b 1
+        vsrec_cmd d base "$VSREC_BASELINE_BIN" d $JOBS
+        vsrec_cmd e4 base "$VSREC_BASELINE_BIN" e4 1
+        vsrec_cmd e1 base "$VSREC_BASELINE_BIN" e1 1
+        TOOLS_a="$TOOLS_a base"
+        TOOLS_b="$TOOLS_b base"
+        TOOLS_c="$TOOLS_c base"
+        TOOLS_d="$TOOLS_d base"
+    fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Running and checking
+# ---------------------------------------------------------------------------------------------
+
+# check OUT SESSION COUNT BYTES ROUND: every file there with its size, nothing else, and one of
+# them (a different one each round) identical to its source.
+check() {
+    local out=$1 session=$2 count=$3 bytes=$4 round=$5
+    local files sizes
+    files=$(find "$out" -type f | wc -l)
+    [ "$files" = "$count" ] || { find "$out" -type f | head >&2; return 1; }
+    sizes=$(find "$out" -type f -printf '%s\n' | sort -u)
+    [ "$sizes" = "$bytes" ] || { echo "sizes: $sizes" >&2; return 1; }
+    local sample matches
+    sample=$(printf '%03d.mp4' $((round % count)))
+    # vsrec names it ..._SESSION-000.mp4, the others 000.mp4.
+    matches=$(find "$out" -type f -name "*$sample")
+    [ "$(printf '%s\n' "$matches" | wc -l)" = 1 ] || { echo "$sample: $matches" >&2; return 1; }
+    cmp -s "$WORK/src/$session/$sample" "$matches" || { echo "$matches differs" >&2; return 1; }
+}
+
+# run CASE TOOL ROUND SESSION COUNT BYTES: one measured run, appended to the results.
+run() {
+    local case=$1 tool=$2 round=$3 session=$4 count=$5 bytes=$6
+    local out=$WORK/out
+    rm -rf "$out" "$out".rss*
+    mkdir -p "$out"
+    if ! timeout "$RUN_TIMEOUT" "$WORK/measure" "$WORK/measure.out" \
+        sh "$WORK/cmd/$case-$tool.sh" "$out" >"$WORK/run.log" 2>&1; then
+        cat "$WORK/run.log" "$WORK/measure.out" >&2 || true
+        die "($case) $tool failed in round $round"
+    fi
+    check "$out" "$session" "$count" "$bytes" "$round" ||
+        die "($case) $tool, round $round: the output is wrong (see above)"
+    local wall user sys rss
+    read -r wall user sys rss <"$WORK/measure.out"
+    [ ! -f "$out.rss" ] || rss=$(cat "$out.rss")
+    local cpu
+    cpu=$(calc %.4f "$user + $sys")
+    wall=$(calc %.4f "$wall")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" "$tool" "$round" "$wall" "$cpu" "$rss" \
+        $((count * bytes)) >>"$RESULTS"
+    log "($case) round $round: $(label "$tool"): ${wall} s, CPU ${cpu} s, $((rss / 1024)) MiB"
+    rm -rf "$out" "$out".rss*
+}
+
+# run_case CASE ROUNDS "TOOLS" SESSION COUNT BYTES: every tool each round, order rotated.
+run_case() {
+    local case=$1 rounds=$2 session=$4 count=$5 bytes=$6
+    local -a tools
+    read -r -a tools <<<"$3"
+    local n=${#tools[@]} r i
+    for ((r = 1; r <= rounds; r++)); do
+        for ((i = 0; i < n; i++)); do
+            run "$case" "${tools[$(((i + r - 1) % n))]}" "$r" "$session" "$count" "$bytes"
+        done
+    done
+}
+
+# Case (e): the two halves alternate, each round.
+run_e() {
+    local -a tools=(vsrec)
+    [ -z "${VSREC_BASELINE_BIN:-}" ] || tools+=(base)
+    local r t
+    for ((r = 1; r <= BIG_RUNS; r++)); do
+        for t in "${tools[@]}"; do
+            if [ $((r % 2)) = 1 ]; then
+                run e4 "$t" "$r" e4 1 "$E_BIG"
+                run e1 "$t" "$r" e1 1 "$E_SMALL"
+            else
+                run e1 "$t" "$r" e1 1 "$E_SMALL"
+                run e4 "$t" "$r" e4 1 "$E_BIG"
+            fi
+        done
+    done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------------------------
+
+# med CASE TOOL COLUMN [min|max]: the median (or minimum, maximum) of a results column
+# (4 wall, 5 CPU, 6 RSS).
+med() {
+    awk -F'\t' -v c="$1" -v t="$2" -v k="$3" '$1 == c && $2 == t {print $k}' "$RESULTS" |
+        sort -g |
+        awk -v which="${4:-median}" '{a[NR] = $1}
+            END {
+                if (NR == 0) exit 1
+                if (which == "min") print a[1]
+                else if (which == "max") print a[NR]
+                else if (NR % 2) print a[(NR + 1) / 2]
+                else print (a[NR / 2] + a[NR / 2 + 1]) / 2
+            }'
+}
+
+# row CASE_TEXT CASE TOOL BYTES RATIOS: one line of the table.
+row() {
+    local case=$2 t=$3 bytes=$4 w
+    w=$(med "$case" "$t" 4)
+    printf '| %s | %s | %s | %s–%s | %s | %s | %s %s\n' "$1" "$(label "$t")" \
+        "$(calc %.3f "$w")" "$(calc %.3f "$(med "$case" "$t" 4 min)")" \
+        "$(calc %.3f "$(med "$case" "$t" 4 max)")" "$(calc %.3f "$(med "$case" "$t" 5)")" \
+        "$(calc %.1f "$(med "$case" "$t" 6) / 1024")" "$(calc %.0f "$bytes / 1048576 / $w")" "$5"
+}
+
+calc() { awk "BEGIN {printf \"$1\", $2}"; }
+
+human() { # human BYTES
+    awk -v b="$1" 'BEGIN {
+        if (b >= 1073741824) printf "%g GiB", b / 1073741824
+        else if (b >= 1048576) printf "%g MiB", b / 1048576
+        else printf "%g KiB", b / 1024 }'
+}
+
+TARGETS=
+target() { # target TEXT OK(0/1)
+    if [ "$2" = 1 ]; then TARGETS="$TARGETS- met: $1"$'\n'; else TARGETS="$TARGETS- **not met**: $1"$'\n'; fi
+}
+
+describe_case() {
+    case $1 in
+    a) echo "(a) 1 × $(human "$A_SIZE"), vsrec --jobs 1" ;;
+    b) echo "(b) $B_COUNT × $(human "$B_SIZE"), vsrec --jobs $JOBS" ;;
+    c) echo "(c) $B_COUNT × $(human "$B_SIZE"), vsrec --jobs 1" ;;
+    d) echo "(d) $D_COUNT × $(human "$D_SIZE"), vsrec --jobs $JOBS" ;;
+    esac
+}
+
+report_case() { # report_CASE CASE "TOOLS" CURL_TOOL
+    local case=$1 tool_list=$2 curl_tool=$3
+    local vw vc bytes
+    vw=$(med "$case" vsrec 4)
+    vc=$(med "$case" vsrec 5)
+    bytes=$(awk -F'\t' -v c="$case" '$1 == c {print $7; exit}' "$RESULTS")
+    local best="" best_tool="" t
+    for t in $tool_list; do
+        local w c
+        w=$(med "$case" "$t" 4)
+        c=$(med "$case" "$t" 5)
+        local ratios="|  |  |"
+        if [ "$t" != vsrec ]; then
+            ratios="| $(calc %.2f "$vw / $w")× | $(calc %.2f "$vc / ($c > 0 ? $c : 0.01)")× |"
+            if [ "$t" != base ] && { [ -z "$best" ] || calc %d "$w < $best" | grep -q 1; }; then
+                best=$w best_tool=$t
+            fi
+        fi
+        row "$(describe_case "$case")" "$case" "$t" "$bytes" "$ratios"
+    done
+    local ratio cpu_ratio curl_cpu
+    ratio=$(calc %.2f "$vw / $best")
+    target "($case) wall time $ratio× the best peer ($(label "$best_tool")), target ≤ 1.00×" \
+        "$(calc %d "$ratio <= 1.0")"
+    curl_cpu=$(med "$case" "$curl_tool" 5)
+    cpu_ratio=$(calc %.2f "$vc / ($curl_cpu > 0 ? $curl_cpu : 0.01)")
+    target "($case) CPU time $cpu_ratio× curl's ($(label "$curl_tool")) for the same bytes, target ≤ 1.20×" \
+        "$(calc %d "$cpu_ratio <= 1.2")"
+}
+
+report() {
+    local os cpu
+    # shellcheck disable=SC1091
+    os=$(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-Linux}") || os=Linux
+    cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+    local rev
+    rev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+    echo "## vsrec benchmark"
+    echo
+    echo "- machine: $(nproc) × ${cpu:-unknown CPU}, $(awk '/^MemTotal:/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM, $os, Linux $(uname -r)"
+    echo "- vsrec: $VSREC_BIN (repo at $rev)${VSREC_BASELINE_BIN:+; baseline: $VSREC_BASELINE_BIN}"
+    echo "- peers: $(curl --version | head -1 | cut -d' ' -f1-2), $(aria2c --version | head -1 | sed 's/ version//'), nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///') (sendfile, 302 to the file) on 127.0.0.1; output to tmpfs"
+    echo "- medians of $RUNS rounds ($BIG_RUNS for (e)), tools' order rotated each round; every run's output checked; measured with $MEASURED_BY"
+    echo "- command: scripts/bench.sh$ARGS"
+    echo
+    echo "| case | tool | wall (s) | wall, min–max | CPU (s) | peak RSS (MiB) | MiB/s | vsrec ÷ tool, wall | vsrec ÷ tool, CPU |"
+    echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    case $CASES in *a*) report_case a "$TOOLS_a" curl ;; esac
+    case $CASES in *b*) report_case b "$TOOLS_b" curl8 ;; esac
+    case $CASES in *c*) report_case c "$TOOLS_c" curlseq ;; esac
+    case $CASES in *d*) report_case d "$TOOLS_d" curlZ ;; esac
+    if [[ $CASES == *e* ]]; then
+        local big small t
+        for t in vsrec ${VSREC_BASELINE_BIN:+base}; do
+            row "(e) 1 × $(human "$E_BIG"), vsrec --jobs 1" e4 "$t" "$E_BIG" "|  |  |"
+            row "(e) 1 × $(human "$E_SMALL"), vsrec --jobs 1" e1 "$t" "$E_SMALL" "|  |  |"
+        done
+        big=$(med e4 vsrec 6)
+        small=$(med e1 vsrec 6)
+        local diff
+        diff=$(calc %.1f "($big - $small) / 1024")
+        target "(e) peak RSS $(calc %.1f "$big / 1024") MiB on $(human "$E_BIG") vs $(calc %.1f "$small / 1024") MiB on $(human "$E_SMALL"): $diff MiB apart, target within ±$RSS_SAME_MIB MiB" \
+            "$(calc %d "($big - $small) / 1024 <= $RSS_SAME_MIB && ($small - $big) / 1024 <= $RSS_SAME_MIB")"
+    fi
+    local max_rss
+    max_rss=$(awk -F'\t' '$2 == "vsrec" && $6 > m {m = $6} END {print m + 0}' "$RESULTS")
+    target "vsrec's peak RSS at most $(calc %.1f "$max_rss / 1024") MiB over every run, target ≤ $RSS_TARGET_MIB MiB" \
+        "$(calc %d "$max_rss / 1024 <= $RSS_TARGET_MIB")"
+    echo
+    echo "Targets:"
+    echo
+    [ "$QUICK" = 0 ] || echo "(--quick: files too small for the targets to mean much; they are for the full run)"$'\n'
+    printf '%s' "$TARGETS"
+}
+
+# ---------------------------------------------------------------------------------------------
+
+ARGS=
+[ "$QUICK" = 0 ] || ARGS="$ARGS --quick"
+[ "$RUNS" = "$([ "$QUICK" = 1 ] && echo 3 || echo 5)" ] || ARGS="$ARGS --runs $RUNS"
+[ "$BIG_RUNS" = 3 ] || ARGS="$ARGS --big-runs $BIG_RUNS"
+[ "$CASES" = abcde ] || ARGS="$ARGS --cases $CASES"
+
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+ensure_tools
+build
+[ -x "$VSREC_BIN" ] || die "VSREC_BIN=$VSREC_BIN is not an executable"
+VSREC_BIN=$(realpath "$VSREC_BIN")
+FAKEZOOM_BIN=$(realpath "$FAKEZOOM_BIN")
+[ -z "${VSREC_BASELINE_BIN:-}" ] || VSREC_BASELINE_BIN=$(realpath "$VSREC_BASELINE_BIN")
+[ -x "$FAKEZOOM_BIN" ] || die "FAKEZOOM_BIN=$FAKEZOOM_BIN is not an executable"
+[ -z "${VSREC_BASELINE_BIN:-}" ] || [ -x "$VSREC_BASELINE_BIN" ] ||
+    die "VSREC_BASELINE_BIN=$VSREC_BASELINE_BIN is not an executable"
+make_work
+make_measure
+generate
+start_nginx
+start_fakezoom
+setup_commands
+started=$(date +%s)
+log "measuring (progress below; the table comes at the end)"
+if wants a; then
+    fill a
+    run_case a "$RUNS" "$TOOLS_a" a 1 "$A_SIZE"
+    drain a
+fi
+if wants b || wants c; then
+    fill b
+    if wants b; then run_case b "$RUNS" "$TOOLS_b" b "$B_COUNT" "$B_SIZE"; fi
+    if wants c; then run_case c "$RUNS" "$TOOLS_c" b "$B_COUNT" "$B_SIZE"; fi
+    drain b
+fi
+if wants d; then
+    fill d
+    run_case d "$RUNS" "$TOOLS_d" d "$D_COUNT" "$D_SIZE"
+    drain d
+fi
+if wants e; then
+    fill e4
+    fill e1
+    run_e
+    drain e4
+    drain e1
+fi
+log "generated and measured in $(($(date +%s) - started)) s"
+report
