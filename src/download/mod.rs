@@ -5,6 +5,7 @@ mod fetch;
 mod part;
 pub mod plan;
 mod report;
+mod request;
 mod session;
 pub mod verify;
 

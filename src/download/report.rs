@@ -108,16 +108,6 @@ pub struct FileBar {
 }
 
 impl FileBar {
-    /// A bar that draws nothing, for tests of the transfer code.
-    #[cfg(test)]
-    pub fn hidden() -> Self {
-        Self {
-            bar: None,
-            total: None,
-            position: 0,
-        }
-    }
-
     /// Bytes now in the `.part` (goes down when a server ignores a resume and we start over).
     pub fn set_position(&mut self, position: u64) {
         if let Some(total) = &self.total {

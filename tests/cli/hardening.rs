@@ -68,7 +68,9 @@ fn small_tmpfs_fills_up_without_a_truncated_final_file() {
     let h = Harness::new();
     let Some(_mount) = Tmpfs::mount(&h.out, "size=400k") else {
         assert!(!is_root(), "root could not mount a tmpfs");
-        eprintln!("not root: ENOSPC is covered by the unit test download::fetch::tests::full_disk");
+        eprintln!(
+            "not root: ENOSPC is covered by the unit test download::part::tests::a_full_disk_is_reported"
+        );
         return;
     };
     let run = h.run(&[
