@@ -11,7 +11,7 @@ use url::Url;
 use crate::auth::TokenSource;
 use crate::error::{ApiError, Error, transport};
 use crate::headers::parse_retry_after;
-use crate::retry::{PauseGate, RetryPolicy};
+use crate::retry::{PauseGate, RetryPolicy, gave_up};
 use crate::secret::redact_url;
 use crate::settings::Settings;
 use crate::term::Term;
@@ -168,7 +168,7 @@ impl ApiClient {
     /// spent.
     fn transient(&self, retry: u32, what: &str) -> anyhow::Result<Duration> {
         if retry >= self.retry.retries {
-            anyhow::bail!("{what} (gave up after {} attempts)", retry + 1);
+            anyhow::bail!(gave_up(what, retry + 1));
         }
         let wait = self.retry.backoff(retry + 1);
         self.term
@@ -195,7 +195,7 @@ impl ApiClient {
         error: &ApiError,
     ) -> anyhow::Result<Duration> {
         if retry >= self.retry.retries {
-            anyhow::bail!("{error} (gave up after {} attempts)", retry + 1);
+            anyhow::bail!(gave_up(error, retry + 1));
         }
         self.retry.honour(wait).ok_or_else(|| {
             anyhow::anyhow!(

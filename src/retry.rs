@@ -55,6 +55,11 @@ impl RetryPolicy {
     }
 }
 
+/// The last word on a failure that outlasted every retry, in the same form everywhere.
+pub fn gave_up(reason: impl std::fmt::Display, attempts: u32) -> String {
+    format!("{reason} (gave up after {attempts} attempts)")
+}
+
 /// A pause shared by all tasks: when any request is told to back off (429), every task waits
 /// until the pause ends before its next request.
 #[derive(Debug, Default)]

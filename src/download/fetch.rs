@@ -15,6 +15,7 @@ use super::verify::{self, SNIFF_LIMIT};
 use crate::client::read_prefix;
 use crate::error::transport;
 use crate::headers::parse_content_range;
+use crate::retry::gave_up;
 use crate::secret::Secret;
 
 /// Fresh tokens and URLs tried for one file before its refusals are taken as final.
@@ -128,10 +129,6 @@ async fn renew_access(ctx: &Ctx, task: &Task, transfer: &Transfer) -> anyhow::Re
         ctx.client.tokens.renew_minted(jwt)?;
     }
     task.session.refresh(&ctx.client, transfer.generation).await
-}
-
-fn gave_up(reason: &str, attempts: u32) -> String {
-    format!("{reason} (gave up after {attempts} attempts)")
 }
 
 /// The state of one file's transfer across attempts.
