@@ -82,6 +82,12 @@ pub fn exit_status_of(err: &anyhow::Error) -> ExitStatus {
     ExitStatus::Failure
 }
 
+/// Whether `err` would fail every other session the same way (credentials, configuration), so
+/// that going on to the next session is pointless.
+pub fn fails_every_session(err: &anyhow::Error) -> bool {
+    matches!(exit_status_of(err), ExitStatus::Auth | ExitStatus::Usage)
+}
+
 /// Render an error that reached the top, once, on one line, and return its exit status. A
 /// reader that went away (`| head -1`) is not worth a message.
 pub fn report(err: &anyhow::Error) -> ExitStatus {

@@ -1,7 +1,7 @@
 //! `vsrec list`: a session's recording files as a table for people or JSON Lines for scripts.
 
 use crate::client::{ApiClient, TokenRequest};
-use crate::error::{Error, exit_status_of};
+use crate::error::{exit_status_of, fails_every_session};
 use crate::exit::ExitStatus;
 use crate::format;
 use crate::model::{RecordingFile, Session};
@@ -33,10 +33,7 @@ pub async fn run(
                 term.error(&format!("session {id}: {err:#}"));
                 outcome = outcome.worst(status);
                 // Bad credentials or configuration fail every session the same way.
-                if err
-                    .chain()
-                    .any(|c| matches!(c.downcast_ref(), Some(Error::Auth(_) | Error::Usage(_))))
-                {
+                if fails_every_session(&err) {
                     break;
                 }
             }

@@ -7,7 +7,7 @@ use std::path::Path;
 use reqwest::{Response, StatusCode, header};
 
 use super::Ctx;
-use super::part::{self, PartWriter};
+use super::part::{self, PartWriter, write_error};
 use super::plan::Task;
 use super::report::{FileBar, Outcome, Status};
 use super::request::{Failure, body_error, classify_error_status, header_str, send, transient};
@@ -373,9 +373,6 @@ async fn finalize(task: &Task) -> Result<(), Failure> {
     part::commit(&task.part_path, &task.final_path)
         .await
         .map_err(Failure::Fatal)
-}
-fn write_error(path: &Path, err: &io::Error) -> String {
-    format!("cannot write {}: {err}", path.display())
 }
 
 async fn remove_if_exists(path: &Path) -> io::Result<()> {

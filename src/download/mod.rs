@@ -22,7 +22,7 @@ use self::report::{Outcome, Reporter, Status};
 use self::session::{DOWNLOAD_TOKEN_TTL, SessionAccess};
 use crate::cli::DownloadArgs;
 use crate::client::{ApiClient, TokenRequest};
-use crate::error::{Error, exit_status_of};
+use crate::error::{Error, exit_status_of, fails_every_session};
 use crate::exit::ExitStatus;
 use crate::format;
 use crate::model::Session;
@@ -127,7 +127,7 @@ pub async fn run(
                 .map_err(|e| Error::Usage(format!("cannot create {}: {e}", folder.display())))?;
         }
         bytes_to_fetch += p.task.expected().unwrap_or(0).saturating_sub(from);
-        to_fetch.push(p);
+        to_fetch.push((p, from));
     }
     let ctx = Ctx {
         reporter: Reporter::new(term, json, to_fetch.len() as u64, bytes_to_fetch),
@@ -151,14 +151,14 @@ pub async fn run(
         ctx.reporter.finished(&p.task, &outcome)?;
     }
     let mut results = futures::stream::iter(to_fetch)
-        .map(|p| {
+        .map(|(p, from)| {
             let ctx = &ctx;
             async move {
                 // After Ctrl-C, files not yet started are neither done nor failed: no event.
                 if ctx.cancel.is_cancelled() {
                     return Ok(());
                 }
-                let outcome = fetch::fetch(ctx, &p.task, resume_offset(&p.action)).await;
+                let outcome = fetch::fetch(ctx, &p.task, from).await;
                 ctx.reporter.finished(&p.task, &outcome)
             }
         })
@@ -178,13 +178,6 @@ pub async fn run(
     };
     let (_, status) = ctx.reporter.finish(extra)?;
     Ok(status)
-}
-
-fn resume_offset(action: &Action) -> u64 {
-    match action {
-        Action::Resume { from } => *from,
-        _ => 0,
-    }
 }
 
 /// List every session; one that fails is reported and the others go on, except when the
@@ -220,10 +213,7 @@ async fn list_sessions(
                     });
                     term.data(&format!("{line}\n"))?;
                 }
-                if err
-                    .chain()
-                    .any(|c| matches!(c.downcast_ref(), Some(Error::Auth(_) | Error::Usage(_))))
-                {
+                if fails_every_session(&err) {
                     break;
                 }
             }

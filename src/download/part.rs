@@ -86,7 +86,7 @@ impl<B: AsRef<[u8]> + Send + 'static> PartWriter<B> {
     /// [`commit`] does, in one trip to the blocking pool. Returns the bytes written by this call.
     pub async fn commit(mut self, dest: &Path) -> Result<u64, String> {
         let part = Arc::clone(&self.path);
-        let write_error = move |e: io::Error| format!("cannot write {}: {e}", part.display());
+        let write_error = move |e: io::Error| write_error(&part, &e);
         let mut written = self.wait().await.map_err(&write_error)?;
         let batch = std::mem::take(&mut self.pending);
         written += std::mem::replace(&mut self.pending_len, 0) as u64;
@@ -166,11 +166,16 @@ pub async fn commit(part: &Path, dest: &Path) -> Result<(), String> {
             .write(true)
             .open(&owned_part)
             .and_then(|file| file.sync_all())
-            .map_err(|e| format!("cannot write {}: {e}", owned_part.display()))?;
+            .map_err(|e| write_error(&owned_part, &e))?;
         rename_durably(&owned_part, &owned_dest)
     })
     .await
-    .map_err(|e| format!("cannot write {}: {e}", part.display()))?
+    .map_err(|e| write_error(part, &io::Error::other(e)))?
+}
+
+/// How every failure to write a `.part` reads: the file, then the operating system's words.
+pub fn write_error(path: &Path, err: &io::Error) -> String {
+    format!("cannot write {}: {err}", path.display())
 }
 
 /// Rename `part` to `dest`, then make that durable by syncing the folder (best effort: not every
