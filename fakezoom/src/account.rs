@@ -50,8 +50,9 @@ pub enum AccountFault {
     /// The next `next_page_token` is already expired when it is handed out (as if the client
     /// had waited more than 15 minutes before asking for the page).
     ExpiredToken,
-    /// The next answer to a request that brought a token hands the same token back, so that the
-    /// client is sent round in a loop. A first page (no token to repeat) leaves it for the next.
+    /// The next answer to a request that brought a token hands the same token back (even on
+    /// what would be the last page), so that the client is sent round in a loop. A first page
+    /// (no token to repeat) leaves it for the next.
     LoopToken,
 }
 
@@ -236,18 +237,20 @@ fn page(shared: &Shared, query: Option<&str>) -> Result<Value, String> {
 
     let mut state = lock(shared);
     let next_offset = cursor.offset + cursor.page_size;
-    let next_token = if next_offset < total {
-        issue_token(
+    let next_token = match token {
+        Some(token) if state.token_faults.front() == Some(&AccountFault::LoopToken) => {
+            state.token_faults.pop_front();
+            token.to_owned()
+        }
+        _ if next_offset < total => issue_token(
             &mut state,
             shared,
-            token,
             Cursor {
                 offset: next_offset,
                 ..cursor.clone()
             },
-        )
-    } else {
-        String::new()
+        ),
+        _ => String::new(),
     };
     Ok(json!({
         "from": format_date(cursor.from),
@@ -259,25 +262,18 @@ fn page(shared: &Shared, query: Option<&str>) -> Result<Value, String> {
     }))
 }
 
-fn issue_token(
-    state: &mut AccountState,
-    shared: &Shared,
-    asked_with: Option<&str>,
-    cursor: Cursor,
-) -> String {
+/// A new token for `cursor`; an `ExpiredToken` fault at the head of the queue makes it one
+/// that is already expired.
+fn issue_token(state: &mut AccountState, shared: &Shared, cursor: Cursor) -> String {
     let now = state.now(shared);
     // Tokens that can no longer be used are dropped now and then.
     if state.tokens.len() > 1024 {
         state.tokens.retain(|_, c| c.expires > now);
     }
     let mut expires = now + TOKEN_LIFETIME;
-    match state.token_faults.pop_front() {
-        Some(AccountFault::LoopToken) => match asked_with {
-            Some(token) => return token.to_owned(),
-            None => state.token_faults.push_front(AccountFault::LoopToken),
-        },
-        Some(AccountFault::ExpiredToken) => expires = now,
-        Some(AccountFault::Request(_)) | None => {}
+    if state.token_faults.front() == Some(&AccountFault::ExpiredToken) {
+        state.token_faults.pop_front();
+        expires = now;
     }
     let token = format!("{:032x}", rand::random::<u128>());
     state

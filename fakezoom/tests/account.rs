@@ -211,6 +211,16 @@ fn token_faults_expire_or_loop() {
     let again = list(&server, &format!("{query}&next_page_token={token}")).json();
     assert_eq!(ids(&again), ids(&second), "the same page again");
     assert_ne!(again["next_page_token"], token.as_str(), "one loop only");
+
+    // Even the last page can loop.
+    let pages = all_pages(&server, &query);
+    let last_token = pages[pages.len() - 2]["next_page_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    server.push_account_faults([AccountFault::LoopToken]);
+    let last = list(&server, &format!("{query}&next_page_token={last_token}")).json();
+    assert_eq!(last["next_page_token"], last_token.as_str());
 }
 
 #[test]
