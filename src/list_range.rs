@@ -299,6 +299,28 @@ mod tests {
     }
 
     #[test]
+    fn the_spinner_says_where_discovery_is() {
+        let spinner = ProgressBar::hidden();
+        let term = Term::new(crate::settings::Verbosity::Quiet, true);
+        let window = DateRange::new(date!(2026 - 06 - 01), date!(2026 - 06 - 30)).unwrap();
+        let page = |page, found| Progress::Page {
+            window,
+            page,
+            found,
+        };
+        report(&term, Some(&spinner), &page(3, 812));
+        assert_eq!(
+            spinner.message(),
+            "2026-06-01..2026-06-30: page 3, 812 sessions"
+        );
+        report(&term, Some(&spinner), &page(1, 1));
+        assert_eq!(
+            spinner.message(),
+            "2026-06-01..2026-06-30: page 1, 1 session"
+        );
+    }
+
+    #[test]
     fn colour_only_when_asked_and_names_cannot_drive_the_terminal() {
         assert!(!render(None, false).0.contains('\x1b'));
         assert!(render(None, true).0.contains("\x1b[1m"));

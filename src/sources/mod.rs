@@ -1,10 +1,12 @@
 //! Sources: what the operator named, turned into the sessions to work on. Today: a date range of
 //! the account (`--from/--to`), discovered through the account listing, and filtered locally.
-//! They know nothing of files on disk.
+//! They know nothing of the files of a download; the one thing they keep in `--out` is the
+//! record of the last complete run ([`state`]).
 
 pub mod dates;
 pub mod discovery;
 pub mod filter;
+pub mod state;
 
 use crate::cli::RangeArgs;
 use crate::error::Error;
