@@ -94,6 +94,7 @@ pub struct ListArgs {
 
 /// The sessions of the account in a date range, found with Zoom's account listing.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Sessions by date (instead of SESSION_ID)")]
 pub struct RangeArgs {
     /// Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h
     #[arg(long, value_name = "DATE")]

@@ -26,6 +26,10 @@ use crate::wire::{AccountRecordings, SessionRecordings};
 pub const PAGE_SIZE: u32 = 300;
 /// How often one window may start again from its first page.
 pub const MAX_RESTARTS: u32 = 3;
+/// Pages of one window before vsrec stops believing the tokens: three million sessions in 30
+/// days, far beyond any account, but a server that hands out fresh tokens forever must not keep
+/// vsrec paging forever.
+pub const MAX_PAGES: u32 = 10_000;
 
 /// Where pages come from: the API client, or a script in the tests.
 pub trait PageSource {
@@ -210,6 +214,11 @@ impl<P: PageSource> Discovery<P> {
             });
             match page.next_page_token.filter(|t| !t.is_empty()) {
                 None => return Ok(None),
+                Some(_) if page_number >= MAX_PAGES => {
+                    return Ok(Some(format!(
+                        "Zoom still had a next page after {MAX_PAGES} pages"
+                    )));
+                }
                 Some(next) if !tokens.insert(next.clone()) => {
                     return Ok(Some(format!(
                         "Zoom sent the token of an earlier page again after page {page_number} \

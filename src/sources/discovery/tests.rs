@@ -350,6 +350,33 @@ async fn the_stream_yields_the_windows_in_turn_and_ends_after_an_error() {
     assert!(items[5].is_err());
 }
 
+/// Fresh tokens forever, and never a last page.
+struct Endless;
+
+impl PageSource for Endless {
+    async fn page(&self, query: AccountPageQuery<'_>) -> anyhow::Result<AccountRecordings> {
+        let n: u64 = query
+            .next_page_token
+            .map_or(0, |t| t.parse::<u64>().unwrap() + 1);
+        Ok(serde_json::from_value(
+            json!({"next_page_token": n.to_string(), "sessions": []}),
+        )?)
+    }
+}
+
+#[tokio::test]
+async fn endless_pages_end_in_an_error() {
+    let err = Discovery::new(Endless, range())
+        .next_window()
+        .await
+        .unwrap_err();
+    let text = format!("{err:#}");
+    assert!(
+        text.contains("still had a next page after 10000 pages") && text.contains("3 times"),
+        "{text}"
+    );
+}
+
 #[tokio::test]
 async fn sessions_without_a_start_go_last() {
     let script = Script::new(
