@@ -34,13 +34,17 @@ Register-ArgumentCompleter -Native -CommandName 'vsrec' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the recording files of one or more sessions')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the recording files of sessions, or the sessions of a date range (--from)')
             [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download every recording file of one or more sessions, verified and resumable')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'vsrec;list' {
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, '...and on or before DATE (same syntax; default today, UTC)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Only sessions whose name matches PATTERN (case-insensitive; * and ? wildcards)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Only sessions with this session_key (exact)')
             [CompletionResult]::new('--api-base', '--api-base', [CompletionResultType]::ParameterName, 'Zoom API base URL; plain http:// only for loopback hosts')
             [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'Video SDK API key (the API key, not the SDK key)')
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries per request after connection errors, 5xx and 429')
@@ -92,7 +96,7 @@ Register-ArgumentCompleter -Native -CommandName 'vsrec' -ScriptBlock {
             break
         }
         'vsrec;help' {
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the recording files of one or more sessions')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the recording files of sessions, or the sessions of a date range (--from)')
             [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download every recording file of one or more sessions, verified and resumable')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')

@@ -231,12 +231,28 @@ _vsrec() {
             return 0
             ;;
         vsrec__subcmd__list)
-            opts="-v -q -h --api-base --api-key --retries --timeout --json --verbose --quiet --help"
+            opts="-v -q -h --from --to --name --key --api-base --api-key --retries --timeout --json --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --api-base)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

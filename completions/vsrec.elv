@@ -31,12 +31,16 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand list 'Show the recording files of one or more sessions'
+            cand list 'Show the recording files of sessions, or the sessions of a date range (--from)'
             cand download 'Download every recording file of one or more sessions, verified and resumable'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'vsrec;list'= {
+            cand --from 'Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h'
+            cand --to '...and on or before DATE (same syntax; default today, UTC)'
+            cand --name 'Only sessions whose name matches PATTERN (case-insensitive; * and ? wildcards)'
+            cand --key 'Only sessions with this session_key (exact)'
             cand --api-base 'Zoom API base URL; plain http:// only for loopback hosts'
             cand --api-key 'Video SDK API key (the API key, not the SDK key)'
             cand --retries 'Retries per request after connection errors, 5xx and 429'
@@ -85,7 +89,7 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand --help 'Print help'
         }
         &'vsrec;help'= {
-            cand list 'Show the recording files of one or more sessions'
+            cand list 'Show the recording files of sessions, or the sessions of a date range (--from)'
             cand download 'Download every recording file of one or more sessions, verified and resumable'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'

@@ -33,10 +33,14 @@ complete -c vsrec -n "__fish_vsrec_needs_command" -s v -l verbose -d 'Log each r
 complete -c vsrec -n "__fish_vsrec_needs_command" -s q -l quiet -d 'Print errors only on stderr'
 complete -c vsrec -n "__fish_vsrec_needs_command" -s h -l help -d 'Print help'
 complete -c vsrec -n "__fish_vsrec_needs_command" -s V -l version -d 'Print version'
-complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "list" -d 'Show the recording files of one or more sessions'
+complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "list" -d 'Show the recording files of sessions, or the sessions of a date range (--from)'
 complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "download" -d 'Download every recording file of one or more sessions, verified and resumable'
 complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l from -d 'Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l to -d '...and on or before DATE (same syntax; default today, UTC)' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l name -d 'Only sessions whose name matches PATTERN (case-insensitive; * and ? wildcards)' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l key -d 'Only sessions with this session_key (exact)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l retries -d 'Retries per request after connection errors, 5xx and 429' -r
@@ -66,7 +70,7 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -l json -d 'Wri
 complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -s v -l verbose -d 'Log each request on stderr (URLs are redacted)'
 complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -s q -l quiet -d 'Print errors only on stderr'
 complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download completions help" -f -a "list" -d 'Show the recording files of one or more sessions'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download completions help" -f -a "list" -d 'Show the recording files of sessions, or the sessions of a date range (--from)'
 complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download completions help" -f -a "download" -d 'Download every recording file of one or more sessions, verified and resumable'
 complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download completions help" -f -a "completions" -d 'Print a shell completion script'
 complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -65,7 +65,7 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Show the recording files of one or more sessions
+    /// Show the recording files of sessions, or the sessions of a date range (--from)
     #[command(after_help = EXIT_CODES_HELP)]
     List(ListArgs),
     /// Download every recording file of one or more sessions, verified and resumable
@@ -80,9 +80,37 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Session IDs; `-` reads them from stdin, one per line
-    #[arg(value_name = "SESSION_ID", required = true)]
+    /// Session IDs; `-` reads them from stdin, one per line (or --from instead)
+    #[arg(
+        value_name = "SESSION_ID",
+        required_unless_present = "from",
+        conflicts_with = "from"
+    )]
     pub sessions: Vec<String>,
+
+    #[command(flatten)]
+    pub range: RangeArgs,
+}
+
+/// The sessions of the account in a date range, found with Zoom's account listing.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Sessions by date (instead of SESSION_ID)")]
+pub struct RangeArgs {
+    /// Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+
+    /// ...and on or before DATE (same syntax; default today, UTC)
+    #[arg(long, value_name = "DATE", requires = "from")]
+    pub to: Option<String>,
+
+    /// Only sessions whose name matches PATTERN (case-insensitive; * and ? wildcards)
+    #[arg(long, value_name = "PATTERN", requires = "from")]
+    pub name: Option<String>,
+
+    /// Only sessions with this session_key (exact)
+    #[arg(long, value_name = "KEY", requires = "from")]
+    pub key: Option<String>,
 }
 
 #[derive(Debug, Args)]

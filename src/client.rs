@@ -1,5 +1,6 @@
-//! The Zoom API client: one request type (list a session's recordings) with authentication,
-//! retries, rate-limit pauses and error answers turned into operator-readable errors.
+//! The Zoom API client: list a session's recordings, or a page of an account's sessions, with
+//! authentication, retries, rate-limit pauses and error answers turned into operator-readable
+//! errors.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -15,7 +16,7 @@ use crate::retry::{PauseGate, RetryPolicy, gave_up};
 use crate::secret::redact_url;
 use crate::settings::Settings;
 use crate::term::Term;
-use crate::wire::{ApiErrorBody, SessionRecordings};
+use crate::wire::{AccountRecordings, ApiErrorBody, SessionRecordings};
 
 /// Characters left alone by percent-encoding: RFC 3986's unreserved set.
 const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -47,6 +48,16 @@ pub enum TokenRequest {
     None,
     /// Ask Zoom for a `download_access_token` valid this long.
     DownloadToken(Duration),
+}
+
+/// One page of the account listing: a date range (`YYYY-MM-DD`, UTC, inclusive) and, after the
+/// first page, the token of the next.
+#[derive(Debug, Clone, Copy)]
+pub struct AccountPageQuery<'a> {
+    pub from: &'a str,
+    pub to: &'a str,
+    pub page_size: u32,
+    pub next_page_token: Option<&'a str>,
 }
 
 impl ApiClient {
@@ -91,6 +102,55 @@ impl ApiClient {
         tokens: TokenRequest,
     ) -> anyhow::Result<SessionRecordings> {
         let url = self.recordings_url(session_id, tokens);
+        let subject = format!("session {session_id:?}");
+        self.get_json(url, &subject, &|error| {
+            Error::NotFound(format!(
+                "{subject} not found, or it has no recordings ({error})"
+            ))
+        })
+        .await
+    }
+
+    /// `GET /videosdk/recordings`: one page of the sessions whose recordings started on a UTC
+    /// date in `from..=to`. A refused `next_page_token` comes back as [`Error::Api`] with
+    /// status 400 and Zoom code 300, for the caller to start the window again.
+    pub async fn account_recordings(
+        &self,
+        page: &AccountPageQuery<'_>,
+    ) -> anyhow::Result<AccountRecordings> {
+        let url = self.account_recordings_url(page);
+        let subject = format!("the sessions of {}..{}", page.from, page.to);
+        // A 404 here names no session: it is an API error like any other.
+        self.get_json(url, &subject, &|error| Error::Api(error.clone()))
+            .await
+    }
+
+    fn account_recordings_url(&self, page: &AccountPageQuery<'_>) -> Url {
+        let mut url = self.base.clone();
+        let path = format!("{}/videosdk/recordings", url.path().trim_end_matches('/'));
+        url.set_path(&path);
+        {
+            let mut query = url.query_pairs_mut();
+            query
+                .append_pair("from", page.from)
+                .append_pair("to", page.to)
+                .append_pair("page_size", &page.page_size.to_string());
+            if let Some(token) = page.next_page_token {
+                query.append_pair("next_page_token", token);
+            }
+        }
+        url
+    }
+
+    /// A GET of Zoom's API answered with JSON, retried on connection errors, 5xx and 429, with one
+    /// fresh JWT after a 401. `subject` names what is asked for in messages; `not_found` makes the
+    /// error for a 404.
+    async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        url: Url,
+        subject: &str,
+        not_found: &(dyn Fn(&ApiError) -> Error + Sync),
+    ) -> anyhow::Result<T> {
         let mut renewed = false;
         let mut retry = 0;
         loop {
@@ -111,7 +171,7 @@ impl ApiClient {
                         Ok(bytes) => {
                             return serde_json::from_slice(&bytes).map_err(|e| {
                                 anyhow::anyhow!(
-                                    "Zoom's answer for session {session_id:?} is not the expected JSON ({e})"
+                                    "Zoom's answer for {subject} is not the expected JSON ({e})"
                                 )
                             });
                         }
@@ -139,12 +199,7 @@ impl ApiClient {
                         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
                             return Err(auth_error(&error).into());
                         }
-                        StatusCode::NOT_FOUND => {
-                            return Err(Error::NotFound(format!(
-                                "session {session_id:?} not found, or it has no recordings ({error})"
-                            ))
-                            .into());
-                        }
+                        StatusCode::NOT_FOUND => return Err(not_found(&error).into()),
                         StatusCode::TOO_MANY_REQUESTS => {
                             let wait = self.rate_limited(retry, retry_after, &error)?;
                             self.gate.pause_for(wait);

@@ -20,4 +20,6 @@ pub mod test {
     pub const IDLE_TIMEOUT_MS: &str = "VSREC_TEST_IDLE_TIMEOUT_MS";
     /// Lifetime of minted JWTs in seconds (re-mint tests).
     pub const JWT_LIFETIME_SECS: &str = "VSREC_TEST_JWT_LIFETIME_SECS";
+    /// The current time, RFC 3339 (`2026-06-30T12:00:00Z`), for ages like `--from 7d`.
+    pub const NOW: &str = "VSREC_TEST_NOW";
 }

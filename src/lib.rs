@@ -12,11 +12,13 @@ pub mod exit;
 pub mod format;
 pub mod headers;
 pub mod list;
+pub mod list_range;
 pub mod model;
 pub mod naming;
 pub mod retry;
 pub mod secret;
 pub mod settings;
+pub mod sources;
 pub mod term;
 pub mod wire;
 
@@ -67,6 +69,10 @@ where
     runtime.block_on(async {
         match cli.command {
             Command::List(args) => {
+                if let Some(query) = sources::RangeQuery::resolve(&args.range, env)? {
+                    let client = client::ApiClient::new(&settings, term.clone())?;
+                    return list_range::run(&client, &term, &query, settings.json).await;
+                }
                 let ids = settings::session_ids(&args.sessions, &mut io::stdin().lock())?;
                 let client = client::ApiClient::new(&settings, term.clone())?;
                 list::run(&client, &term, &ids, settings.json).await

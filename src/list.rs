@@ -43,7 +43,7 @@ pub async fn run(
 }
 
 /// Width of the terminal stdout goes to; `None` (no limit) when it is not a terminal.
-fn term_width() -> Option<usize> {
+pub fn term_width() -> Option<usize> {
     console::Term::stdout()
         .size_checked()
         .map(|(_rows, cols)| usize::from(cols))

@@ -107,6 +107,23 @@ impl Size {
     }
 }
 
+/// `GET /videosdk/recordings`: one page of the sessions of an account in a date range. Each
+/// session has the per-session answer's shape, with fewer fields (no participant audio, no
+/// `file_extension` on recording files, no token), so it is read as one.
+#[derive(Debug, Default, Deserialize)]
+pub struct AccountRecordings {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub page_size: Option<Value>,
+    /// Not to be trusted: Zoom's has been seen to say 17 with a 26th page to come.
+    pub total_records: Option<Value>,
+    /// Empty or absent on the last page.
+    pub next_page_token: Option<String>,
+    pub sessions: Option<Vec<SessionRecordings>>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
 /// Zoom's error body, `{"code": 124, "message": "Invalid access token."}`.
 #[derive(Debug, Deserialize)]
 pub struct ApiErrorBody {
@@ -206,6 +223,27 @@ mod tests {
                 let _ = crate::model::Session::from_wire("s", &parsed);
             }
         }
+    }
+
+    #[test]
+    fn account_pages_parse_sessions_with_fields_missing_or_unknown() {
+        let page: AccountRecordings = serde_json::from_value(json!({
+            "from": "2026-06-01", "to": "2026-06-30", "page_size": 300, "total_records": 17,
+            "next_page_token": "", "new_top": 1,
+            "sessions": [
+                {"session_id": "a==", "recording_files": [{"id": "f", "file_type": "MP4"}],
+                 "participant_video_files": [], "later": true},
+                {}
+            ]
+        }))
+        .unwrap();
+        let sessions = page.sessions.unwrap();
+        assert_eq!(sessions.len(), 2);
+        assert_eq!(sessions[0].extra["later"], true);
+        assert!(sessions[0].participant_audio_files.is_none());
+        assert_eq!(page.extra["new_top"], 1);
+        let empty: AccountRecordings = serde_json::from_value(json!({})).unwrap();
+        assert!(empty.sessions.is_none() && empty.next_page_token.is_none());
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The REST API listener: `GET /v2/videosdk/sessions/{id}/recordings`.
+//! The REST API listener: `GET /v2/videosdk/sessions/{id}/recordings`, and the account listing
+//! `GET /v2/videosdk/recordings` (in [`crate::account`]).
 
 use std::sync::Arc;
 
@@ -9,6 +10,7 @@ use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use crate::account;
 use crate::auth;
 use crate::faults::{ListFault, json_response, status_fault, zoom_error};
 use crate::listing;
@@ -20,6 +22,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     // A fallback rather than a route: the path is parsed by hand from the raw URI, so that
     // nothing decodes or normalises the session ID before the double-encoding rule is applied.
     Router::new()
+        .route(account::PATH, axum::routing::get(account::list_account))
         .fallback(list_recordings)
         .layer(middleware::from_fn_with_state(
             (shared.clone(), Listener::Api),

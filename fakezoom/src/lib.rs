@@ -3,20 +3,24 @@
 //!
 //! [`Server::start`] runs three HTTP listeners on `127.0.0.1`, as Zoom has three hosts:
 //! - the REST API (`GET /v2/videosdk/sessions/{id}/recordings`), with Zoom's JWT rules and its
-//!   double-encoded session IDs;
+//!   double-encoded session IDs; and the account listing (`GET /v2/videosdk/recordings`) with
+//!   date windows, paging and expiring page tokens;
 //! - the download host of every `download_url` (`/rec/download/{key}`), which checks credentials
 //!   and redirects;
 //! - a signed-URL storage host (`/store/{key}`), which honours byte ranges and streams the bytes.
 //!
-//! Tests describe recordings with [`Session`] and [`File`], queue failures with [`ListFault`]
-//! and [`FileFault`], and inspect what happened with [`Server::log`] and friends.
+//! Tests describe recordings with [`Session`] and [`File`] (or a whole account with
+//! [`generated_account`]), queue failures with [`ListFault`], [`FileFault`] and [`AccountFault`],
+//! and inspect what happened with [`Server::log`], [`Server::account_requests`] and friends.
 
+mod account;
 mod api;
 mod auth;
 mod content;
 mod download;
 mod faults;
 mod from_dir;
+mod generate;
 mod listing;
 mod log;
 mod model;
@@ -26,9 +30,11 @@ mod state;
 mod storage;
 mod urls;
 
+pub use account::{AccountFault, AccountRequest};
 pub use content::{Content, pattern_bytes};
 pub use faults::{FileFault, ListFault};
 pub use from_dir::sessions_from_dir;
+pub use generate::{ACCOUNT_FIRST_DAY, ACCOUNT_LAST_DAY, generated_account};
 pub use log::{Listener, RequestRecord};
 pub use model::{File, FileList, Session, SizeField};
 pub use server::Server;

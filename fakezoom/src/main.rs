@@ -9,23 +9,30 @@
 //!   fake's own download listener (e.g. an nginx serving real files);
 //! - `--files-from DIR`: also serve one session per subdirectory of `DIR`, one file per file in
 //!   it (see [`fakezoom::sessions_from_dir`]); their IDs are printed as `FILES_SESSION=ID` lines.
+//! - `--account N`: also serve a generated account of N sessions (see
+//!   [`fakezoom::generated_account`]) for the account listing `GET /v2/videosdk/recordings`;
+//!   printed as `ACCOUNT_SESSIONS=N`, `ACCOUNT_FROM=DAY` and `ACCOUNT_TO=DAY`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use fakezoom::{Config, Server, Session, sessions_from_dir};
+use fakezoom::{
+    ACCOUNT_FIRST_DAY, ACCOUNT_LAST_DAY, Config, Server, Session, generated_account,
+    sessions_from_dir,
+};
 
 const SESSION: &str = "KkMHZ4y8QhSUWAHi5sWvfg==";
 // An ID that needs double encoding: it contains `/`, `//`, `+` and `=`.
 const PROTECTED_SESSION: &str = "Ab/cd+ef//gh==";
 const PROTECTED_PASSWORD: &str = "s3cret-pw";
 
-const USAGE: &str = "usage: fakezoom [--download-base URL] [--files-from DIR]";
+const USAGE: &str = "usage: fakezoom [--download-base URL] [--files-from DIR] [--account N]";
 
 #[derive(Debug, Default, PartialEq)]
 struct Args {
     download_base: Option<String>,
     files_from: Option<PathBuf>,
+    account: Option<usize>,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
@@ -51,6 +58,13 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
                 parsed.download_base = Some(base);
             }
             "--files-from" => parsed.files_from = Some(PathBuf::from(value()?)),
+            "--account" => {
+                let n = value()?;
+                let n = n
+                    .parse()
+                    .map_err(|_| format!("--account {n:?} is not a number of sessions"))?;
+                parsed.account = Some(n);
+            }
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
@@ -87,6 +101,9 @@ fn main() -> ExitCode {
     for session in from_dir {
         server.add_session(session);
     }
+    if let Some(n) = args.account {
+        server.add_sessions(generated_account(n));
+    }
 
     let config = server.config();
     println!("API_BASE={}", server.api_base());
@@ -96,6 +113,11 @@ fn main() -> ExitCode {
     println!("PROTECTED_SESSION={PROTECTED_SESSION}");
     for id in &from_dir_ids {
         println!("FILES_SESSION={id}");
+    }
+    if let Some(n) = args.account {
+        println!("ACCOUNT_SESSIONS={n}");
+        println!("ACCOUNT_FROM={ACCOUNT_FIRST_DAY}");
+        println!("ACCOUNT_TO={ACCOUNT_LAST_DAY}");
     }
     println!("DOWNLOAD_BASE={}", server.download_base());
     println!("STORAGE_BASE={}", server.storage_base());
@@ -122,6 +144,7 @@ mod tests {
         let expected = Args {
             download_base: Some("http://127.0.0.1:8080".into()),
             files_from: Some(PathBuf::from("/dev/shm/x")),
+            account: None,
         };
         assert_eq!(
             parse(&[
@@ -136,6 +159,11 @@ mod tests {
             parse(&["--files-from=/a=b"]).unwrap().unwrap().files_from,
             Some(PathBuf::from("/a=b"))
         );
+        assert_eq!(
+            parse(&["--account", "10000"]).unwrap().unwrap().account,
+            Some(10_000)
+        );
+        assert!(parse(&["--account", "many"]).is_err());
         assert_eq!(parse(&["--help"]), Ok(None));
         assert!(parse(&["--download-base"]).is_err());
         assert!(parse(&["--download-base", "ftp://x"]).is_err());

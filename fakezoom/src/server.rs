@@ -23,7 +23,7 @@ use crate::{Config, api, download, listing, storage};
 /// A running fake Zoom: an API, a download and a storage listener on `127.0.0.1`, served by a
 /// tokio runtime on a background thread. Dropping it stops them all, cutting open connections.
 pub struct Server {
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }

@@ -9,6 +9,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::Config;
+use crate::account::AccountState;
 use crate::auth::{self, UrlSigner};
 use crate::content::Source;
 use crate::faults::{BodyFault, FileFault, ListFault};
@@ -39,6 +40,9 @@ pub(crate) struct Shared {
     /// Body bytes sent by the download and storage listeners, all requests together.
     pub(crate) file_body_bytes: AtomicU64,
     inner: Mutex<Inner>,
+    /// The account listing's page tokens, faults and clock; locked apart from `inner`, never
+    /// while holding it.
+    pub(crate) account: Mutex<AccountState>,
 }
 
 #[derive(Default)]
@@ -90,6 +94,7 @@ impl Shared {
             started,
             file_body_bytes: AtomicU64::new(0),
             inner: Mutex::new(Inner::default()),
+            account: Mutex::default(),
         }
     }
 

@@ -2,6 +2,7 @@
 //! goes through `support::Harness::run`, which also checks that no secret reached the output.
 
 mod completions;
+mod discovery;
 mod download;
 mod hardening;
 mod list;

@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# Discovery benchmark: `vsrec list --from/--to` over a generated account of the fake Zoom server
+# (10 000 sessions over six months by default): requests made, wall time, CPU time and peak RSS.
+#
+#   scripts/bench-discovery.sh                  5 rounds of each case, 10 000 sessions
+#   scripts/bench-discovery.sh --sessions 2000 --runs 3
+#
+# It builds vsrec and fakezoom (release) unless VSREC_BIN and FAKEZOOM_BIN are given, starts
+# `fakezoom --account N` on 127.0.0.1, and runs each case in rotating order. Every run's output
+# is checked (one JSON line, or one table row, per session; every session ID once) so that a
+# broken run cannot look fast. The requests come from one extra `-v` run per case (vsrec logs
+# each request on stderr). Wall time, CPU (user + sys) and peak RSS come from getrusage through
+# scripts/measure.c (GNU time without a C compiler). The Markdown table (medians) goes to
+# stdout, progress to stderr.
+#
+# Environment: VSREC_BIN, FAKEZOOM_BIN (prebuilt binaries).
+set -euo pipefail
+
+usage() {
+    cat <<'EOF'
+usage: scripts/bench-discovery.sh [--sessions N] [--runs N] [--keep]
+
+  --sessions N   sessions in the generated account (default 10000)
+  --runs N       rounds per case (default 5)
+  --keep         keep the work directory
+
+Cases (all over 2026-01-01..2026-06-30, the generated account's six months):
+  json    vsrec list --json --from 2026-01-01 --to 2026-06-30
+  table   vsrec list --from 2026-01-01 --to 2026-06-30
+EOF
+}
+
+log() { printf 'bench-discovery: %s\n' "$*" >&2; }
+die() {
+    printf 'bench-discovery: error: %s\n' "$*" >&2
+    exit 1
+}
+
+SESSIONS=10000
+RUNS=5
+KEEP=0
+while [ $# -gt 0 ]; do
+    case $1 in
+    --sessions) SESSIONS=${2:?--sessions needs a number}; shift 2 ;;
+    --runs) RUNS=${2:?--runs needs a number}; shift 2 ;;
+    --keep) KEEP=1; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) usage >&2; die "unknown argument $1" ;;
+    esac
+done
+[[ $SESSIONS =~ ^[0-9]+$ ]] || die "--sessions $SESSIONS is not a number"
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "--runs $RUNS is not a positive number"
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+cd "$REPO"
+FROM=2026-01-01
+TO=2026-06-30
+
+if [ -z "${VSREC_BIN:-}" ] || [ -z "${FAKEZOOM_BIN:-}" ]; then
+    command -v cargo >/dev/null || die "cargo is missing (install Rust, or set VSREC_BIN and FAKEZOOM_BIN)"
+    log "cargo build --release --locked -p vsrec -p fakezoom"
+    cargo build --release --locked -p vsrec -p fakezoom >&2
+    target=$(cargo metadata --format-version 1 --no-deps |
+        sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+    [ -n "$target" ] || die "cannot find cargo's target directory"
+    VSREC_BIN=${VSREC_BIN:-$target/release/vsrec}
+    FAKEZOOM_BIN=${FAKEZOOM_BIN:-$target/release/fakezoom}
+fi
+[ -x "$VSREC_BIN" ] || die "VSREC_BIN=$VSREC_BIN is not an executable"
+[ -x "$FAKEZOOM_BIN" ] || die "FAKEZOOM_BIN=$FAKEZOOM_BIN is not an executable"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/vsrec-bench-discovery.XXXXXX")
+FAKEZOOM_PID=
+cleanup() {
+    local status=$?
+    [ -z "$FAKEZOOM_PID" ] || kill "$FAKEZOOM_PID" 2>/dev/null || true
+    [ -z "$FAKEZOOM_PID" ] || wait "$FAKEZOOM_PID" 2>/dev/null || true
+    if [ "$KEEP" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if command -v cc >/dev/null && cc -O2 -o "$WORK/measure" scripts/measure.c 2>"$WORK/cc.log"; then
+    MEASURED_BY="getrusage via scripts/measure.c"
+else
+    log "no C compiler: measuring with GNU time (CPU to 10 ms)"
+    printf '#!/bin/sh\nout=$1\nshift\nexec /usr/bin/time -f "%%e %%U %%S %%M" -o "$out" "$@"\n' >"$WORK/measure"
+    chmod +x "$WORK/measure"
+    MEASURED_BY="GNU time"
+fi
+
+log "starting fakezoom --account $SESSIONS"
+"$FAKEZOOM_BIN" --account "$SESSIONS" >"$WORK/fakezoom.out" 2>"$WORK/fakezoom.err" &
+FAKEZOOM_PID=$!
+for _ in $(seq 300); do
+    grep -q '^STORAGE_BASE=' "$WORK/fakezoom.out" 2>/dev/null && break
+    kill -0 "$FAKEZOOM_PID" 2>/dev/null || { cat "$WORK/fakezoom.err" >&2; die "fakezoom did not start"; }
+    sleep 0.1
+done
+grep -q '^ACCOUNT_SESSIONS=' "$WORK/fakezoom.out" || die "fakezoom did not start with an account"
+value() { sed -n "s/^$1=//p" "$WORK/fakezoom.out" | head -1; }
+export VSREC_API_BASE VSREC_API_KEY VSREC_API_SECRET
+VSREC_API_BASE=$(value API_BASE)
+VSREC_API_KEY=$(value API_KEY)
+VSREC_API_SECRET=$(value API_SECRET)
+unset VSREC_TOKEN VSREC_RETRIES VSREC_TIMEOUT NO_COLOR
+[ "$(value ACCOUNT_FROM)" = "$FROM" ] && [ "$(value ACCOUNT_TO)" = "$TO" ] ||
+    die "the fake's account is not $FROM..$TO"
+
+args_of() {
+    case $1 in
+    json) echo "list --json --from $FROM --to $TO" ;;
+    table) echo "list --from $FROM --to $TO" ;;
+    esac
+}
+
+# check CASE OUT: the output has every session once.
+check() {
+    local case=$1 out=$2 ids
+    case $case in
+    json) ids=$(sed -n 's/^{"session_id":"\([^"]*\)".*/\1/p' "$out") ;;
+    # Rows start with the start time; the ID is the third field.
+    table)
+        ids=$(awk '/^20[0-9][0-9]-/ {print $3}' "$out")
+        grep -q "^$SESSIONS sessions from $FROM to $TO" "$out" || die "$case: no total line for $SESSIONS sessions"
+        ;;
+    esac
+    [ "$(printf '%s\n' "$ids" | grep -c .)" = "$SESSIONS" ] || die "$case: not $SESSIONS sessions in the output"
+    [ "$(printf '%s\n' "$ids" | sort -u | grep -c .)" = "$SESSIONS" ] || die "$case: a session came out twice"
+}
+
+CASES=(json table)
+RESULTS=$WORK/results.tsv
+: >"$RESULTS"
+declare -A REQUESTS
+for case in "${CASES[@]}"; do
+    # shellcheck disable=SC2046
+    "$VSREC_BIN" -v $(args_of "$case") >"$WORK/out" 2>"$WORK/verbose.err" || die "$case: vsrec -v failed"
+    REQUESTS[$case]=$(grep -c '^vsrec: GET .*/videosdk/recordings?' "$WORK/verbose.err" || true)
+    check "$case" "$WORK/out"
+done
+
+for ((round = 0; round < RUNS; round++)); do
+    for ((k = 0; k < ${#CASES[@]}; k++)); do
+        case=${CASES[$(((k + round) % ${#CASES[@]}))]}
+        # shellcheck disable=SC2046
+        "$WORK/measure" "$WORK/m.out" "$VSREC_BIN" $(args_of "$case") >"$WORK/out" 2>"$WORK/err" ||
+            { cat "$WORK/err" >&2; die "$case: vsrec failed"; }
+        [ ! -s "$WORK/err" ] || { cat "$WORK/err" >&2; die "$case: vsrec wrote to stderr"; }
+        check "$case" "$WORK/out"
+        read -r wall user sys rss <"$WORK/m.out"
+        printf '%s\t%s\t%s\t%s\n' "$case" "$wall" "$(awk -v u="$user" -v s="$sys" 'BEGIN {print u + s}')" "$rss" >>"$RESULTS"
+        log "round $((round + 1))/$RUNS $case: ${wall}s"
+    done
+done
+
+# med CASE COLUMN [median|min|max]
+med() {
+    awk -F'\t' -v c="$1" -v col="$2" '$1 == c {print $col}' "$RESULTS" | sort -g |
+        awk -v which="${3:-median}" '{a[NR] = $1}
+            END { if (which == "min") print a[1]; else if (which == "max") print a[NR];
+                  else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+echo "| case | sessions | requests | wall (s) | wall, min–max | CPU (s) | peak RSS (MiB) |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+for case in "${CASES[@]}"; do
+    printf '| vsrec %s | %s | %s | %.3f | %.3f–%.3f | %.3f | %.1f |\n' \
+        "$(args_of "$case")" "$SESSIONS" "${REQUESTS[$case]}" \
+        "$(med "$case" 2)" "$(med "$case" 2 min)" "$(med "$case" 2 max)" \
+        "$(med "$case" 3)" "$(awk -v k="$(med "$case" 4)" 'BEGIN {print k / 1024}')"
+done
+echo
+echo "- medians of $RUNS rounds, cases' order rotated each round; every run's output checked; measured with $MEASURED_BY"
