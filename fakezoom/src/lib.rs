@@ -24,6 +24,7 @@ mod sample;
 mod server;
 mod state;
 mod storage;
+mod throttle;
 mod urls;
 
 pub use content::{Content, pattern_bytes};

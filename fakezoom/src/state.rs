@@ -14,6 +14,7 @@ use crate::content::Source;
 use crate::faults::{BodyFault, FileFault, ListFault};
 use crate::log::LogEntry;
 use crate::model::Session;
+use crate::throttle::Throttle;
 
 /// Zoom's default lifetime of a download access token when `ttl` is absent or 0 (undocumented;
 /// an hour is what Zoom's own API JWTs recommend).
@@ -38,6 +39,8 @@ pub(crate) struct Shared {
     started: Instant,
     /// Body bytes sent by the download and storage listeners, all requests together.
     pub(crate) file_body_bytes: AtomicU64,
+    /// How fast storage bodies go; a test slows or holds them.
+    pub(crate) storage_rate: Throttle,
     inner: Mutex<Inner>,
 }
 
@@ -89,6 +92,7 @@ impl Shared {
             signer: UrlSigner::new(),
             started,
             file_body_bytes: AtomicU64::new(0),
+            storage_rate: Throttle::new(),
             inner: Mutex::new(Inner::default()),
         }
     }

@@ -20,6 +20,7 @@ use crate::content::{Source, content_type};
 use crate::faults::BodyFault;
 use crate::log::{self, Listener, LogTags};
 use crate::state::Shared;
+use crate::throttle::Pacer;
 use crate::urls;
 
 /// The size of the chunks a body is generated and sent in.
@@ -169,6 +170,7 @@ fn serve(shared: &Shared, key: &str, params: &[(String, String)], headers: &Head
             _ => None,
         },
         failed: false,
+        pacer: Some(shared.storage_rate.pacer()),
     };
     let mut response = Response::new(Body::from_stream(body_stream(body)));
     *response.status_mut() = status;
@@ -263,6 +265,8 @@ struct BodyState {
     /// After this many bytes, send nothing for a while.
     stall: Option<(u64, Duration)>,
     failed: bool,
+    /// The server's rate cap, if the body is paced.
+    pacer: Option<Pacer>,
 }
 
 fn body_stream(state: BodyState) -> impl Stream<Item = io::Result<Bytes>> + Send {
@@ -296,6 +300,9 @@ fn body_stream(state: BodyState) -> impl Stream<Item = io::Result<Bytes>> + Send
             && after > st.sent
         {
             n = n.min(after - st.sent);
+        }
+        if let Some(pacer) = &mut st.pacer {
+            n = pacer.admit(n).await;
         }
         let chunk = st.source.read(st.start + st.sent, n);
         st.sent += n;
@@ -366,6 +373,7 @@ mod tests {
             cut,
             stall,
             failed: false,
+            pacer: None,
         }
     }
 

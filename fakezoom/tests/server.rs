@@ -339,7 +339,7 @@ fn expired_download_tokens_get_zoom_json_error() {
     let server = server_with(session);
     let listing = list(&server, "s1", "?include_fields=download_access_token&ttl=1").json();
     let token = listing["download_access_token"].as_str().unwrap();
-    std::thread::sleep(Duration::from_millis(2100));
+    server.expire_download_tokens();
     let reply = get(
         &format!("{}?access_token={token}", server.download_url(&key)),
         &[],
@@ -437,6 +437,32 @@ fn file_faults_are_fifo() {
     assert_eq!(chunked.body, truth);
 
     assert_eq!(fetch().body, truth);
+}
+
+#[test]
+fn storage_rate_holds_bodies_until_released() {
+    let session = Session::sample("s1");
+    let key = session.files[0].key.clone();
+    let server = server_with(session);
+    let auth = bearer(&server);
+    server.set_storage_rate(Some(0));
+    let url = server.download_url(&key);
+    let fetch = std::thread::spawn(move || follow(&url, &[("Authorization", &auth)]));
+    // The storage request is logged when its headers go out; its body is held at zero bytes.
+    let storage = loop {
+        let log = server.log();
+        if let Some(r) = log.iter().find(|r| r.listener == Listener::Storage) {
+            break r.clone();
+        }
+        assert!(!fetch.is_finished(), "the body went out although held");
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    assert_eq!(storage.body_bytes, 0);
+    assert!(!fetch.is_finished());
+    server.set_storage_rate(None);
+    let reply = fetch.join().unwrap();
+    assert!(reply.complete);
+    assert_eq!(reply.body, server.file_content(&key));
 }
 
 #[test]

@@ -1,12 +1,11 @@
 //! Disk faults, hostile or odd server input, and secret hygiene at every verbosity.
 
 use std::path::Path;
-use std::time::Duration;
 
 use fakezoom::{Content, File, FileFault, Listener, Session, SizeField};
 use serde_json::json;
 
-use crate::support::{Harness, PROTECTED, SAMPLE, files_below, wait_for_part};
+use crate::support::{Harness, PROTECTED, SAMPLE, files_below, wait_until};
 
 /// A tmpfs mounted for one test, unmounted when dropped. Mounting needs root; without it the
 /// tests that want one fall back to what an unprivileged user can do.
@@ -132,27 +131,28 @@ fn out_that_is_a_file_is_a_usage_error() {
 #[test]
 fn out_vanishing_mid_run_fails_cleanly() {
     let h = Harness::new();
-    let key = h.key(SAMPLE, "screen");
-    h.server.push_file_faults(
-        &key,
-        [FileFault::Stall {
-            after: 270_000,
-            pause: Duration::from_millis(1500),
-        }],
-    );
-    let part = format!("{}.part", h.planned_path(SAMPLE, &key).display());
+    // Every body is held after its headers until the folder is gone: the run is surely under way
+    // (folders made, files requested) and has not written a byte yet.
+    h.server.set_storage_rate(Some(0));
     let mut cmd = h.command(&["download", "--json", "--out", &out_arg(&h), SAMPLE]);
     cmd.stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
     let child = cmd.spawn().unwrap();
-    wait_for_part(&part);
+    wait_until("a storage request", || {
+        !h.requests(Listener::Storage).is_empty()
+    });
     // Moved away in one step (a recursive delete would race with vsrec creating files).
     std::fs::rename(&h.out, h.home.path().join("gone")).unwrap();
+    h.server.set_storage_rate(None);
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(5), "{stderr}");
     assert!(stderr.contains("No such file or directory"), "{stderr}");
     assert!(!stderr.contains("panicked"));
+    assert!(
+        files_below(&h.home.path().join("gone")).is_empty(),
+        "nothing written into the moved folder"
+    );
 }
 
 #[test]

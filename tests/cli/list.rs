@@ -263,6 +263,8 @@ fn rate_limit_with_retry_after_is_honoured() {
         requests.iter().map(|r| r.status).collect::<Vec<_>>(),
         [429, 200]
     );
+    // A lower bound only (less a little for timer rounding): vsrec sees the 429 after the fake
+    // sent it, and a slow machine can only make the gap longer.
     let gap = requests[1].at - requests[0].responded_at;
     assert!(gap >= Duration::from_millis(950), "waited only {gap:?}");
 }
@@ -334,12 +336,13 @@ fn malformed_answer_is_a_clear_error() {
 
 #[test]
 fn token_is_reminted_before_it_expires() {
-    // Two-second tokens, and answers that take a second: the third request must carry a
-    // fresh token, and none may be sent expired (the fake would answer 401).
-    let h = Harness::new().with_env("VSREC_TEST_JWT_LIFETIME_SECS", "2");
+    // Three-second tokens, and answers the fake holds for 1.6 s: the third request comes after
+    // the first token's end and must carry a fresh one, and none may arrive expired (the fake
+    // would answer 401). vsrec replaces a token 0.75 s (a quarter of its life) before it ends.
+    let h = Harness::new().with_env("VSREC_TEST_JWT_LIFETIME_SECS", "3");
     for id in [SAMPLE, AWKWARD, PROTECTED] {
         h.server
-            .push_list_faults(id, [ListFault::Delay(Duration::from_millis(1100))]);
+            .push_list_faults(id, [ListFault::Delay(Duration::from_millis(1600))]);
     }
     h.run(&["list", "--json", SAMPLE, AWKWARD, PROTECTED])
         .expect(0);

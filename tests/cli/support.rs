@@ -220,14 +220,25 @@ pub fn files_below(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
-/// Wait until the `.part` file at `path` has bytes in it: the download is under way.
-pub fn wait_for_part(path: &str) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while std::fs::metadata(path).map_or(true, |m| m.len() == 0) {
+/// Wait until `done` holds, looking every few milliseconds: for an event another process
+/// brings about (a file growing, a request the fake saw). The deadline only turns a hang into a
+/// failure; it is far beyond what any working run needs, so it never decides a result.
+#[track_caller]
+pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !done() {
         assert!(
             std::time::Instant::now() < deadline,
-            "{path} never appeared"
+            "gave up waiting for {what}"
         );
-        std::thread::sleep(std::time::Duration::from_millis(10));
+        std::thread::sleep(std::time::Duration::from_millis(5));
     }
+}
+
+/// Wait until the `.part` file at `path` has bytes in it: the download is under way.
+#[track_caller]
+pub fn wait_for_part(path: &str) {
+    wait_until(&format!("{path} to have bytes"), || {
+        std::fs::metadata(path).is_ok_and(|m| m.len() > 0)
+    });
 }
