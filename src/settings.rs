@@ -253,16 +253,25 @@ mod tests {
     fn debug_output_redacts_credentials() {
         use clap::Parser;
         let cli = crate::cli::Cli::parse_from(["vsrec", "--api-key", "key-1", "list", "x"]);
-        for env in [
-            lookup(&[(env::API_SECRET, "the-api-secret")]),
-            lookup(&[(env::TOKEN, "eyJhbGciOi.eyJleHAiOjF9.c2ln")]),
+        for (env, secret) in [
+            (
+                lookup(&[(env::API_SECRET, "the-api-secret")]),
+                "the-api-secret",
+            ),
+            (
+                lookup(&[(env::TOKEN, "eyJhbGciOi.eyJleHAiOjF9.c2ln")]),
+                "eyJhbGciOi.eyJleHAiOjF9.c2ln",
+            ),
         ] {
-            let settings = Settings::resolve(&cli.global, &env);
+            let settings = Settings::resolve(&cli.global, &env).expect("settings resolve");
+            // The secret is in there, so the check below has something to miss.
+            let held = match &settings.credentials {
+                Credentials::KeyPair { secret, .. } | Credentials::Token(secret) => secret,
+            };
+            assert_eq!(held.expose(), secret);
             let shown = format!("{settings:?}");
-            assert!(
-                !shown.contains("the-api-secret") && !shown.contains("eyJ"),
-                "{shown}"
-            );
+            assert!(!shown.contains(secret) && !shown.contains("eyJ"), "{shown}");
+            assert!(shown.contains("(redacted)"), "{shown}");
         }
     }
 

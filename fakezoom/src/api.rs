@@ -74,8 +74,7 @@ async fn answer(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let authorized = auth::bearer(authorization)
-        .is_some_and(|token| auth::check_api_jwt(token, &shared.config).is_ok());
+    let authorized = auth::bearer(authorization).is_some_and(|token| shared.jwt_accepted(token));
     if !authorized {
         return zoom_error(401, 124, "Invalid access token.");
     }

@@ -5,7 +5,7 @@ use std::path::Path;
 use fakezoom::{Content, File, FileFault, Listener, Session, SizeField};
 use serde_json::json;
 
-use crate::support::{Harness, PROTECTED, SAMPLE, files_below, wait_until};
+use crate::support::{Harness, PASSWORD, PROTECTED, Run, SAMPLE, files_below, wait_until};
 
 /// A tmpfs mounted for one test, unmounted when dropped. Mounting needs root; without it the
 /// tests that want one fall back to what an unprivileged user can do.
@@ -62,14 +62,26 @@ fn out_arg(h: &Harness) -> String {
     h.out.to_str().unwrap().to_owned()
 }
 
+/// The disk fills up under a run. With a small tmpfs where one can be mounted (root); without,
+/// each `.part` is made a link to `/dev/full` while the fake holds the bodies, so that every
+/// write to it fails with ENOSPC. Both variants run where both can; each says so.
 #[test]
 fn small_tmpfs_fills_up_without_a_truncated_final_file() {
+    let mut ran = Vec::new();
+    if tmpfs_variant() {
+        ran.push("small tmpfs");
+    }
+    dev_full_variant();
+    ran.push("/dev/full");
+    eprintln!("full disk: ran the {} variant(s)", ran.join(" and "));
+}
+
+/// Returns false when no tmpfs can be mounted here.
+fn tmpfs_variant() -> bool {
     let h = Harness::new();
     let Some(_mount) = Tmpfs::mount(&h.out, "size=400k") else {
-        eprintln!(
-            "not root: ENOSPC is covered by the unit test download::part::tests::a_full_disk_is_reported"
-        );
-        return;
+        eprintln!("full disk: cannot mount a tmpfs (not root?), skipping that variant");
+        return false;
     };
     let run = h.run(&[
         "download",
@@ -81,7 +93,42 @@ fn small_tmpfs_fills_up_without_a_truncated_final_file() {
         SAMPLE,
     ]);
     run.expect(5);
-    let events = h.check_files(&run);
+    assert_only_full_disk_failures(&h, &run);
+    true
+}
+
+fn dev_full_variant() {
+    let h = Harness::new();
+    let keys = h.keys(SAMPLE);
+    let parts: Vec<String> = keys
+        .iter()
+        .map(|k| format!("{}.part", h.planned_path(SAMPLE, k).display()))
+        .collect();
+    h.server.set_storage_rate(Some(0));
+    let mut cmd = h.command(&["download", "--json", "--out", &out_arg(&h), SAMPLE]);
+    cmd.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    // Folders exist once a body is asked for; no byte has been written while they are held.
+    wait_until("a storage request", || {
+        !h.requests(Listener::Storage).is_empty()
+    });
+    // Every other file: the rest show that the run goes on around the full ones.
+    for part in parts.iter().step_by(2) {
+        std::os::unix::fs::symlink("/dev/full", part).unwrap();
+    }
+    h.server.set_storage_rate(None);
+    let run = h.finish_child(child);
+    run.expect(5);
+    let events = assert_only_full_disk_failures(&h, &run);
+    let failed = events.iter().filter(|e| e["status"] == "failed").count();
+    assert_eq!(failed, parts.len().div_ceil(2), "each linked file fails");
+}
+
+/// Files that failed, failed for want of space; nothing incomplete is under a final name.
+#[track_caller]
+fn assert_only_full_disk_failures(h: &Harness, run: &Run) -> Vec<serde_json::Value> {
+    let events = h.check_files(run);
     let failed: Vec<_> = events.iter().filter(|e| e["status"] == "failed").collect();
     assert!(!failed.is_empty());
     for event in failed {
@@ -90,7 +137,8 @@ fn small_tmpfs_fills_up_without_a_truncated_final_file() {
             "{event}"
         );
     }
-    no_incomplete_final_file(&h, SAMPLE);
+    no_incomplete_final_file(h, SAMPLE);
+    events
 }
 
 #[test]
@@ -318,6 +366,48 @@ fn no_secret_at_any_verbosity_even_when_things_go_wrong() {
         list_args.extend_from_slice(flags);
         list_args.push(PROTECTED);
         h.run(&list_args).expect(0);
-        assert!(!h.secrets().is_empty());
+        // The leak check had every kind of secret to look for: a JWT sent, a download token
+        // issued, and a URL that carried it.
+        let log = h.server.log();
+        assert!(log.iter().any(|r| r.authorization.is_some()), "{flags:?}");
+        assert!(!h.server.issued_download_tokens().is_empty(), "{flags:?}");
+        assert!(
+            log.iter().any(|r| r
+                .query
+                .as_deref()
+                .is_some_and(|q| q.contains("access_token="))),
+            "{flags:?}"
+        );
+    }
+}
+
+#[test]
+fn the_leak_check_catches_each_kind_of_secret() {
+    let h = Harness::new();
+    let out = out_arg(&h);
+    h.run(&["download", "--quiet", "--out", &out, PROTECTED])
+        .expect(0);
+    let jwt = h.server.log()[0].authorization.clone().unwrap();
+    let token = h.server.issued_download_tokens().pop().unwrap();
+    for leaked in [
+        h.server.config().api_secret.clone(),
+        PASSWORD.to_owned(),
+        jwt.trim_start_matches("Bearer ").to_owned(),
+        token,
+        "https://zoom.us/rec/x?access_token=abc".to_owned(),
+    ] {
+        for on_stderr in [false, true] {
+            let (stdout, stderr) = if on_stderr {
+                (String::new(), format!("oops {leaked}\n"))
+            } else {
+                (format!("oops {leaked}\n"), String::new())
+            };
+            let run = Run {
+                code: 0,
+                stdout,
+                stderr,
+            };
+            assert!(!h.leaks(&run).is_empty(), "missed {}…", &leaked[..8]);
+        }
     }
 }
