@@ -158,7 +158,7 @@ impl TokenSource {
         )
         .map_err(|e| Error::Usage(format!("cannot sign the API token: {e}")))?;
         Ok(Current {
-            token: Secret::new(token),
+            token: Secret::credential(token),
             expires: UNIX_EPOCH + Duration::from_secs(exp),
         })
     }

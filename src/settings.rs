@@ -123,9 +123,9 @@ fn credentials(api_key: Option<&str>, env: EnvLookup<'_>) -> Result<Credentials,
     match (key, secret, token) {
         (Some(key), Some(secret), _) => Ok(Credentials::KeyPair {
             key: key.to_owned(),
-            secret: Secret::new(secret),
+            secret: Secret::credential(secret),
         }),
-        (_, _, Some(token)) => Ok(Credentials::Token(Secret::new(token.trim()))),
+        (_, _, Some(token)) => Ok(Credentials::Token(Secret::credential(token.trim()))),
         (Some(_), None, None) => Err(Error::Usage(format!(
             "{} is not set; it is the Video SDK API secret that goes with {}",
             env::API_SECRET,

@@ -78,6 +78,10 @@ async fn answer(
     if !authorized {
         return zoom_error(401, 124, "Invalid access token.");
     }
+    let raw = session_id.and_then(|id| shared.lock().raw_listings.get(id).cloned());
+    if let Some(body) = raw {
+        return json_response(200, body);
+    }
     let malformed = matches!(fault, Some(ListFault::Malformed));
     if let Some(ListFault::Delay(pause)) = fault {
         tokio::time::sleep(pause).await;

@@ -164,6 +164,16 @@ impl Server {
         }
     }
 
+    /// Serves `body` byte for byte (status 200, after the usual checks of the token) as the
+    /// answer for `session_id`: for answers no [`Session`] can describe, such as Zoom's own
+    /// published examples, duplicate keys, or a lone UTF-16 surrogate escape.
+    pub fn set_raw_listing(&self, session_id: &str, body: impl Into<String>) {
+        self.shared
+            .lock()
+            .raw_listings
+            .insert(session_id.to_owned(), body.into());
+    }
+
     /// Changes the `status` served for every entry of a file (`None` omits the field), e.g.
     /// from `processing` to `completed`.
     pub fn set_file_status(&self, file_key: &str, status: Option<&str>) {

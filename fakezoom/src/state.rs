@@ -56,6 +56,8 @@ pub(crate) struct Inner {
     /// Live and expired download tokens → expiry (Unix seconds).
     pub(crate) download_tokens: HashMap<String, u64>,
     pub(crate) issued_tokens: Vec<String>,
+    /// Session ID → an answer served verbatim instead of one rendered from a [`Session`].
+    pub(crate) raw_listings: HashMap<String, String>,
     /// API JWTs refused from now on, though well signed and unexpired.
     pub(crate) revoked_jwts: HashSet<String>,
     pub(crate) tickets: HashMap<String, Ticket>,

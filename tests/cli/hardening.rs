@@ -243,6 +243,13 @@ fn odd_sizes_are_handled() {
     h.server.add_session(session);
     let run = h.run(&["download", "--json", "--out", &out_arg(&h), "Odd+Sizes=="]);
     run.expect(0);
+    for (file, size) in [("recording_files[1]", "-5"), ("recording_files[3]", "10.5")] {
+        let said = format!(
+            "{file}.file_size is {size} (a number), not a whole non-negative number: size \
+             unknown, not verified by size"
+        );
+        assert!(run.stderr.contains(&said), "{said}\n{}", run.stderr);
+    }
     let events = h.check_files(&run);
     assert_eq!(events.len(), 4);
     let expected: Vec<_> = events.iter().map(|e| e["expected_bytes"].clone()).collect();
@@ -410,4 +417,108 @@ fn the_leak_check_catches_each_kind_of_secret() {
             assert!(!h.leaks(&run).is_empty(), "missed {}…", &leaked[..8]);
         }
     }
+}
+
+/// A stand-in proxy: records the first line of every request it gets, then answers 502.
+struct Proxy {
+    addr: std::net::SocketAddr,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Proxy {
+    fn start() -> Self {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let seen = std::sync::Arc::<std::sync::Mutex<Vec<String>>>::default();
+        let stop = std::sync::Arc::<std::sync::atomic::AtomicBool>::default();
+        let (log, done) = (seen.clone(), stop.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if done.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut first = String::new();
+                let _ = reader.read_line(&mut first);
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                // Recorded before the answer: a run that got its 502 has been seen.
+                log.lock().unwrap().push(first.trim_end().to_owned());
+                let _ = stream.write_all(
+                    b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+            }
+        });
+        Self { addr, seen, stop }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn seen(&self) -> Vec<String> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(self.addr);
+    }
+}
+
+/// Every proxy variable reqwest reads, pointing at `proxy`.
+fn behind(mut h: Harness, proxy: &Proxy) -> Harness {
+    for name in [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ] {
+        h = h.with_env(name, &proxy.url());
+    }
+    h
+}
+
+#[test]
+fn loopback_never_goes_through_a_proxy() {
+    let proxy = Proxy::start();
+    let h = behind(Harness::new(), &proxy);
+    h.run(&["list", SAMPLE]).expect(0);
+    h.run(&["download", "--out", &out_arg(&h), SAMPLE, PROTECTED])
+        .expect(0);
+    assert!(!h.requests(Listener::Storage).is_empty());
+    assert_eq!(proxy.seen(), Vec::<String>::new(), "the proxy saw requests");
+}
+
+#[test]
+fn other_hosts_still_follow_the_proxy_variables() {
+    // A documentation address (TEST-NET-1): nothing answers there, and no name is resolved.
+    let args = [
+        "list",
+        "--api-base",
+        "https://192.0.2.1/v2",
+        "--retries",
+        "0",
+        "--timeout",
+        "1",
+        SAMPLE,
+    ];
+    let proxy = Proxy::start();
+    let h = behind(Harness::new(), &proxy);
+    h.run(&args).expect(1);
+    // A tunnel: the proxy learns the host, never the request or its token.
+    assert_eq!(proxy.seen(), ["CONNECT 192.0.2.1:443 HTTP/1.1"]);
+
+    let h = behind(Harness::new(), &proxy).with_env("NO_PROXY", "192.0.2.1");
+    h.run(&args).expect(1);
+    assert_eq!(proxy.seen().len(), 1, "NO_PROXY is honoured");
 }
