@@ -16,6 +16,10 @@ use crate::secret::Secret;
 /// Zoom recommends API tokens live at most an hour.
 pub const MAX_LIFETIME: Duration = Duration::from_secs(3600);
 
+/// How far `iat` is set back: a machine whose clock runs a little ahead of Zoom's would
+/// otherwise send tokens issued "in the future", which a strict server refuses.
+const CLOCK_SKEW: Duration = Duration::from_secs(30);
+
 /// Where tokens come from.
 #[derive(Debug, Clone)]
 pub enum Credentials {
@@ -30,6 +34,9 @@ struct Claims<'a> {
     iss: &'a str,
     iat: u64,
     exp: u64,
+    /// Unique per token, so that a replacement minted in the same second as the token it
+    /// replaces is a different token.
+    jti: String,
 }
 
 /// The claims of a token we did not make; every field optional because we only inspect it.
@@ -135,9 +142,15 @@ impl TokenSource {
                 )));
             }
         };
-        let iat = unix_secs(now);
-        let exp = iat + self.lifetime.as_secs().max(1);
-        let claims = Claims { iss: key, iat, exp };
+        let now = unix_secs(now);
+        let iat = now.saturating_sub(CLOCK_SKEW.as_secs());
+        let exp = now + self.lifetime.as_secs().max(1);
+        let claims = Claims {
+            iss: key,
+            iat,
+            exp,
+            jti: format!("{:032x}", rand::random::<u128>()),
+        };
         let token = jsonwebtoken::encode(
             &Header::new(Algorithm::HS256),
             &claims,
@@ -145,7 +158,7 @@ impl TokenSource {
         )
         .map_err(|e| Error::Usage(format!("cannot sign the API token: {e}")))?;
         Ok(Current {
-            token: Secret::new(token),
+            token: Secret::credential(token),
             expires: UNIX_EPOCH + Duration::from_secs(exp),
         })
     }
@@ -226,7 +239,9 @@ mod tests {
     #[test]
     fn minted_token_verifies_with_expected_claims() {
         let source = TokenSource::new(key_pair(), Duration::from_secs(3600)).unwrap();
+        let before = unix_secs(SystemTime::now());
         let token = source.current().unwrap();
+        let after = unix_secs(SystemTime::now());
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&["key"]);
         let data = jsonwebtoken::decode::<serde_json::Value>(
@@ -237,7 +252,15 @@ mod tests {
         .unwrap();
         let iat = data.claims["iat"].as_u64().unwrap();
         let exp = data.claims["exp"].as_u64().unwrap();
-        assert_eq!(exp - iat, 3600);
+        assert!(
+            (before - 30..=after - 30).contains(&iat),
+            "iat set back 30 s"
+        );
+        assert!(
+            (before + 3600..=after + 3600).contains(&exp),
+            "an hour from now"
+        );
+        assert_eq!(data.claims["jti"].as_str().unwrap().len(), 32);
         // The same token is reused while it is fresh.
         assert_eq!(source.current().unwrap(), token);
     }
@@ -252,9 +275,7 @@ mod tests {
     fn token_near_expiry_is_replaced() {
         let source = TokenSource::new(key_pair(), Duration::from_secs(2)).unwrap();
         let first = source.current().unwrap();
-        // Margin is half a second for a two-second lifetime; pretend the token is about to lapse
-        // (after a second, so that the new token's `iat` differs).
-        std::thread::sleep(Duration::from_millis(1100));
+        // Margin is half a second for a two-second lifetime; pretend the token is about to lapse.
         if let Some(c) = source.current.lock().unwrap().as_mut() {
             c.expires = SystemTime::now() + Duration::from_millis(100);
         }
@@ -266,7 +287,7 @@ mod tests {
     fn renew_replaces_only_the_rejected_token() {
         let source = TokenSource::new(key_pair(), Duration::from_secs(3600)).unwrap();
         let first = source.current().unwrap();
-        std::thread::sleep(Duration::from_millis(1100));
+        // In the same second: the replacement differs all the same (its `jti`).
         let renewed = source.renew(&first).unwrap();
         assert_ne!(renewed, first);
         // A second task that saw the same rejection gets the replacement, not a third token.

@@ -2,7 +2,8 @@
 //! authentication, retries, rate-limit pauses and error answers turned into operator-readable
 //! errors.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -14,9 +15,9 @@ use crate::error::{ApiError, Error, transport};
 use crate::headers::parse_retry_after;
 use crate::retry::{PauseGate, RetryPolicy, gave_up};
 use crate::secret::redact_url;
-use crate::settings::Settings;
+use crate::settings::{Settings, is_loopback};
 use crate::term::Term;
-use crate::wire::{AccountRecordings, ApiErrorBody, SessionRecordings};
+use crate::wire::{AccountRecordings, Answer, ApiErrorBody, SessionRecordings};
 
 /// Characters left alone by percent-encoding: RFC 3986's unreserved set.
 const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -32,14 +33,50 @@ pub fn encode_session_id(id: &str) -> String {
     utf8_percent_encode(&once, PATH_SEGMENT).to_string()
 }
 
-/// Everything requests share: the HTTP client, tokens, retry policy, the shared pause.
+/// The HTTP clients: two alike but for proxies. A loopback host is never reached through a
+/// proxy (reqwest would send a local run's bearer token to `HTTP_PROXY`); every other host
+/// follows `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY`, and on macOS and Windows the
+/// system's proxy settings.
+pub struct Http {
+    direct: reqwest::Client,
+    proxied: reqwest::Client,
+}
+
+impl Http {
+    fn new(settings: &Settings) -> reqwest::Result<Self> {
+        let builder = || {
+            reqwest::Client::builder()
+                .connect_timeout(settings.connect_timeout)
+                .read_timeout(settings.idle_timeout)
+                // Redirects are followed by hand, so that credentials never go to another host.
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent(concat!("vsrec/", env!("CARGO_PKG_VERSION")))
+        };
+        Ok(Self {
+            direct: builder().no_proxy().build()?,
+            proxied: builder().build()?,
+        })
+    }
+
+    pub fn get(&self, url: Url) -> reqwest::RequestBuilder {
+        let client = if is_loopback(&url) {
+            &self.direct
+        } else {
+            &self.proxied
+        };
+        client.get(url)
+    }
+}
+
+/// Everything requests share: the HTTP clients, tokens, retry policy, the shared pause.
 pub struct ApiClient {
-    pub http: reqwest::Client,
+    pub http: Http,
     base: Url,
     pub tokens: TokenSource,
     pub retry: RetryPolicy,
     pub gate: Arc<PauseGate>,
     pub term: Term,
+    warned: Mutex<HashSet<String>>,
 }
 
 /// What a listing request asks for beyond the plain answer.
@@ -62,20 +99,14 @@ pub struct AccountPageQuery<'a> {
 
 impl ApiClient {
     pub fn new(settings: &Settings, term: Term) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(settings.connect_timeout)
-            .read_timeout(settings.idle_timeout)
-            // Redirects are followed by hand, so that credentials never go to another host.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("vsrec/", env!("CARGO_PKG_VERSION")))
-            .build()?;
         Ok(Self {
-            http,
+            http: Http::new(settings)?,
             base: settings.api_base.clone(),
             tokens: TokenSource::new(settings.credentials.clone(), settings.jwt_lifetime)?,
             retry: settings.retry,
             gate: Arc::default(),
             term,
+            warned: Mutex::default(),
         })
     }
 
@@ -103,7 +134,8 @@ impl ApiClient {
     ) -> anyhow::Result<SessionRecordings> {
         let url = self.recordings_url(session_id, tokens);
         let subject = format!("session {session_id:?}");
-        self.get_json(url, &subject, &|error| {
+        let who = format!("session {session_id}");
+        self.get_json(url, &subject, &who, &|error| {
             Error::NotFound(format!(
                 "{subject} not found, or it has no recordings ({error})"
             ))
@@ -121,7 +153,7 @@ impl ApiClient {
         let url = self.account_recordings_url(page);
         let subject = format!("the sessions of {}..{}", page.from, page.to);
         // A 404 here names no session: it is an API error like any other.
-        self.get_json(url, &subject, &|error| Error::Api(error.clone()))
+        self.get_json(url, &subject, &subject, &|error| Error::Api(error.clone()))
             .await
     }
 
@@ -143,12 +175,13 @@ impl ApiClient {
     }
 
     /// A GET of Zoom's API answered with JSON, retried on connection errors, 5xx and 429, with one
-    /// fresh JWT after a 401. `subject` names what is asked for in messages; `not_found` makes the
-    /// error for a 404.
-    async fn get_json<T: serde::de::DeserializeOwned>(
+    /// fresh JWT after a 401. `subject` names what is asked for in errors, `warn_as` in warnings
+    /// about odd fields; `not_found` makes the error for a 404.
+    async fn get_json<T: Answer>(
         &self,
         url: Url,
         subject: &str,
+        warn_as: &str,
         not_found: &(dyn Fn(&ApiError) -> Error + Sync),
     ) -> anyhow::Result<T> {
         let mut renewed = false;
@@ -169,11 +202,13 @@ impl ApiClient {
                     let bytes = response.bytes().await.map_err(transport);
                     match bytes {
                         Ok(bytes) => {
-                            return serde_json::from_slice(&bytes).map_err(|e| {
+                            let (answer, odd) = T::parse(&bytes).map_err(|e| {
                                 anyhow::anyhow!(
                                     "Zoom's answer for {subject} is not the expected JSON ({e})"
                                 )
-                            });
+                            })?;
+                            self.warn_once(warn_as, odd);
+                            return Ok(answer);
                         }
                         Err(e) => self.transient(retry, &e.to_string())?,
                     }
@@ -216,6 +251,17 @@ impl ApiClient {
             };
             retry += 1;
             tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Odd fields of an answer, each said once per run however often the session is listed.
+    fn warn_once(&self, subject: &str, odd: Vec<String>) {
+        let mut warned = self.warned.lock().unwrap_or_else(|e| e.into_inner());
+        for line in odd {
+            let line = format!("{subject}: Zoom's answer: {line}");
+            if warned.insert(line.clone()) {
+                self.term.warn(&line);
+            }
         }
     }
 
@@ -278,11 +324,11 @@ pub async fn api_error(response: reqwest::Response) -> ApiError {
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let body = read_prefix(response, 64 * 1024).await;
-    let parsed: Option<ApiErrorBody> = serde_json::from_slice(&body).ok();
+    let parsed = ApiErrorBody::parse(&body);
     ApiError {
         status,
-        code: parsed.as_ref().and_then(|b| b.code),
-        message: parsed.and_then(|b| b.message),
+        code: parsed.code,
+        message: parsed.message,
         tracking_id,
     }
 }

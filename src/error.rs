@@ -29,7 +29,8 @@ pub enum Error {
     Interrupted,
 }
 
-/// An error answer from the Zoom API, with what Zoom support needs to find the request.
+/// An error answer from the Zoom API, with what Zoom support needs to find the request. Its
+/// message and tracking ID are server text, shown through `format::printable`.
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: u16,
@@ -45,10 +46,10 @@ impl std::fmt::Display for ApiError {
             write!(f, ", Zoom code {code}")?;
         }
         if let Some(message) = &self.message {
-            write!(f, ": {message}")?;
+            write!(f, ": {}", crate::format::printable(message))?;
         }
         if let Some(id) = &self.tracking_id {
-            write!(f, " (x-zm-trackingid {id})")?;
+            write!(f, " (x-zm-trackingid {})", crate::format::printable(id))?;
         }
         Ok(())
     }
@@ -93,7 +94,8 @@ pub fn fails_every_session(err: &anyhow::Error) -> bool {
 pub fn report(err: &anyhow::Error) -> ExitStatus {
     let status = exit_status_of(err);
     if status != ExitStatus::Success {
-        let _ = writeln!(io::stderr(), "vsrec: error: {err:#}");
+        let line = crate::format::printable(&format!("vsrec: error: {err:#}"));
+        let _ = writeln!(io::stderr(), "{line}");
     }
     status
 }

@@ -19,8 +19,7 @@ pub async fn run(
         match client.session_recordings(id, TokenRequest::None).await {
             Ok(wire) => {
                 let text = if json {
-                    // The wire type serialises without password, token and URL query strings.
-                    format!("{}\n", serde_json::to_string(&wire)?)
+                    format!("{}\n", serde_json::to_string(&wire.public_json())?)
                 } else {
                     let separator = if n > 0 { "\n" } else { "" };
                     let table = render(&Session::from_wire(id, &wire), width, term.stdout_color());

@@ -13,7 +13,7 @@ use crate::sources::RangeQuery;
 use crate::sources::dates::{DateRange, format_date};
 use crate::sources::discovery::{Discovery, MAX_RESTARTS, Progress};
 use crate::term::Term;
-use crate::wire::SessionRecordings;
+use crate::wire::{SessionRecordings, Size};
 
 /// Output is handed to the terminal in pieces of about this size, not a window at a time.
 const FLUSH_AT: usize = 64 * 1024;
@@ -49,8 +49,8 @@ pub async fn run(
         while let Some((_, sessions)) = discovery.next_window().await? {
             for session in sessions.iter().filter(|s| query.filter.matches(s)) {
                 if json {
-                    // The wire type serialises without password, token and URL query strings.
-                    text.push_str(&serde_json::to_string(session)?);
+                    // As Zoom sent it, without credentials and URL query strings.
+                    text.push_str(&serde_json::to_string(&session.public_json())?);
                     text.push('\n');
                 } else {
                     table.row(&mut text, session);
@@ -219,7 +219,7 @@ fn file_count(session: &SessionRecordings) -> u64 {
     session
         .recording_count
         .as_ref()
-        .and_then(serde_json::Value::as_u64)
+        .and_then(Size::bytes)
         .unwrap_or_else(|| {
             let listed = |files: &Option<Vec<_>>| files.as_ref().map_or(0, Vec::len);
             (listed(&session.recording_files) + listed(&session.participant_video_files)) as u64

@@ -1,12 +1,22 @@
-//! Keeping secrets out of output: a newtype that never prints its value, and a URL redactor that
-//! every log line about a URL goes through.
+//! Keeping secrets out of output: a newtype that never prints its value, a URL redactor that
+//! every log line about a URL goes through, and the list of every credential vsrec holds, which
+//! is scrubbed from anything shown (a server that echoes a token cannot make vsrec print it).
 
+use std::borrow::Cow;
 use std::fmt;
+use std::sync::{PoisonError, RwLock};
 
-use serde::{Deserialize, Deserializer};
 use url::Url;
 
-const REDACTED: &str = "(redacted)";
+pub const REDACTED: &str = "(redacted)";
+
+/// Shorter values are not scrubbed: they would turn up in ordinary text by chance (a password
+/// `2026` in every date), and a value that short is no secret worth the damage.
+const MIN_SCRUBBED: usize = 4;
+
+/// Every credential vsrec has seen in this process, longest first (so that a secret that holds
+/// another is replaced whole), each also in its JSON-escaped form when that differs.
+static KNOWN: RwLock<Vec<String>> = RwLock::new(Vec::new());
 
 /// A credential (API secret, JWT, download token, recording password). Its `Debug` and `Display`
 /// print `(redacted)`, so it cannot leak through `{:?}` of a settings struct or an error chain; the
@@ -15,8 +25,17 @@ const REDACTED: &str = "(redacted)";
 pub struct Secret(String);
 
 impl Secret {
+    /// A value to keep out of `Debug` and `Display`, such as a URL that carries a token.
     pub fn new(value: impl Into<String>) -> Self {
         Self(value.into())
+    }
+
+    /// A credential (API secret, JWT, download token, password): also remembered, so that
+    /// [`scrub`] takes it out of any text shown, wherever that text came from.
+    pub fn credential(value: impl Into<String>) -> Self {
+        let value = value.into();
+        remember(&value);
+        Self(value)
     }
 
     pub fn expose(&self) -> &str {
@@ -40,10 +59,31 @@ impl fmt::Display for Secret {
     }
 }
 
-impl<'de> Deserialize<'de> for Secret {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Secret)
+fn remember(value: &str) {
+    if value.chars().count() < MIN_SCRUBBED {
+        return;
     }
+    let escaped = serde_json::to_string(value).expect("a string serialises");
+    let escaped = &escaped[1..escaped.len() - 1];
+    let mut known = KNOWN.write().unwrap_or_else(PoisonError::into_inner);
+    for form in [value, escaped] {
+        if !known.iter().any(|k| k == form) {
+            known.push(form.to_owned());
+        }
+    }
+    known.sort_by_key(|k| std::cmp::Reverse(k.len()));
+}
+
+/// `text` with every credential vsrec holds replaced by `(redacted)`.
+pub fn scrub(text: &str) -> Cow<'_, str> {
+    let known = KNOWN.read().unwrap_or_else(PoisonError::into_inner);
+    let mut text = Cow::Borrowed(text);
+    for secret in known.iter() {
+        if text.contains(secret.as_str()) {
+            text = Cow::Owned(text.replace(secret.as_str(), REDACTED));
+        }
+    }
+    text
 }
 
 /// A URL fit for a log line: every query value and any userinfo password replaced by
@@ -87,6 +127,28 @@ mod tests {
         assert_eq!(format!("{secret:?}"), "(redacted)");
         assert_eq!(format!("{:?}", Some(&secret)), "Some((redacted))");
         assert_eq!(secret.expose(), "hunter2");
+    }
+
+    #[test]
+    fn credentials_are_scrubbed_from_any_text() {
+        let token = Secret::credential("tok-\"quoted\"-8d1c3e");
+        Secret::credential("tok-\"quoted\"-8d1c3e-longer");
+        Secret::credential("abc");
+        assert_eq!(
+            scrub("a tok-\"quoted\"-8d1c3e b tok-\"quoted\"-8d1c3e-longer c"),
+            "a (redacted) b (redacted) c"
+        );
+        // In JSON the quotes come escaped; that form is known too.
+        let json = serde_json::to_string(token.expose()).unwrap();
+        assert_eq!(scrub(&json), "\"(redacted)\"");
+        assert_eq!(scrub("abc abcd"), "abc abcd", "too short to scrub");
+        assert!(matches!(scrub("nothing here"), Cow::Borrowed(_)));
+        // A plain `new` is not remembered: a URL is not a credential.
+        Secret::new("https://h/plain-url-value");
+        assert_eq!(
+            scrub("https://h/plain-url-value"),
+            "https://h/plain-url-value"
+        );
     }
 
     #[test]

@@ -123,9 +123,9 @@ fn credentials(api_key: Option<&str>, env: EnvLookup<'_>) -> Result<Credentials,
     match (key, secret, token) {
         (Some(key), Some(secret), _) => Ok(Credentials::KeyPair {
             key: key.to_owned(),
-            secret: Secret::new(secret),
+            secret: Secret::credential(secret),
         }),
-        (_, _, Some(token)) => Ok(Credentials::Token(Secret::new(token.trim()))),
+        (_, _, Some(token)) => Ok(Credentials::Token(Secret::credential(token.trim()))),
         (Some(_), None, None) => Err(Error::Usage(format!(
             "{} is not set; it is the Video SDK API secret that goes with {}",
             env::API_SECRET,
@@ -253,16 +253,25 @@ mod tests {
     fn debug_output_redacts_credentials() {
         use clap::Parser;
         let cli = crate::cli::Cli::parse_from(["vsrec", "--api-key", "key-1", "list", "x"]);
-        for env in [
-            lookup(&[(env::API_SECRET, "the-api-secret")]),
-            lookup(&[(env::TOKEN, "eyJhbGciOi.eyJleHAiOjF9.c2ln")]),
+        for (env, secret) in [
+            (
+                lookup(&[(env::API_SECRET, "the-api-secret")]),
+                "the-api-secret",
+            ),
+            (
+                lookup(&[(env::TOKEN, "eyJhbGciOi.eyJleHAiOjF9.c2ln")]),
+                "eyJhbGciOi.eyJleHAiOjF9.c2ln",
+            ),
         ] {
-            let settings = Settings::resolve(&cli.global, &env);
+            let settings = Settings::resolve(&cli.global, &env).expect("settings resolve");
+            // The secret is in there, so the check below has something to miss.
+            let held = match &settings.credentials {
+                Credentials::KeyPair { secret, .. } | Credentials::Token(secret) => secret,
+            };
+            assert_eq!(held.expose(), secret);
             let shown = format!("{settings:?}");
-            assert!(
-                !shown.contains("the-api-secret") && !shown.contains("eyJ"),
-                "{shown}"
-            );
+            assert!(!shown.contains(secret) && !shown.contains("eyJ"), "{shown}");
+            assert!(shown.contains("(redacted)"), "{shown}");
         }
     }
 

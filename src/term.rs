@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use indicatif::{MultiProgress, ProgressDrawTarget};
 
+use crate::format;
 use crate::settings::Verbosity;
 
 #[derive(Clone)]
@@ -51,7 +52,9 @@ impl Term {
 
     /// Data for stdout, written and flushed at once so that a script reading JSON Lines sees
     /// each line as it happens. A broken pipe comes back as an error for the caller to stop on.
+    /// Quoted strings are made safe on the way (see [`format::data_safe`]).
     pub fn data(&self, text: &str) -> io::Result<()> {
+        let text = format::data_safe(text);
         self.suspended(|| {
             let mut out = io::stdout().lock();
             out.write_all(text.as_bytes())?;
@@ -84,7 +87,10 @@ impl Term {
         }
     }
 
+    /// Every stderr line may carry server text (an error message, a name): it is shown
+    /// through [`format::printable`], one line, no control characters, no credentials.
     fn stderr(&self, line: &str) {
+        let line = format::printable(line);
         self.suspended(|| {
             // Nothing useful can be done when stderr itself is gone.
             let _ = writeln!(io::stderr().lock(), "{line}");

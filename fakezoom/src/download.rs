@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 
@@ -17,6 +17,7 @@ use crate::faults::{
 use crate::log::{self, Listener, LogTags};
 use crate::model::Session;
 use crate::state::{STORAGE_URL_LIFETIME, Shared, TokenCheck};
+use crate::storage;
 use crate::urls;
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -81,12 +82,12 @@ async fn serve(
 ) -> Response {
     let params = urls::query_params(query);
     let token = urls::query_param(&params, "access_token").map(|t| shared.check_access_token(t));
-    let bearer_ok = auth::bearer(
+    let bearer = auth::bearer(
         headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok()),
-    )
-    .is_some_and(|jwt| auth::check_api_jwt(jwt, &shared.config).is_ok());
+    );
+    let bearer_ok = bearer.is_some_and(|jwt| shared.jwt_accepted(jwt));
 
     // A protected recording needs the token in the URL; the Bearer header alone gets the
     // browser sign-in page, which is what Zoom sends (with 200!) to a client that got it wrong.
@@ -113,6 +114,13 @@ async fn serve(
         }
         Some(FileFault::Delay(pause)) => tokio::time::sleep(pause).await,
         Some(FileFault::ExpiredStorage) => exp = auth::unix_now().saturating_sub(60),
+        Some(FileFault::RevokeToken) => {
+            if let Some(jwt) = bearer {
+                shared.revoke_jwt(jwt);
+            }
+            return zoom_error(401, 124, "Invalid access token.");
+        }
+        Some(FileFault::DirectBody) => return direct_body(shared, key, headers),
         Some(fault) => body_fault = fault.body_fault(),
         None => {}
     }
@@ -126,4 +134,26 @@ async fn serve(
         shared.signer.sign(key, exp),
     );
     (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
+}
+
+/// The file itself from the download host, as an attachment, as Zoom sometimes sends it.
+fn direct_body(shared: &Shared, key: &str, headers: &HeaderMap) -> Response {
+    let mut response = storage::file_response(shared, key, None, headers);
+    let extension = shared
+        .lock()
+        .files
+        .get(key)
+        .and_then(|entry| entry.extension.clone())
+        .unwrap_or_default();
+    let name = format!(
+        "{}.{}",
+        key.replace(['"', '\\', '/'], "_"),
+        extension.to_lowercase()
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
 }

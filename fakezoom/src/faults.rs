@@ -62,6 +62,22 @@ pub enum FileFault {
     Long(u64),
     /// A chunked body without Content-Length.
     NoContentLength,
+    /// Answer 401 and refuse the JWT that came with the request from now on, as Zoom does with
+    /// a revoked token: only a newly minted one works again.
+    RevokeToken,
+    /// The download host answers 200 itself, with `Content-Disposition` and the file, instead
+    /// of redirecting (Zoom does this too). It honours `Range` as storage does.
+    DirectBody,
+    /// Storage ignores `Range` and answers 200 with the whole file.
+    IgnoreRange,
+    /// Storage answers a `Range` request with 206 from byte `start` instead of the byte asked
+    /// for, saying so in `Content-Range`.
+    MisplacedRange { start: u64 },
+    /// Storage answers 200 with `Content-Length: 0` and no body.
+    EmptyBody,
+    /// Storage sends the whole file gzip-encoded (`Content-Encoding: gzip`), whatever the
+    /// client's `Accept-Encoding` said.
+    Gzip,
 }
 
 impl FileFault {
@@ -81,6 +97,10 @@ impl FileFault {
             FileFault::Short(n) => Some(BodyFault::Short(n)),
             FileFault::Long(n) => Some(BodyFault::Long(n)),
             FileFault::NoContentLength => Some(BodyFault::NoContentLength),
+            FileFault::IgnoreRange => Some(BodyFault::IgnoreRange),
+            FileFault::MisplacedRange { start } => Some(BodyFault::MisplacedRange { start }),
+            FileFault::EmptyBody => Some(BodyFault::Empty),
+            FileFault::Gzip => Some(BodyFault::Gzip),
             _ => None,
         }
     }
@@ -94,6 +114,10 @@ pub(crate) enum BodyFault {
     Short(u64),
     Long(u64),
     NoContentLength,
+    IgnoreRange,
+    MisplacedRange { start: u64 },
+    Empty,
+    Gzip,
 }
 
 /// The body Zoom's download host sends for an expired download token.

@@ -18,6 +18,7 @@ mod api;
 mod auth;
 mod content;
 mod download;
+mod encoding;
 mod faults;
 mod from_dir;
 mod generate;
@@ -28,6 +29,7 @@ mod sample;
 mod server;
 mod state;
 mod storage;
+mod throttle;
 mod urls;
 
 pub use account::{AccountFault, AccountRequest};
@@ -58,13 +60,14 @@ impl Default for Config {
 
 impl Config {
     /// A Video SDK API JWT for this key pair, valid for `lifetime` from now, as a client mints
-    /// it (HS256; `iss`, `iat`, `exp`).
+    /// it (HS256; `iss`, `iat`, `exp`, and a random `jti` so that no two are alike).
     pub fn mint_jwt(&self, lifetime: std::time::Duration) -> String {
         let now = auth::unix_now();
         let claims = serde_json::json!({
             "iss": self.api_key,
             "iat": now,
             "exp": now + lifetime.as_secs(),
+            "jti": format!("{:032x}", rand::random::<u128>()),
         });
         jsonwebtoken::encode(
             &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),

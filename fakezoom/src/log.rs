@@ -40,6 +40,7 @@ pub struct RequestRecord {
     pub query: Option<String>,
     pub authorization: Option<String>,
     pub range: Option<String>,
+    pub accept_encoding: Option<String>,
     pub status: u16,
     /// Body bytes sent so far for this response (for a cut body: what was sent).
     pub body_bytes: u64,
@@ -87,6 +88,7 @@ pub(crate) async fn record(
     let query = request.uri().query().map(str::to_owned);
     let authorization = header_text(request.headers(), &header::AUTHORIZATION);
     let range = header_text(request.headers(), &header::RANGE);
+    let accept_encoding = header_text(request.headers(), &header::ACCEPT_ENCODING);
 
     let mut response = next.run(request).await;
     let responded_at = shared.elapsed();
@@ -111,6 +113,7 @@ pub(crate) async fn record(
             query,
             authorization,
             range,
+            accept_encoding,
             status: response.status().as_u16(),
             body_bytes: 0,
             file_key: tags.file_key,

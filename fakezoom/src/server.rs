@@ -149,6 +149,31 @@ impl Server {
         };
     }
 
+    /// Caps how fast every storage body is sent, from now on and for bodies already streaming:
+    /// `Some(n)` sends at most `n` bytes per second per body, `Some(0)` holds every body (after
+    /// its headers) until the cap is changed again, `None` sends at full speed.
+    pub fn set_storage_rate(&self, bytes_per_second: Option<u64>) {
+        self.shared.storage_rate.set(bytes_per_second);
+    }
+
+    /// Ends the life of every download access token handed out so far, as if their `ttl` had
+    /// passed.
+    pub fn expire_download_tokens(&self) {
+        for exp in self.shared.lock().download_tokens.values_mut() {
+            *exp = 0;
+        }
+    }
+
+    /// Serves `body` byte for byte (status 200, after the usual checks of the token) as the
+    /// answer for `session_id`: for answers no [`Session`] can describe, such as Zoom's own
+    /// published examples, duplicate keys, or a lone UTF-16 surrogate escape.
+    pub fn set_raw_listing(&self, session_id: &str, body: impl Into<String>) {
+        self.shared
+            .lock()
+            .raw_listings
+            .insert(session_id.to_owned(), body.into());
+    }
+
     /// Changes the `status` served for every entry of a file (`None` omits the field), e.g.
     /// from `processing` to `completed`.
     pub fn set_file_status(&self, file_key: &str, status: Option<&str>) {

@@ -3,7 +3,7 @@
 //! One `std` mutex guards it all: every critical section is a few map operations and none is
 //! held across an `.await`, so contention is no concern even under a benchmark.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -15,6 +15,7 @@ use crate::content::Source;
 use crate::faults::{BodyFault, FileFault, ListFault};
 use crate::log::LogEntry;
 use crate::model::Session;
+use crate::throttle::Throttle;
 
 /// Zoom's default lifetime of a download access token when `ttl` is absent or 0 (undocumented;
 /// an hour is what Zoom's own API JWTs recommend).
@@ -39,6 +40,8 @@ pub(crate) struct Shared {
     started: Instant,
     /// Body bytes sent by the download and storage listeners, all requests together.
     pub(crate) file_body_bytes: AtomicU64,
+    /// How fast storage bodies go; a test slows or holds them.
+    pub(crate) storage_rate: Throttle,
     inner: Mutex<Inner>,
     /// The account listing's page tokens, faults and clock; locked apart from `inner`, never
     /// while holding it.
@@ -57,6 +60,10 @@ pub(crate) struct Inner {
     /// Live and expired download tokens → expiry (Unix seconds).
     pub(crate) download_tokens: HashMap<String, u64>,
     pub(crate) issued_tokens: Vec<String>,
+    /// Session ID → an answer served verbatim instead of one rendered from a [`Session`].
+    pub(crate) raw_listings: HashMap<String, String>,
+    /// API JWTs refused from now on, though well signed and unexpired.
+    pub(crate) revoked_jwts: HashSet<String>,
     pub(crate) tickets: HashMap<String, Ticket>,
     pub(crate) log: Vec<LogEntry>,
     pub(crate) violations: Vec<String>,
@@ -93,6 +100,7 @@ impl Shared {
             signer: UrlSigner::new(),
             started,
             file_body_bytes: AtomicU64::new(0),
+            storage_rate: Throttle::new(),
             inner: Mutex::new(Inner::default()),
             account: Mutex::default(),
         }
@@ -167,9 +175,19 @@ impl Shared {
         match expiry {
             Some(exp) if exp > auth::unix_now() => TokenCheck::Valid,
             Some(_) => TokenCheck::Expired,
-            None if auth::check_api_jwt(token, &self.config).is_ok() => TokenCheck::Valid,
+            None if self.jwt_accepted(token) => TokenCheck::Valid,
             None => TokenCheck::Invalid,
         }
+    }
+
+    /// Whether an API JWT passes Zoom's checks and has not been revoked.
+    pub(crate) fn jwt_accepted(&self, token: &str) -> bool {
+        auth::check_api_jwt(token, &self.config).is_ok()
+            && !self.lock().revoked_jwts.contains(token)
+    }
+
+    pub(crate) fn revoke_jwt(&self, token: &str) {
+        self.lock().revoked_jwts.insert(token.to_owned());
     }
 
     /// Creates the one-use ticket for a redirect and returns its ID.

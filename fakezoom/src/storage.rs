@@ -17,9 +17,11 @@ use futures::Stream;
 
 use crate::auth;
 use crate::content::{Source, content_type};
+use crate::encoding;
 use crate::faults::BodyFault;
 use crate::log::{self, Listener, LogTags};
 use crate::state::Shared;
+use crate::throttle::Pacer;
 use crate::urls;
 
 /// The size of the chunks a body is generated and sent in.
@@ -123,6 +125,17 @@ fn serve(shared: &Shared, key: &str, params: &[(String, String)], headers: &Head
     if exp <= auth::unix_now() {
         return s3_error(StatusCode::FORBIDDEN, "AccessDenied", "Request has expired");
     }
+    let fault = urls::query_param(params, "t").and_then(|t| shared.take_ticket_fault(t));
+    file_response(shared, key, fault, headers)
+}
+
+/// The file's bytes as a CDN sends them: the range asked for, shaped by the body fault.
+pub(crate) fn file_response(
+    shared: &Shared,
+    key: &str,
+    fault: Option<BodyFault>,
+    headers: &HeaderMap,
+) -> Response {
     let Some(entry) = shared.lock().files.get(key).cloned() else {
         return s3_error(
             StatusCode::NOT_FOUND,
@@ -130,17 +143,27 @@ fn serve(shared: &Shared, key: &str, params: &[(String, String)], headers: &Head
             "The specified key does not exist.",
         );
     };
-    let fault = urls::query_param(params, "t").and_then(|t| shared.take_ticket_fault(t));
+    if fault == Some(BodyFault::Gzip) {
+        return gzip_response(&entry.source, entry.extension.as_deref());
+    }
 
     let length = match fault {
         Some(BodyFault::Short(n)) => n.min(entry.source.len()),
         Some(BodyFault::Long(n)) => entry.source.len() + n,
+        Some(BodyFault::Empty) => 0,
         _ => entry.source.len(),
     };
     let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
+    let range = range.filter(|_| !matches!(fault, Some(BodyFault::IgnoreRange | BodyFault::Empty)));
     let (status, start, end) = match parse_range(range, length) {
         RangeAnswer::Full => (StatusCode::OK, 0, length),
-        RangeAnswer::Partial { first, last } => (StatusCode::PARTIAL_CONTENT, first, last + 1),
+        RangeAnswer::Partial { first, last } => {
+            let first = match fault {
+                Some(BodyFault::MisplacedRange { start }) => start.min(last),
+                _ => first,
+            };
+            (StatusCode::PARTIAL_CONTENT, first, last + 1)
+        }
         RangeAnswer::Unsatisfiable => {
             let mut response = s3_error(
                 StatusCode::RANGE_NOT_SATISFIABLE,
@@ -169,6 +192,7 @@ fn serve(shared: &Shared, key: &str, params: &[(String, String)], headers: &Head
             _ => None,
         },
         failed: false,
+        pacer: Some(shared.storage_rate.pacer()),
     };
     let mut response = Response::new(Body::from_stream(body_stream(body)));
     *response.status_mut() = status;
@@ -190,6 +214,20 @@ fn serve(shared: &Shared, key: &str, params: &[(String, String)], headers: &Head
         );
     }
     response
+}
+
+/// The whole file gzip-encoded, as a misconfigured server sends it whatever was asked.
+fn gzip_response(source: &Source, extension: Option<&str>) -> Response {
+    let body = encoding::gzip(&source.read(0, source.len()));
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, content_type(extension)),
+            (header::CONTENT_ENCODING, "gzip"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 fn header_value(value: impl ToString) -> HeaderValue {
@@ -263,6 +301,8 @@ struct BodyState {
     /// After this many bytes, send nothing for a while.
     stall: Option<(u64, Duration)>,
     failed: bool,
+    /// The server's rate cap, if the body is paced.
+    pacer: Option<Pacer>,
 }
 
 fn body_stream(state: BodyState) -> impl Stream<Item = io::Result<Bytes>> + Send {
@@ -296,6 +336,9 @@ fn body_stream(state: BodyState) -> impl Stream<Item = io::Result<Bytes>> + Send
             && after > st.sent
         {
             n = n.min(after - st.sent);
+        }
+        if let Some(pacer) = &mut st.pacer {
+            n = pacer.admit(n).await;
         }
         let chunk = st.source.read(st.start + st.sent, n);
         st.sent += n;
@@ -366,6 +409,7 @@ mod tests {
             cut,
             stall,
             failed: false,
+            pacer: None,
         }
     }
 

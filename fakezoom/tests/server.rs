@@ -68,7 +68,10 @@ fn session_ids_must_be_double_encoded() {
     let server = server_with(Session::sample(TRICKY_ID));
     let auth = bearer(&server);
 
-    let twice = list(&server, TRICKY_ID, "");
+    let twice = get(
+        &list_url(&server, &encode(&encode(TRICKY_ID)), ""),
+        &[("Authorization", &auth)],
+    );
     assert_eq!(twice.status, 200);
     assert_eq!(twice.json(), server.listing_json(TRICKY_ID));
     assert!(twice.header("x-zm-trackingid").is_some());
@@ -339,7 +342,7 @@ fn expired_download_tokens_get_zoom_json_error() {
     let server = server_with(session);
     let listing = list(&server, "s1", "?include_fields=download_access_token&ttl=1").json();
     let token = listing["download_access_token"].as_str().unwrap();
-    std::thread::sleep(Duration::from_millis(2100));
+    server.expire_download_tokens();
     let reply = get(
         &format!("{}?access_token={token}", server.download_url(&key)),
         &[],
@@ -437,6 +440,131 @@ fn file_faults_are_fifo() {
     assert_eq!(chunked.body, truth);
 
     assert_eq!(fetch().body, truth);
+}
+
+#[test]
+fn storage_rate_holds_bodies_until_released() {
+    let session = Session::sample("s1");
+    let key = session.files[0].key.clone();
+    let server = server_with(session);
+    let auth = bearer(&server);
+    server.set_storage_rate(Some(0));
+    let url = server.download_url(&key);
+    let fetch = std::thread::spawn(move || follow(&url, &[("Authorization", &auth)]));
+    // The storage request is logged when its headers go out; its body is held at zero bytes.
+    let storage = loop {
+        let log = server.log();
+        if let Some(r) = log.iter().find(|r| r.listener == Listener::Storage) {
+            break r.clone();
+        }
+        assert!(!fetch.is_finished(), "the body went out although held");
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    assert_eq!(storage.body_bytes, 0);
+    assert!(!fetch.is_finished());
+    server.set_storage_rate(None);
+    let reply = fetch.join().unwrap();
+    assert!(reply.complete);
+    assert_eq!(reply.body, server.file_content(&key));
+}
+
+#[test]
+fn resume_encoding_and_direct_body_faults() {
+    let session = Session::sample("s1");
+    let key = session.files[0].key.clone();
+    let server = server_with(session);
+    let auth = bearer(&server);
+    let truth = server.file_content(&key);
+    let len = truth.len() as u64;
+    server.push_file_faults(
+        &key,
+        [
+            FileFault::IgnoreRange,
+            FileFault::MisplacedRange { start: 10 },
+            FileFault::EmptyBody,
+            FileFault::Gzip,
+            FileFault::DirectBody,
+            FileFault::DirectBody,
+        ],
+    );
+    let resume = [("Authorization", auth.as_str()), ("Range", "bytes=100-")];
+    // Through the redirect, with the headers but Authorization sent on to storage.
+    let fetch = |headers: &[(&str, &str)]| {
+        let redirect = get(&server.download_url(&key), headers);
+        assert_eq!(redirect.status, 302);
+        let onward: Vec<_> = headers
+            .iter()
+            .copied()
+            .filter(|(name, _)| *name != "Authorization")
+            .collect();
+        get(redirect.header("location").unwrap(), &onward)
+    };
+
+    let ignored = fetch(&resume);
+    assert_eq!((ignored.status, ignored.body.len() as u64), (200, len));
+
+    let misplaced = fetch(&resume);
+    assert_eq!(misplaced.status, 206);
+    let expected_range = format!("bytes 10-{}/{len}", len - 1);
+    assert_eq!(
+        misplaced.header("content-range"),
+        Some(expected_range.as_str())
+    );
+    assert_eq!(misplaced.body, truth[10..]);
+
+    let empty = fetch(&resume);
+    assert_eq!((empty.status, empty.content_length()), (200, Some(0)));
+    assert!(empty.body.is_empty() && empty.complete);
+
+    let gzipped = fetch(&[("Authorization", &auth), ("Accept-Encoding", "identity")]);
+    assert_eq!(gzipped.status, 200);
+    assert_eq!(gzipped.header("content-encoding"), Some("gzip"));
+    assert_eq!(gzipped.body[..2], [0x1f, 0x8b]);
+    assert_eq!(
+        gzipped.body[gzipped.body.len() - 4..],
+        (len as u32).to_le_bytes()
+    );
+
+    let direct = get(&server.download_url(&key), &[("Authorization", &auth)]);
+    assert_eq!(direct.status, 200);
+    assert!(
+        direct
+            .header("content-disposition")
+            .unwrap()
+            .starts_with("attachment; filename=")
+    );
+    assert_eq!(direct.body, truth);
+    let direct_resume = get(&server.download_url(&key), &resume);
+    assert_eq!(direct_resume.status, 206);
+    assert_eq!(direct_resume.body, truth[100..]);
+    let storage = server.log();
+    let storage: Vec<_> = storage
+        .iter()
+        .filter(|r| r.listener == Listener::Storage)
+        .collect();
+    assert_eq!(
+        storage.len(),
+        4,
+        "the direct bodies came from the download host"
+    );
+    assert_eq!(storage[3].accept_encoding.as_deref(), Some("identity"));
+}
+
+#[test]
+fn revoked_token_is_refused_everywhere_and_a_new_one_works() {
+    let session = Session::sample("s1");
+    let key = session.files[0].key.clone();
+    let server = server_with(session);
+    let old = bearer(&server);
+    server.push_file_faults(&key, [FileFault::RevokeToken]);
+    let download = |auth: &str| get(&server.download_url(&key), &[("Authorization", auth)]);
+    assert_zoom_error(&download(&old), 401, 124);
+    assert_zoom_error(&download(&old), 401, 124);
+    let listing = get(&list_url(&server, "s1", ""), &[("Authorization", &old)]);
+    assert_zoom_error(&listing, 401, 124);
+    let new = bearer(&server);
+    assert_ne!(new, old, "two tokens minted at once differ");
+    assert_eq!(download(&new).status, 302);
 }
 
 #[test]

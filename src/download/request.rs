@@ -10,6 +10,7 @@ use super::Ctx;
 use super::verify::{self, SNIFF_LIMIT};
 use crate::client::read_prefix;
 use crate::error::transport;
+use crate::format;
 use crate::headers::parse_retry_after;
 use crate::secret::{Secret, redact_url};
 use crate::settings::is_loopback;
@@ -55,7 +56,12 @@ pub async fn send(ctx: &Ctx, url: &Secret, jwt: &Secret, offset: u64) -> Result<
     let mut current = url.clone();
     for _ in 0..=MAX_REDIRECTS {
         let first_host = current.origin() == origin;
-        let mut request = ctx.client.http.get(current.clone());
+        // Recordings are stored as they are: a server must not encode them on the way.
+        let mut request = ctx
+            .client
+            .http
+            .get(current.clone())
+            .header(header::ACCEPT_ENCODING, "identity");
         if first_host {
             request = request.bearer_auth(jwt.expose());
         }
@@ -73,7 +79,7 @@ pub async fn send(ctx: &Ctx, url: &Secret, jwt: &Secret, offset: u64) -> Result<
             .term
             .debug(|| format!("{} answered {}", redact_url(&current), response.status()));
         if !response.status().is_redirection() {
-            return Ok(response);
+            return refuse_encoded(response);
         }
         let location = header_str(&response, header::LOCATION).ok_or_else(|| {
             Failure::Fatal(format!("HTTP {} without a Location", response.status()))
@@ -92,6 +98,22 @@ pub async fn send(ctx: &Ctx, url: &Secret, jwt: &Secret, offset: u64) -> Result<
     Err(Failure::Fatal(format!(
         "more than {MAX_REDIRECTS} redirects"
     )))
+}
+
+/// A body sent with a `Content-Encoding` despite `Accept-Encoding: identity` is not the file's
+/// bytes (and its length is not the file's size): a clear failure rather than a size mismatch.
+fn refuse_encoded(response: Response) -> Result<Response, Failure> {
+    let encoding = header_str(&response, header::CONTENT_ENCODING)
+        .map(str::trim)
+        .filter(|e| !e.is_empty() && !e.eq_ignore_ascii_case("identity"));
+    match encoding {
+        Some(encoding) if response.status().is_success() => Err(Failure::Fatal(format!(
+            "the server sent the file with Content-Encoding {:?} although vsrec asked for none \
+             (Accept-Encoding: identity); the encoded bytes are not the recording",
+            format::printable(encoding)
+        ))),
+        _ => Ok(response),
+    }
 }
 
 pub async fn classify_error_status(ctx: &Ctx, response: Response) -> Failure {

@@ -1,12 +1,11 @@
 //! Disk faults, hostile or odd server input, and secret hygiene at every verbosity.
 
 use std::path::Path;
-use std::time::Duration;
 
 use fakezoom::{Content, File, FileFault, Listener, Session, SizeField};
 use serde_json::json;
 
-use crate::support::{Harness, PROTECTED, SAMPLE, files_below, wait_for_part};
+use crate::support::{Harness, PASSWORD, PROTECTED, Run, SAMPLE, files_below, wait_until};
 
 /// A tmpfs mounted for one test, unmounted when dropped. Mounting needs root; without it the
 /// tests that want one fall back to what an unprivileged user can do.
@@ -63,14 +62,26 @@ fn out_arg(h: &Harness) -> String {
     h.out.to_str().unwrap().to_owned()
 }
 
+/// The disk fills up under a run. With a small tmpfs where one can be mounted (root); without,
+/// each `.part` is made a link to `/dev/full` while the fake holds the bodies, so that every
+/// write to it fails with ENOSPC. Both variants run where both can; each says so.
 #[test]
 fn small_tmpfs_fills_up_without_a_truncated_final_file() {
+    let mut ran = Vec::new();
+    if tmpfs_variant() {
+        ran.push("small tmpfs");
+    }
+    dev_full_variant();
+    ran.push("/dev/full");
+    eprintln!("full disk: ran the {} variant(s)", ran.join(" and "));
+}
+
+/// Returns false when no tmpfs can be mounted here.
+fn tmpfs_variant() -> bool {
     let h = Harness::new();
     let Some(_mount) = Tmpfs::mount(&h.out, "size=400k") else {
-        eprintln!(
-            "not root: ENOSPC is covered by the unit test download::part::tests::a_full_disk_is_reported"
-        );
-        return;
+        eprintln!("full disk: cannot mount a tmpfs (not root?), skipping that variant");
+        return false;
     };
     let run = h.run(&[
         "download",
@@ -82,7 +93,42 @@ fn small_tmpfs_fills_up_without_a_truncated_final_file() {
         SAMPLE,
     ]);
     run.expect(5);
-    let events = h.check_files(&run);
+    assert_only_full_disk_failures(&h, &run);
+    true
+}
+
+fn dev_full_variant() {
+    let h = Harness::new();
+    let keys = h.keys(SAMPLE);
+    let parts: Vec<String> = keys
+        .iter()
+        .map(|k| format!("{}.part", h.planned_path(SAMPLE, k).display()))
+        .collect();
+    h.server.set_storage_rate(Some(0));
+    let mut cmd = h.command(&["download", "--json", "--out", &out_arg(&h), SAMPLE]);
+    cmd.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    // Folders exist once a body is asked for; no byte has been written while they are held.
+    wait_until("a storage request", || {
+        !h.requests(Listener::Storage).is_empty()
+    });
+    // Every other file: the rest show that the run goes on around the full ones.
+    for part in parts.iter().step_by(2) {
+        std::os::unix::fs::symlink("/dev/full", part).unwrap();
+    }
+    h.server.set_storage_rate(None);
+    let run = h.finish_child(child);
+    run.expect(5);
+    let events = assert_only_full_disk_failures(&h, &run);
+    let failed = events.iter().filter(|e| e["status"] == "failed").count();
+    assert_eq!(failed, parts.len().div_ceil(2), "each linked file fails");
+}
+
+/// Files that failed, failed for want of space; nothing incomplete is under a final name.
+#[track_caller]
+fn assert_only_full_disk_failures(h: &Harness, run: &Run) -> Vec<serde_json::Value> {
+    let events = h.check_files(run);
     let failed: Vec<_> = events.iter().filter(|e| e["status"] == "failed").collect();
     assert!(!failed.is_empty());
     for event in failed {
@@ -91,7 +137,8 @@ fn small_tmpfs_fills_up_without_a_truncated_final_file() {
             "{event}"
         );
     }
-    no_incomplete_final_file(&h, SAMPLE);
+    no_incomplete_final_file(h, SAMPLE);
+    events
 }
 
 #[test]
@@ -132,27 +179,28 @@ fn out_that_is_a_file_is_a_usage_error() {
 #[test]
 fn out_vanishing_mid_run_fails_cleanly() {
     let h = Harness::new();
-    let key = h.key(SAMPLE, "screen");
-    h.server.push_file_faults(
-        &key,
-        [FileFault::Stall {
-            after: 270_000,
-            pause: Duration::from_millis(1500),
-        }],
-    );
-    let part = format!("{}.part", h.planned_path(SAMPLE, &key).display());
+    // Every body is held after its headers until the folder is gone: the run is surely under way
+    // (folders made, files requested) and has not written a byte yet.
+    h.server.set_storage_rate(Some(0));
     let mut cmd = h.command(&["download", "--json", "--out", &out_arg(&h), SAMPLE]);
     cmd.stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
     let child = cmd.spawn().unwrap();
-    wait_for_part(&part);
+    wait_until("a storage request", || {
+        !h.requests(Listener::Storage).is_empty()
+    });
     // Moved away in one step (a recursive delete would race with vsrec creating files).
     std::fs::rename(&h.out, h.home.path().join("gone")).unwrap();
+    h.server.set_storage_rate(None);
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(5), "{stderr}");
     assert!(stderr.contains("No such file or directory"), "{stderr}");
     assert!(!stderr.contains("panicked"));
+    assert!(
+        files_below(&h.home.path().join("gone")).is_empty(),
+        "nothing written into the moved folder"
+    );
 }
 
 #[test]
@@ -195,6 +243,13 @@ fn odd_sizes_are_handled() {
     h.server.add_session(session);
     let run = h.run(&["download", "--json", "--out", &out_arg(&h), "Odd+Sizes=="]);
     run.expect(0);
+    for (file, size) in [("recording_files[1]", "-5"), ("recording_files[3]", "10.5")] {
+        let said = format!(
+            "{file}.file_size is {size} (a number), not a whole non-negative number: size \
+             unknown, not verified by size"
+        );
+        assert!(run.stderr.contains(&said), "{said}\n{}", run.stderr);
+    }
     let events = h.check_files(&run);
     assert_eq!(events.len(), 4);
     let expected: Vec<_> = events.iter().map(|e| e["expected_bytes"].clone()).collect();
@@ -318,6 +373,152 @@ fn no_secret_at_any_verbosity_even_when_things_go_wrong() {
         list_args.extend_from_slice(flags);
         list_args.push(PROTECTED);
         h.run(&list_args).expect(0);
-        assert!(!h.secrets().is_empty());
+        // The leak check had every kind of secret to look for: a JWT sent, a download token
+        // issued, and a URL that carried it.
+        let log = h.server.log();
+        assert!(log.iter().any(|r| r.authorization.is_some()), "{flags:?}");
+        assert!(!h.server.issued_download_tokens().is_empty(), "{flags:?}");
+        assert!(
+            log.iter().any(|r| r
+                .query
+                .as_deref()
+                .is_some_and(|q| q.contains("access_token="))),
+            "{flags:?}"
+        );
     }
+}
+
+#[test]
+fn the_leak_check_catches_each_kind_of_secret() {
+    let h = Harness::new();
+    let out = out_arg(&h);
+    h.run(&["download", "--quiet", "--out", &out, PROTECTED])
+        .expect(0);
+    let jwt = h.server.log()[0].authorization.clone().unwrap();
+    let token = h.server.issued_download_tokens().pop().unwrap();
+    for leaked in [
+        h.server.config().api_secret.clone(),
+        PASSWORD.to_owned(),
+        jwt.trim_start_matches("Bearer ").to_owned(),
+        token,
+        "https://zoom.us/rec/x?access_token=abc".to_owned(),
+    ] {
+        for on_stderr in [false, true] {
+            let (stdout, stderr) = if on_stderr {
+                (String::new(), format!("oops {leaked}\n"))
+            } else {
+                (format!("oops {leaked}\n"), String::new())
+            };
+            let run = Run {
+                code: 0,
+                stdout,
+                stderr,
+            };
+            assert!(!h.leaks(&run).is_empty(), "missed {}…", &leaked[..8]);
+        }
+    }
+}
+
+/// A stand-in proxy: records the first line of every request it gets, then answers 502.
+struct Proxy {
+    addr: std::net::SocketAddr,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Proxy {
+    fn start() -> Self {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let seen = std::sync::Arc::<std::sync::Mutex<Vec<String>>>::default();
+        let stop = std::sync::Arc::<std::sync::atomic::AtomicBool>::default();
+        let (log, done) = (seen.clone(), stop.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if done.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut first = String::new();
+                let _ = reader.read_line(&mut first);
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                // Recorded before the answer: a run that got its 502 has been seen.
+                log.lock().unwrap().push(first.trim_end().to_owned());
+                let _ = stream.write_all(
+                    b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+            }
+        });
+        Self { addr, seen, stop }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn seen(&self) -> Vec<String> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(self.addr);
+    }
+}
+
+/// Every proxy variable reqwest reads, pointing at `proxy`.
+fn behind(mut h: Harness, proxy: &Proxy) -> Harness {
+    for name in [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ] {
+        h = h.with_env(name, &proxy.url());
+    }
+    h
+}
+
+#[test]
+fn loopback_never_goes_through_a_proxy() {
+    let proxy = Proxy::start();
+    let h = behind(Harness::new(), &proxy);
+    h.run(&["list", SAMPLE]).expect(0);
+    h.run(&["download", "--out", &out_arg(&h), SAMPLE, PROTECTED])
+        .expect(0);
+    assert!(!h.requests(Listener::Storage).is_empty());
+    assert_eq!(proxy.seen(), Vec::<String>::new(), "the proxy saw requests");
+}
+
+#[test]
+fn other_hosts_still_follow_the_proxy_variables() {
+    // A documentation address (TEST-NET-1): nothing answers there, and no name is resolved.
+    let args = [
+        "list",
+        "--api-base",
+        "https://192.0.2.1/v2",
+        "--retries",
+        "0",
+        "--timeout",
+        "1",
+        SAMPLE,
+    ];
+    let proxy = Proxy::start();
+    let h = behind(Harness::new(), &proxy);
+    h.run(&args).expect(1);
+    // A tunnel: the proxy learns the host, never the request or its token.
+    assert_eq!(proxy.seen(), ["CONNECT 192.0.2.1:443 HTTP/1.1"]);
+
+    let h = behind(Harness::new(), &proxy).with_env("NO_PROXY", "192.0.2.1");
+    h.run(&args).expect(1);
+    assert_eq!(proxy.seen().len(), 1, "NO_PROXY is honoured");
 }

@@ -263,6 +263,8 @@ fn rate_limit_with_retry_after_is_honoured() {
         requests.iter().map(|r| r.status).collect::<Vec<_>>(),
         [429, 200]
     );
+    // A lower bound only (less a little for timer rounding): vsrec sees the 429 after the fake
+    // sent it, and a slow machine can only make the gap longer.
     let gap = requests[1].at - requests[0].responded_at;
     assert!(gap >= Duration::from_millis(950), "waited only {gap:?}");
 }
@@ -334,12 +336,13 @@ fn malformed_answer_is_a_clear_error() {
 
 #[test]
 fn token_is_reminted_before_it_expires() {
-    // Two-second tokens, and answers that take a second: the third request must carry a
-    // fresh token, and none may be sent expired (the fake would answer 401).
-    let h = Harness::new().with_env("VSREC_TEST_JWT_LIFETIME_SECS", "2");
+    // Three-second tokens, and answers the fake holds for 1.6 s: the third request comes after
+    // the first token's end and must carry a fresh one, and none may arrive expired (the fake
+    // would answer 401). vsrec replaces a token 0.75 s (a quarter of its life) before it ends.
+    let h = Harness::new().with_env("VSREC_TEST_JWT_LIFETIME_SECS", "3");
     for id in [SAMPLE, AWKWARD, PROTECTED] {
         h.server
-            .push_list_faults(id, [ListFault::Delay(Duration::from_millis(1100))]);
+            .push_list_faults(id, [ListFault::Delay(Duration::from_millis(1600))]);
     }
     h.run(&["list", "--json", SAMPLE, AWKWARD, PROTECTED])
         .expect(0);
@@ -388,5 +391,281 @@ fn help_lists_the_exit_codes() {
     run.expect(0);
     for line in ["130", "not ready", "failed to download", "authentication"] {
         assert!(run.stdout.contains(line), "{line}: {}", run.stdout);
+    }
+}
+
+/// The text of the JSON object that follows `"key":` in `json`, byte for byte (duplicate keys
+/// and all), found by matching braces outside strings.
+fn object_text<'a>(json: &'a str, key: &str) -> &'a str {
+    let at = json.find(&format!("\"{key}\"")).expect("the key");
+    let open = at + json[at..].find('{').expect("an object");
+    let (mut depth, mut in_string, mut escaped) = (0, false, false);
+    for (i, c) in json[open..].char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '{' if !in_string => depth += 1,
+            '}' if !in_string => {
+                depth -= 1;
+                if depth == 0 {
+                    return &json[open..=open + i];
+                }
+            }
+            _ => {}
+        }
+    }
+    panic!("unbalanced object");
+}
+
+/// Zoom's published example of a `session.recording_completed` webhook (copied verbatim from
+/// shared/reference/zoom-videosdk-webhooks-recording-events.json): its `payload.object` has the
+/// shape of a listing, with `"session_id": 1234567890` (a number) and a key given twice.
+const ZOOM_EXAMPLE: &str = include_str!("data/zoom-session-recording-completed.json");
+
+#[test]
+fn zooms_published_example_is_listed() {
+    let h = Harness::new();
+    let listing = object_text(ZOOM_EXAMPLE, "object");
+    assert!(listing.contains("\"session_id\": 1234567890"));
+    h.server.set_raw_listing("1234567890", listing);
+
+    let run = h.run(&["list", "--json", "1234567890"]);
+    run.expect(0);
+    assert!(run.stderr.is_empty(), "nothing odd to say: {}", run.stderr);
+    let line = &run.json_lines()[0];
+    assert_eq!(line["session_id"], 1234567890, "shown as Zoom sent it");
+    assert_eq!(line["recording_files"][0]["file_size"], 246560);
+    assert_eq!(line["participant_video_files"][0]["user_id"], "16778240");
+
+    let table = h.run(&["list", "1234567890"]);
+    table.expect(0);
+    assert!(
+        table
+            .stdout
+            .starts_with("My Personal Recording  1234567890\n"),
+        "{}",
+        table.stdout
+    );
+    assert!(
+        table
+            .stdout
+            .contains("0a564312-edf7-495e-b916-6873a7b32c50")
+    );
+
+    let out = h.out.to_str().unwrap().to_owned();
+    let plan = h.run(&[
+        "download",
+        "--dry-run",
+        "--json",
+        "--out",
+        &out,
+        "1234567890",
+    ]);
+    plan.expect(0);
+    let files: Vec<_> = plan
+        .json_lines()
+        .iter()
+        .map(|p| p["file_id"].as_str().unwrap().to_owned())
+        .collect();
+    // The participant audio file is the recording file listed again (same ID).
+    assert_eq!(
+        files,
+        [
+            "ed6c2f27-2ae7-42f4-b3d0-835b493e4fa8",
+            "0a564312-edf7-495e-b916-6873a7b32c50"
+        ]
+    );
+}
+
+/// A listing with one of everything odd: a lone surrogate in one name, fields of the wrong
+/// type, sizes that are not sizes, and passwords where no password should be.
+const ODD_LISTING: &str = r#"{
+  "session_id": "Odd+Session==", "session_name": "Odd", "session_key": {"x": 1},
+  "start_time": "2026-11-20T09:00:00Z", "password": "pw-top-level-1",
+  "recording_files": [
+    {"id": "good", "file_type": "MP4", "file_extension": "MP4", "file_size": 10,
+     "status": "completed", "recording_type": "gallery_view",
+     "download_url": "https://zoom.us/rec/download/good?x=1"},
+    {"id": true, "file_type": "M4A", "file_extension": "M4A", "file_size": "big",
+     "status": "completed", "download_url": "https://zoom.us/rec/download/odd",
+     "password": "pw-in-a-file-2", "extra": {"deep": [{"password": "pw-deep-3"}]}},
+    {"id": "negative", "file_type": "MP4", "file_extension": "MP4", "file_size": -5,
+     "status": "completed", "download_url": "https://zoom.us/rec/download/negative"}
+  ],
+  "participant_audio_files": [
+    {"id": "p1", "file_type": "M4A", "file_extension": "M4A", "file_name": "Zo\uD800e",
+     "file_size": 4, "status": "completed", "download_url": "https://zoom.us/rec/download/p1"},
+    {"id": "p2", "file_type": "M4A", "file_extension": "M4A", "file_name": "Ann",
+     "file_size": 4, "status": "completed", "download_url": "https://zoom.us/rec/download/p2"}
+  ]
+}"#;
+
+#[test]
+fn one_odd_field_never_makes_a_session_unreadable() {
+    let h = Harness::new();
+    h.server.set_raw_listing("Odd+Session==", ODD_LISTING);
+    // Listed twice in one run: each oddity is still said once.
+    let run = h.run(&["list", "--json", "Odd+Session==", "Odd+Session=="]);
+    run.expect(0);
+    let lines = run.json_lines();
+    assert_eq!(lines.len(), 2);
+    let line = &lines[0];
+    assert_eq!(
+        line["session_key"],
+        serde_json::json!({"x": 1}),
+        "kept as it came"
+    );
+    assert_eq!(line["recording_files"][1]["id"], true);
+    assert_eq!(line["recording_files"][1]["file_size"], "big");
+    assert_eq!(
+        line["participant_audio_files"][0]["file_name"], "Zo\u{fffd}e",
+        "the broken name is mended, the rest kept"
+    );
+    assert_eq!(line["participant_audio_files"][1]["file_name"], "Ann");
+    assert_eq!(
+        line["recording_files"][0]["download_url"],
+        "https://zoom.us/rec/download/good"
+    );
+    for pw in ["password", "pw-top-level-1", "pw-in-a-file-2", "pw-deep-3"] {
+        assert!(!run.stdout.contains(pw), "{pw} in {}", run.stdout);
+    }
+    let warnings: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(warnings.len(), 4, "{}", run.stderr);
+    assert!(
+        warnings
+            .iter()
+            .all(|w| w.starts_with("vsrec: warning: session Odd+Session==: "))
+    );
+    for expected in [
+        "session_key is {\"x\":1} (an object), not a string or a whole number",
+        "recording_files[1].id is true (a boolean)",
+        "recording_files[1].file_size is \"big\" (a string), not a whole non-negative number: size unknown, not verified by size",
+        "recording_files[2].file_size is -5 (a number), not a whole non-negative number: size unknown, not verified by size",
+    ] {
+        assert!(run.stderr.contains(expected), "{expected}\n{}", run.stderr);
+    }
+
+    let table = h.run(&["list", "Odd+Session=="]);
+    table.expect(0);
+    assert_eq!(
+        table
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("recording") || l.starts_with("participant"))
+            .count(),
+        5
+    );
+
+    let out = h.out.to_str().unwrap().to_owned();
+    let plan = h.run(&[
+        "download",
+        "--dry-run",
+        "--json",
+        "--out",
+        &out,
+        "Odd+Session==",
+    ]);
+    plan.expect(0);
+    assert_eq!(plan.json_lines().len(), 5);
+    assert!(
+        plan.stderr.contains("size unknown, not verified by size"),
+        "{}",
+        plan.stderr
+    );
+}
+
+#[test]
+fn hostile_server_text_cannot_drive_the_terminal_or_leak_a_token() {
+    let h = Harness::new();
+    let mut listing: Value =
+        serde_json::from_str(&serde_json::to_string(&h.server.listing_json(SAMPLE)).unwrap())
+            .unwrap();
+    listing["session_name"] = "evil\u{1b}]0;pwned\u{7}\u{202e}gnp.exe\u{9b}2J".into();
+    listing["recording_files"][0]["recording_type"] = "\u{2066}x\u{2069}\u{1b}[31m".into();
+    h.server.set_raw_listing("Hostile==", listing.to_string());
+    let table = h.run(&["list", "Hostile=="]);
+    table.expect(0);
+    let json = h.run(&["list", "--json", "Hostile=="]);
+    json.expect(0);
+    for run in [&table, &json] {
+        for bad in [
+            '\u{1b}', '\u{7}', '\u{202e}', '\u{9b}', '\u{2066}', '\u{2069}',
+        ] {
+            assert!(!run.stdout.contains(bad), "{bad:?} in {}", run.stdout);
+        }
+    }
+    assert!(
+        table
+            .stdout
+            .contains("evil\\u{1b}]0;pwned\\u{7}\\u{202e}gnp.exe\\u{9b}2J"),
+        "{}",
+        table.stdout
+    );
+    assert!(
+        json.stdout.contains("\\u202egnp.exe\\u009b2J"),
+        "{}",
+        json.stdout
+    );
+    assert_eq!(
+        json.json_lines()[0]["session_name"],
+        listing["session_name"],
+        "the same text to a JSON reader"
+    );
+
+    // An error that echoes the token it was sent, with escape codes and a bidi override.
+    let token = h.server.config().mint_jwt(Duration::from_secs(600));
+    let message = format!("token {token} refused\u{1b}[2J\u{202e}");
+    let body = serde_json::json!({"code": 300, "message": message}).to_string();
+    for id in [SAMPLE, AWKWARD] {
+        h.server.push_list_faults(
+            id,
+            [ListFault::Status {
+                code: 400,
+                retry_after: None,
+                body: Some(body.clone()),
+            }],
+        );
+    }
+    let run = h.run_with_token(&token, &["list", SAMPLE]);
+    run.expect(1);
+    assert!(
+        run.stderr
+            .contains("token (redacted) refused\\u{1b}[2J\\u{202e}"),
+        "{}",
+        run.stderr
+    );
+    let out = h.out.to_str().unwrap().to_owned();
+    let run = h.run_with_token(&token, &["download", "--json", "--out", &out, AWKWARD]);
+    run.expect(1);
+    let line = &run.json_lines()[0];
+    assert_eq!(line["event"], "session_error");
+    assert!(
+        line["error"]
+            .as_str()
+            .unwrap()
+            .contains("token (redacted) refused"),
+        "{line}"
+    );
+    assert!(!run.stdout.contains('\u{202e}') && !run.stderr.contains('\u{202e}'));
+}
+
+#[test]
+fn a_password_echoed_in_server_text_is_never_shown() {
+    let h = Harness::new();
+    let mut listing = h.server.listing_json(SAMPLE);
+    listing["password"] = "Echoed-pw-4471".into();
+    listing["session_name"] = "The password is Echoed-pw-4471".into();
+    listing["participant_audio_files"][0]["file_name"] = "Echoed-pw-4471".into();
+    h.server.set_raw_listing("Echo==", listing.to_string());
+    for args in [&["list", "Echo=="][..], &["list", "--json", "Echo=="]] {
+        let run = h.run(args);
+        run.expect(0);
+        assert!(!run.stdout.contains("Echoed-pw-4471"), "{}", run.stdout);
+        assert!(
+            run.stdout.contains("The password is (redacted)"),
+            "{}",
+            run.stdout
+        );
     }
 }

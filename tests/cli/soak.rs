@@ -2,13 +2,14 @@
 //! at random points and re-run. Figures go to stderr (`cargo test soak -- --nocapture`).
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use fakezoom::{Content, File, FileFault, Listener, Session};
+use fakezoom::{Content, File, FileFault, Listener, RequestRecord, Session};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::support::{Harness, files_below};
+use crate::support::{Harness, files_below, wait_until};
 
 const SEED: u64 = 0x5EED_2026;
 
@@ -156,7 +157,7 @@ fn assert_tree_complete(h: &Harness, all: &[Session]) {
 #[test]
 fn soak_200_files_with_random_faults() {
     let mut rng = StdRng::seed_from_u64(SEED);
-    let h = Harness::new().with_env("VSREC_TEST_IDLE_TIMEOUT_MS", "500");
+    let h = Harness::new().with_env("VSREC_TEST_IDLE_TIMEOUT_MS", "1000");
     let all = sessions(&mut rng, 4, 50);
     let files: Vec<(String, u64)> = all
         .iter()
@@ -200,75 +201,155 @@ fn soak_200_files_with_random_faults() {
     assert!(h.server.storage_violations().is_empty());
 }
 
+/// The size of a file on disk, if it is there.
+fn len_of(path: &Path) -> Option<u64> {
+    std::fs::metadata(path).ok().map(|m| m.len())
+}
+
+/// Storage requests for `key` in the fake's log, oldest first.
+fn storage_requests(h: &Harness, key: &str) -> Vec<RequestRecord> {
+    h.requests(Listener::Storage)
+        .into_iter()
+        .filter(|r| r.file_key.as_deref() == Some(key))
+        .collect()
+}
+
+/// Every file whose `.part` held bytes when the run began was asked for from exactly there.
+/// Returns how many were asked for (the others never came up before the kill).
+#[track_caller]
+fn resumed_where_they_left_off(h: &Harness, session: &Session, parts: &[Option<u64>]) -> usize {
+    let mut resumed = 0;
+    for (file, part) in session.files.iter().zip(parts) {
+        let Some(first) = storage_requests(h, &file.key).into_iter().next() else {
+            continue;
+        };
+        let expected = part.filter(|&n| n > 0).map(|n| format!("bytes={n}-"));
+        assert_eq!(
+            first.range, expected,
+            "{}: resumed from the .part",
+            file.key
+        );
+        resumed += usize::from(expected.is_some());
+    }
+    resumed
+}
+
+/// Each round holds one file of the run at a seeded byte (a `Stall` the run cannot outwait),
+/// waits until the fake has sent it that far, and kills the run with SIGKILL: every kill lands
+/// mid-download, whatever the machine's speed. The other files in flight are slowed by the
+/// fake's rate cap, so they are caught part-way at whatever point they had reached.
 #[test]
 fn killed_at_random_points_then_rerun_until_complete() {
+    const ROUNDS: usize = 6;
+    const JOBS: usize = 3;
+    const MIB: u64 = 1024 * 1024;
     let mut rng = StdRng::seed_from_u64(SEED ^ 1);
-    let h = Harness::new();
-    let mut session = Session::new("Crash+Test/Session==");
+    // The held file never times out: the run waits for it until it is killed.
+    let h = Harness::new().with_env("VSREC_TEST_IDLE_TIMEOUT_MS", "3600000");
+    let id = "Crash+Test/Session==";
+    let mut session = Session::new(id);
     session.files = (0..8)
         .map(|n| {
             let content = Content::Pattern {
-                len: rng.random_range(6 * 1024 * 1024..14 * 1024 * 1024),
+                len: rng.random_range(3 * MIB..6 * MIB),
                 seed: n,
             };
             File::recording(format!("crash-{n}"), "MP4", "MP4", "gallery_view", content)
         })
         .collect();
     h.server.add_session(session.clone());
-    let out = h.out.to_str().unwrap().to_owned();
-    let args = [
-        "download",
-        "--quiet",
-        "--jobs",
-        "3",
-        "--out",
-        &out,
-        "Crash+Test/Session==",
-    ];
-
-    let mut kills = 0;
-    for _round in 0..6 {
-        let mut child = h.command(&args).spawn().unwrap();
-        std::thread::sleep(Duration::from_millis(rng.random_range(10..150)));
-        if child.try_wait().unwrap().is_none() {
-            child.kill().unwrap(); // SIGKILL: no chance to clean up
-            kills += 1;
-        }
-        child.wait().unwrap();
-        // Whatever is under a final name is complete, at every point.
-        for path in files_below(&h.out) {
-            let name = path.to_string_lossy().into_owned();
-            if name.ends_with(".part") {
-                continue;
-            }
-            let bytes = std::fs::read(h.out.join(&path)).unwrap();
-            assert!(
-                session
-                    .files
-                    .iter()
-                    .any(|f| h.server.file_content(&f.key) == bytes),
-                "{name} is under its final name but incomplete"
-            );
-        }
-    }
-    assert!(
-        kills >= 3,
-        "only {kills} runs were killed: the test proves little"
-    );
-    let mut tries = 0;
-    loop {
-        tries += 1;
-        let run = h.run(&args);
-        if run.code == 0 {
-            break;
-        }
-        assert!(tries < 5, "never completed: {run:?}");
-    }
-    assert_tree_complete(&h, &[session]);
-    let resumed = h
-        .requests(Listener::Storage)
+    let finals: Vec<PathBuf> = session
+        .files
         .iter()
-        .filter(|r| r.range.is_some())
-        .count();
-    eprintln!("crash: {kills} kills, {resumed} resumed requests, {tries} final run(s)");
+        .map(|f| h.planned_path(id, &f.key))
+        .collect();
+    let contents: Vec<Vec<u8>> = session
+        .files
+        .iter()
+        .map(|f| h.server.file_content(&f.key))
+        .collect();
+    let part_of = |final_path: &Path| PathBuf::from(format!("{}.part", final_path.display()));
+    let out = h.out.to_str().unwrap().to_owned();
+    let jobs = JOBS.to_string();
+    let args = ["download", "--quiet", "--jobs", &jobs, "--out", &out, id];
+    h.server.set_storage_rate(Some(8 * MIB));
+
+    let mut resumed = 0;
+    for round in 0..ROUNDS {
+        let parts: Vec<Option<u64>> = finals
+            .iter()
+            .map(|f| len_of(&part_of(f)).filter(|_| !f.exists()))
+            .collect();
+        // Files still to fetch, in the order vsrec takes them: the first JOBS start at once.
+        let pending: Vec<usize> = (0..finals.len())
+            .filter(|&i| !finals[i].exists())
+            .filter(|&i| parts[i].unwrap_or(0) < session.files[i].content.len())
+            .collect();
+        assert!(
+            !pending.is_empty(),
+            "the file held last round is incomplete"
+        );
+        let target = pending[rng.random_range(0..pending.len().min(JOBS))];
+        let key = &session.files[target].key;
+        let remaining = session.files[target].content.len() - parts[target].unwrap_or(0);
+        // The first round holds its file past several MiB, so that the next run surely finds a
+        // `.part` with bytes in it to resume; later rounds hold anywhere.
+        let after = if round == 0 {
+            rng.random_range(2 * MIB..remaining.min(3 * MIB))
+        } else {
+            rng.random_range(0..remaining)
+        };
+        h.server.push_file_faults(
+            key,
+            [FileFault::Stall {
+                after,
+                pause: Duration::from_secs(3600),
+            }],
+        );
+        h.server.clear_log();
+        let mut child = h.command(&args).spawn().unwrap();
+        wait_until(&format!("the fake to send {after} bytes of {key}"), || {
+            storage_requests(&h, key)
+                .iter()
+                .any(|r| r.body_bytes >= after)
+        });
+        if round == 0 {
+            let part = part_of(&finals[target]);
+            wait_until("the held file's first bytes on disk", || {
+                len_of(&part).is_some_and(|n| n > 0)
+            });
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "round {round}: the run ended while one of its files was held"
+        );
+        child.kill().unwrap(); // SIGKILL: no chance to clean up
+        child.wait().unwrap();
+        resumed += resumed_where_they_left_off(&h, &session, &parts);
+        // Whatever is under a final name is complete, at every point.
+        for (path, truth) in finals.iter().zip(&contents) {
+            if let Ok(bytes) = std::fs::read(path) {
+                assert!(
+                    bytes == *truth,
+                    "{} is under its final name but incomplete",
+                    path.display()
+                );
+            }
+        }
+    }
+
+    h.server.set_storage_rate(None);
+    let parts: Vec<Option<u64>> = finals
+        .iter()
+        .map(|f| len_of(&part_of(f)).filter(|_| !f.exists()))
+        .collect();
+    h.server.clear_log();
+    h.run(&args).expect(0);
+    resumed += resumed_where_they_left_off(&h, &session, &parts);
+    for (path, truth) in finals.iter().zip(&contents) {
+        assert!(std::fs::read(path).unwrap() == *truth, "{}", path.display());
+    }
+    assert_eq!(files_below(&h.out).len(), finals.len(), "no .part left");
+    assert!(resumed > 0, "no run resumed a .part");
+    eprintln!("crash: {ROUNDS} kills, {resumed} files resumed where the killed run left off");
 }

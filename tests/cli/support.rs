@@ -119,12 +119,22 @@ impl Harness {
         self.run_command(cmd)
     }
 
+    /// Waits for a `vsrec` spawned with piped stdout and stderr, and checks its output like any
+    /// other run.
+    pub fn finish_child(&self, child: std::process::Child) -> Run {
+        self.finish(child.wait_with_output().expect("wait for vsrec"))
+    }
+
     pub fn run_command(&self, mut cmd: Command) -> Run {
         cmd.stdin(std::process::Stdio::null());
         self.finish(cmd.output().expect("run vsrec"))
     }
 
     fn finish(&self, output: Output) -> Run {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = output.status.signal() {
+            panic!("vsrec was killed by signal {signal}");
+        }
         let run = Run {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -155,25 +165,33 @@ impl Harness {
 
     #[track_caller]
     pub fn assert_no_secrets(&self, run: &Run) {
-        for secret in self.secrets() {
-            for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
-                assert!(
-                    !text.contains(&secret),
-                    "a secret ({}…) leaked to {stream}:\n{text}",
-                    &secret[..4]
-                );
-            }
-        }
+        let leaks = self.leaks(run);
+        assert!(leaks.is_empty(), "{}", leaks.join("\n"));
+    }
+
+    /// What of a run's output gives a secret away, one description per find.
+    pub fn leaks(&self, run: &Run) -> Vec<String> {
+        let mut leaks = Vec::new();
         for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+            for secret in self.secrets() {
+                if text.contains(&secret) {
+                    leaks.push(format!(
+                        "a secret ({}…) leaked to {stream}:\n{text}",
+                        &secret[..4]
+                    ));
+                }
+            }
             // Any JWT: base64url of `{"` starts every header.
-            assert!(!text.contains("eyJ"), "a JWT leaked to {stream}:\n{text}");
+            if text.contains("eyJ") {
+                leaks.push(format!("a JWT leaked to {stream}:\n{text}"));
+            }
             for (at, _) in text.match_indices("access_token=") {
-                assert!(
-                    text[at + "access_token=".len()..].starts_with("%28redacted%29"),
-                    "a tokenised URL leaked to {stream}:\n{text}"
-                );
+                if !text[at + "access_token=".len()..].starts_with("%28redacted%29") {
+                    leaks.push(format!("a tokenised URL leaked to {stream}:\n{text}"));
+                }
             }
         }
+        leaks
     }
 
     /// Requests the fake saw on one listener.
@@ -220,14 +238,25 @@ pub fn files_below(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
-/// Wait until the `.part` file at `path` has bytes in it: the download is under way.
-pub fn wait_for_part(path: &str) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while std::fs::metadata(path).map_or(true, |m| m.len() == 0) {
+/// Wait until `done` holds, looking every few milliseconds: for an event another process
+/// brings about (a file growing, a request the fake saw). The deadline only turns a hang into a
+/// failure; it is far beyond what any working run needs, so it never decides a result.
+#[track_caller]
+pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !done() {
         assert!(
             std::time::Instant::now() < deadline,
-            "{path} never appeared"
+            "gave up waiting for {what}"
         );
-        std::thread::sleep(std::time::Duration::from_millis(10));
+        std::thread::sleep(std::time::Duration::from_millis(5));
     }
+}
+
+/// Wait until the `.part` file at `path` has bytes in it: the download is under way.
+#[track_caller]
+pub fn wait_for_part(path: &str) {
+    wait_until(&format!("{path} to have bytes"), || {
+        std::fs::metadata(path).is_ok_and(|m| m.len() > 0)
+    });
 }
