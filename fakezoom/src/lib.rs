@@ -29,6 +29,7 @@ mod server;
 mod state;
 mod storage;
 mod urls;
+pub mod webhook;
 
 pub use account::{AccountFault, AccountRequest};
 pub use content::{Content, pattern_bytes};
