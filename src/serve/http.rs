@@ -29,6 +29,12 @@ pub const MAX_BODY: usize = 1024 * 1024;
 
 pub const HEALTH_PATH: &str = "/healthz";
 
+/// Bodies read at once. Bodies are read before they can be authenticated, so without a cap
+/// anyone who can connect could make the server hold a mebibyte per connection; with it, at most
+/// this many MiB, and other deliveries wait their turn (each read is bounded by the body
+/// timeout).
+pub const BODIES_AT_ONCE: usize = 64;
+
 pub struct App {
     pub key: WebhookKey,
     pub spool: Arc<Spool>,
@@ -36,6 +42,8 @@ pub struct App {
     pub log: Log,
     /// How long a client may take to send its body.
     pub body_timeout: Duration,
+    /// [`BODIES_AT_ONCE`] permits.
+    pub body_permits: tokio::sync::Semaphore,
 }
 
 pub fn router(app: Arc<App>, path: &str) -> Router {
@@ -66,6 +74,12 @@ async fn webhook(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) ->
     if declared.is_some_and(|len| len > MAX_BODY as u64) {
         return too_large(&app);
     }
+    let Ok(_permit) = app.body_permits.acquire().await else {
+        return answer(
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({"error": "stopping"}),
+        );
+    };
     let body = match tokio::time::timeout(app.body_timeout, read_limited(body, MAX_BODY)).await {
         Ok(Ok(body)) => body,
         Ok(Err(BodyError::TooLarge)) => return too_large(&app),

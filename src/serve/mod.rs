@@ -107,6 +107,7 @@ pub async fn run<A: Archiver>(
         queue,
         log: log.clone(),
         body_timeout: options.timeout,
+        body_permits: tokio::sync::Semaphore::new(http::BODIES_AT_ONCE),
     });
     let server = axum::serve(listener, http::router(app, &options.path))
         .with_graceful_shutdown(stop.clone().cancelled_owned());
