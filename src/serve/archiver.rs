@@ -62,15 +62,19 @@ pub struct FileReport {
 pub struct EventOutcome {
     pub session_id: Option<String>,
     pub files: Vec<FileReport>,
+    /// Why the event as a whole is not settled whatever its files say: its files could not be
+    /// known (an expired `download_token` and no answer from the API), for instance.
+    pub unresolved: Option<String>,
     /// When the event is not settled: try it again after this long (in this run). `None` keeps
     /// it in the spool until the next start.
     pub retry_after: Option<Duration>,
 }
 
 impl EventOutcome {
-    /// Every file verified or not ready (an event without files is settled at once).
+    /// Every file verified or not ready, and nothing else unresolved (an event that names no
+    /// files is settled at once).
     pub fn is_settled(&self) -> bool {
-        self.files.iter().all(|f| f.state.is_settled())
+        self.unresolved.is_none() && self.files.iter().all(|f| f.state.is_settled())
     }
 
     /// `3 files: 1 verified, 0 not ready, 0 failed, 2 not archived`.
@@ -103,6 +107,11 @@ pub trait Archiver: Send + Sync + 'static {
     fn notice(&self) -> Option<String> {
         None
     }
+
+    /// The server is stopping: wind down the events in flight (keep `.part` files, report what
+    /// is unfinished as `Failed`) so that `archive` returns within the stop timeout. Their events
+    /// stay in the spool.
+    fn stop(&self) {}
 }
 
 /// Reads each event as the download path will and archives nothing: files that could be
@@ -139,7 +148,7 @@ impl Archiver for NotWiredYet {
         Ok(EventOutcome {
             session_id,
             files,
-            retry_after: None,
+            ..EventOutcome::default()
         })
     }
 
@@ -237,5 +246,10 @@ mod tests {
         assert!(outcome(vec![FileState::Verified, FileState::NotReady("p".into())]).is_settled());
         assert!(!outcome(vec![FileState::Verified, FileState::Failed("x".into())]).is_settled());
         assert!(!outcome(vec![FileState::NotArchived("x".into())]).is_settled());
+        let unresolved = EventOutcome {
+            unresolved: Some("the session cannot be listed".into()),
+            ..outcome(vec![FileState::Verified])
+        };
+        assert!(!unresolved.is_settled());
     }
 }

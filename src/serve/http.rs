@@ -75,9 +75,10 @@ async fn webhook(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) ->
         return too_large(&app);
     }
     let Ok(_permit) = app.body_permits.acquire().await else {
+        // The semaphore is never closed: unreachable, but an answer beats a panic.
         return answer(
             StatusCode::SERVICE_UNAVAILABLE,
-            json!({"error": "stopping"}),
+            json!({"error": "unavailable"}),
         );
     };
     let body = match tokio::time::timeout(app.body_timeout, read_limited(body, MAX_BODY)).await {

@@ -27,13 +27,25 @@ impl Level {
 
 #[derive(Clone)]
 pub struct Log {
-    term: Term,
+    /// `None` only in unit tests, which have no use for the lines.
+    term: Option<Term>,
     json: bool,
 }
 
 impl Log {
     pub fn new(term: Term, json: bool) -> Self {
-        Self { term, json }
+        Self {
+            term: Some(term),
+            json,
+        }
+    }
+
+    #[cfg(test)]
+    pub fn silent() -> Self {
+        Self {
+            term: None,
+            json: true,
+        }
     }
 
     pub fn info(&self, kind: &str, message: &str, fields: Value) {
@@ -49,12 +61,15 @@ impl Log {
     }
 
     fn write(&self, level: Level, kind: &str, message: &str, fields: Value) {
+        let Some(term) = &self.term else {
+            return;
+        };
         let line = if self.json {
             render_json(level, kind, message, fields, OffsetDateTime::now_utc())
         } else {
             render_text(level, message)
         };
-        self.term.log_line(&line, level == Level::Error);
+        term.log_line(&line, level == Level::Error);
     }
 }
 

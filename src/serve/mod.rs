@@ -56,6 +56,12 @@ pub async fn run<A: Archiver>(
         log.warn("config", warning, json!({}));
     }
     let mut signals = Signals::install()?;
+    // Before the spool is touched: a second server started by mistake on a busy port must not
+    // tidy the first one's spool.
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .map_err(|e| Error::Usage(format!("cannot listen on {}: {e}", options.listen)))?;
+    let local = listener.local_addr()?;
     std::fs::create_dir_all(&options.out).map_err(|e| {
         Error::Usage(format!(
             "cannot create the output directory {}: {e}",
@@ -88,16 +94,13 @@ pub async fn run<A: Archiver>(
         queue.push(id);
     }
 
-    let listener = tokio::net::TcpListener::bind(options.listen)
-        .await
-        .map_err(|e| Error::Usage(format!("cannot listen on {}: {e}", options.listen)))?;
-    let local = listener.local_addr()?;
     let stop = CancellationToken::new();
     let notice = archiver.notice();
+    let archiver = Arc::new(archiver);
     let workers = Workers {
         queue: queue.clone(),
         spool: spool.clone(),
-        archiver: Arc::new(archiver),
+        archiver: archiver.clone(),
         log: log.clone(),
     }
     .spawn(options.jobs, &stop);
@@ -149,6 +152,7 @@ pub async fn run<A: Archiver>(
         std::process::exit(ExitStatus::Interrupted.code().into());
     });
     stop.cancel();
+    archiver.stop();
     let deadline = Instant::now() + options.timeout;
     if timeout_at(deadline, server).await.is_err() {
         log.warn(

@@ -93,9 +93,11 @@ impl<A: Archiver> Workers<A> {
     fn report(&self, id: &SpoolId, outcome: &EventOutcome, what: &str) {
         let session = outcome.session_id.as_deref().unwrap_or("?");
         // Why the first unsettled file is not archived: the reason for keeping the event.
-        let why = outcome.files.iter().find_map(|f| match &f.state {
-            FileState::Failed(why) | FileState::NotArchived(why) => Some(why.as_str()),
-            FileState::Verified | FileState::NotReady(_) => None,
+        let why = outcome.unresolved.as_deref().or_else(|| {
+            outcome.files.iter().find_map(|f| match &f.state {
+                FileState::Failed(why) | FileState::NotArchived(why) => Some(why.as_str()),
+                FileState::Verified | FileState::NotReady(_) => None,
+            })
         });
         let message = match why {
             Some(why) => format!(
@@ -123,6 +125,7 @@ impl<A: Archiver> Workers<A> {
                 "failed": count(|s| matches!(s, FileState::Failed(_))),
                 "not_archived": count(|s| matches!(s, FileState::NotArchived(_))),
                 "settled": outcome.is_settled(),
+                "unresolved": outcome.unresolved,
                 "retry_after_secs": outcome.retry_after.map(|d| d.as_secs()),
             }),
         );
@@ -148,8 +151,6 @@ mod tests {
     use super::*;
     use crate::serve::archiver::FileReport;
     use crate::serve::spool::Stored;
-    use crate::settings::Verbosity;
-    use crate::term::Term;
     use std::sync::Mutex;
     use std::time::Duration;
 
@@ -177,6 +178,7 @@ mod tests {
                 file_type: None,
                 state,
             }],
+            unresolved: None,
             retry_after,
         })
     }
@@ -205,7 +207,7 @@ mod tests {
             queue: queue.clone(),
             spool: spool.clone(),
             archiver: archiver.clone(),
-            log: Log::new(Term::new(Verbosity::Quiet, true), true),
+            log: Log::silent(),
         }
         .spawn(workers, &stop);
         Rig {

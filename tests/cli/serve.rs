@@ -655,7 +655,8 @@ fn configuration_errors_exit_2_with_one_line() {
     // A spool that cannot be a folder.
     let file = h.home.path().join("a-file");
     std::fs::write(&file, b"").unwrap();
-    let mut cmd = h.command(&["serve", "--out", &out, "--spool", file.to_str().unwrap()]);
+    let spool = file.to_str().unwrap();
+    let mut cmd = serve_command(&h, &["--spool", spool]);
     cmd.env("VSREC_WEBHOOK_SECRET", SECRET);
     let bad_spool = h.run_command(cmd);
     bad_spool.expect(2);
