@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'vsrec' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the recording files of sessions, or the sessions of a date range (--from)')
             [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download every recording file of one or more sessions, verified and resumable')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Receive Zoom''s recording webhooks and spool them for archiving (downloads: not yet)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -81,6 +82,27 @@ Register-ArgumentCompleter -Native -CommandName 'vsrec' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'vsrec;serve' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to listen on; put a TLS reverse proxy in front of it')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Archive directory; recordings will go into session folders inside it')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Archive directory; recordings will go into session folders inside it')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'URL path that Zoom posts events to')
+            [CompletionResult]::new('--spool', '--spool', [CompletionResultType]::ParameterName, 'Folder for received events until they are archived [default: OUT/.vsrec-spool]')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Events archived at once (1 to 32)')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Events archived at once (1 to 32)')
+            [CompletionResult]::new('--api-base', '--api-base', [CompletionResultType]::ParameterName, 'Zoom API base URL; plain http:// only for loopback hosts')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'Video SDK API key (the API key, not the SDK key)')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries per request after connection errors, 5xx and 429')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a connection, and for the next byte of an answer')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Write JSON Lines to stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr (URLs are redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr (URLs are redacted)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print errors only on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print errors only on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'vsrec;completions' {
             [CompletionResult]::new('--api-base', '--api-base', [CompletionResultType]::ParameterName, 'Zoom API base URL; plain http:// only for loopback hosts')
             [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'Video SDK API key (the API key, not the SDK key)')
@@ -98,6 +120,7 @@ Register-ArgumentCompleter -Native -CommandName 'vsrec' -ScriptBlock {
         'vsrec;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the recording files of sessions, or the sessions of a date range (--from)')
             [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download every recording file of one or more sessions, verified and resumable')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Receive Zoom''s recording webhooks and spool them for archiving (downloads: not yet)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -106,6 +129,9 @@ Register-ArgumentCompleter -Native -CommandName 'vsrec' -ScriptBlock {
             break
         }
         'vsrec;help;download' {
+            break
+        }
+        'vsrec;help;serve' {
             break
         }
         'vsrec;help;completions' {

@@ -28,6 +28,9 @@ _vsrec() {
             vsrec,list)
                 cmd="vsrec__subcmd__list"
                 ;;
+            vsrec,serve)
+                cmd="vsrec__subcmd__serve"
+                ;;
             vsrec__subcmd__help,completions)
                 cmd="vsrec__subcmd__help__subcmd__completions"
                 ;;
@@ -40,6 +43,9 @@ _vsrec() {
             vsrec__subcmd__help,list)
                 cmd="vsrec__subcmd__help__subcmd__list"
                 ;;
+            vsrec__subcmd__help,serve)
+                cmd="vsrec__subcmd__help__subcmd__serve"
+                ;;
             *)
                 ;;
         esac
@@ -47,7 +53,7 @@ _vsrec() {
 
     case "${cmd}" in
         vsrec)
-            opts="-v -q -h -V --api-base --api-key --retries --timeout --json --verbose --quiet --help --version list download completions help"
+            opts="-v -q -h -V --api-base --api-key --retries --timeout --json --verbose --quiet --help --version list download serve completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -161,7 +167,7 @@ _vsrec() {
             return 0
             ;;
         vsrec__subcmd__help)
-            opts="list download completions help"
+            opts="list download serve completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -230,6 +236,20 @@ _vsrec() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        vsrec__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         vsrec__subcmd__list)
             opts="-v -q -h --from --to --name --key --api-base --api-key --retries --timeout --json --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -250,6 +270,64 @@ _vsrec() {
                     return 0
                     ;;
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vsrec__subcmd__serve)
+            opts="-o -j -v -q -h --listen --out --path --spool --jobs --api-base --api-key --retries --timeout --json --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --spool)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -33,6 +33,7 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand --version 'Print version'
             cand list 'Show the recording files of sessions, or the sessions of a date range (--from)'
             cand download 'Download every recording file of one or more sessions, verified and resumable'
+            cand serve 'Receive Zoom''s recording webhooks and spool them for archiving (downloads: not yet)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -75,6 +76,26 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'vsrec;serve'= {
+            cand --listen 'Address and port to listen on; put a TLS reverse proxy in front of it'
+            cand -o 'Archive directory; recordings will go into session folders inside it'
+            cand --out 'Archive directory; recordings will go into session folders inside it'
+            cand --path 'URL path that Zoom posts events to'
+            cand --spool 'Folder for received events until they are archived [default: OUT/.vsrec-spool]'
+            cand -j 'Events archived at once (1 to 32)'
+            cand --jobs 'Events archived at once (1 to 32)'
+            cand --api-base 'Zoom API base URL; plain http:// only for loopback hosts'
+            cand --api-key 'Video SDK API key (the API key, not the SDK key)'
+            cand --retries 'Retries per request after connection errors, 5xx and 429'
+            cand --timeout 'Seconds to wait for a connection, and for the next byte of an answer'
+            cand --json 'Write JSON Lines to stdout instead of tables'
+            cand -v 'Log each request on stderr (URLs are redacted)'
+            cand --verbose 'Log each request on stderr (URLs are redacted)'
+            cand -q 'Print errors only on stderr'
+            cand --quiet 'Print errors only on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'vsrec;completions'= {
             cand --api-base 'Zoom API base URL; plain http:// only for loopback hosts'
             cand --api-key 'Video SDK API key (the API key, not the SDK key)'
@@ -91,12 +112,15 @@ set edit:completion:arg-completer[vsrec] = {|@words|
         &'vsrec;help'= {
             cand list 'Show the recording files of sessions, or the sessions of a date range (--from)'
             cand download 'Download every recording file of one or more sessions, verified and resumable'
+            cand serve 'Receive Zoom''s recording webhooks and spool them for archiving (downloads: not yet)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'vsrec;help;list'= {
         }
         &'vsrec;help;download'= {
+        }
+        &'vsrec;help;serve'= {
         }
         &'vsrec;help;completions'= {
         }

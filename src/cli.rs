@@ -1,6 +1,7 @@
 //! The command line as clap parses it. Raw values only: [`crate::settings`] turns them into
 //! what the rest of vsrec uses, once.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -71,6 +72,9 @@ pub enum Command {
     /// Download every recording file of one or more sessions, verified and resumable
     #[command(after_help = EXIT_CODES_HELP)]
     Download(DownloadArgs),
+    /// Receive Zoom's recording webhooks and spool them for archiving (downloads: not yet)
+    #[command(after_help = SERVE_HELP)]
+    Serve(ServeArgs),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -144,6 +148,50 @@ pub struct DownloadArgs {
     /// Print what would be done, transfer nothing
     #[arg(long, short = 'n')]
     pub dry_run: bool,
+}
+
+const SERVE_HELP: &str = "\
+Environment:
+  VSREC_WEBHOOK_SECRET       the Secret Token of the app's event subscription
+  VSREC_WEBHOOK_SECRET_FILE  ...or a file holding it (mode 600); never a flag
+
+Every POST must carry Zoom's x-zm-signature over x-zm-request-timestamp and the body, with a
+timestamp within 300 s of now; anything else is answered 401 and not stored. Recording events
+are written to the spool before the 200. GET /healthz reports the queue. SIGTERM or Ctrl-C stops
+accepting, lets requests in flight finish (up to --timeout) and exits 0; spooled events are
+replayed on the next start. The log goes to stderr, as JSON Lines with --json; stdout stays
+empty. --timeout is also the longest a client may take to send a body.
+
+Exit codes:
+  0    stopped by SIGTERM or Ctrl-C
+  1    unexpected error
+  2    usage or configuration error (flags, missing secret or credentials, address in use,
+       unusable --out or --spool)
+  130  a second SIGTERM or Ctrl-C while stopping";
+
+/// `vsrec serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on; put a TLS reverse proxy in front of it
+    #[arg(long, env = env::LISTEN, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Archive directory; recordings will go into session folders inside it
+    #[arg(short, long, env = env::OUT, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// URL path that Zoom posts events to
+    #[arg(long, env = env::WEBHOOK_PATH, value_name = "PATH", default_value = "/")]
+    pub path: String,
+
+    /// Folder for received events until they are archived [default: OUT/.vsrec-spool]
+    #[arg(long, env = env::SPOOL, value_name = "DIR")]
+    pub spool: Option<PathBuf>,
+
+    /// Events archived at once (1 to 32)
+    #[arg(short, long, env = env::JOBS, value_name = "N", default_value_t = 4,
+          value_parser = clap::value_parser!(u8).range(1..=32))]
+    pub jobs: u8,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

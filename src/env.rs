@@ -10,6 +10,13 @@ pub const RETRIES: &str = "VSREC_RETRIES";
 pub const TIMEOUT: &str = "VSREC_TIMEOUT";
 pub const JOBS: &str = "VSREC_JOBS";
 pub const OUT: &str = "VSREC_OUT";
+/// `vsrec serve`: the Secret Token of the app's event subscription, or a file holding it.
+/// Environment only, like the API secret.
+pub const WEBHOOK_SECRET: &str = "VSREC_WEBHOOK_SECRET";
+pub const WEBHOOK_SECRET_FILE: &str = "VSREC_WEBHOOK_SECRET_FILE";
+pub const LISTEN: &str = "VSREC_LISTEN";
+pub const WEBHOOK_PATH: &str = "VSREC_WEBHOOK_PATH";
+pub const SPOOL: &str = "VSREC_SPOOL";
 pub const NO_COLOR: &str = "NO_COLOR";
 
 /// Test-only knobs: they make the integration tests fast and deterministic. Not for operators.

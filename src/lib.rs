@@ -17,6 +17,8 @@ pub mod model;
 pub mod naming;
 pub mod retry;
 pub mod secret;
+pub mod secret_file;
+pub mod serve;
 pub mod settings;
 pub mod sources;
 pub mod term;
@@ -82,6 +84,11 @@ where
                 let options = download::Options::resolve(&args)?;
                 let client = client::ApiClient::new(&settings, term.clone())?;
                 download::run(client, term, ids, options, settings.json).await
+            }
+            Command::Serve(args) => {
+                let options = serve::Options::resolve(&args, env, settings.connect_timeout)?;
+                // Round two: the download path, with an ApiClient for the re-list fallback.
+                serve::run(options, serve::NotWiredYet, term, settings.json).await
             }
             Command::Completions { .. } => unreachable!("handled before settings"),
         }

@@ -80,6 +80,14 @@ impl Term {
         self.stderr(&format!("vsrec: error: {line}"));
     }
 
+    /// A stderr line the caller formatted whole (the server's log, JSON Lines with `--json`):
+    /// shown unless `--quiet`, or always when `always` (errors).
+    pub fn log_line(&self, line: &str, always: bool) {
+        if always || self.inner.verbosity >= Verbosity::Normal {
+            self.stderr(line);
+        }
+    }
+
     /// Request-level detail for `-v`. Callers pass URLs through `redact_url`.
     pub fn debug(&self, line: impl FnOnce() -> String) {
         if self.inner.verbosity >= Verbosity::Verbose {

@@ -97,7 +97,7 @@ const SECRET_FIELDS: [&str; 6] = [
 ];
 
 /// The three file lists of an answer.
-const FILE_LISTS: [&str; 3] = [
+pub const FILE_LISTS: [&str; 3] = [
     "recording_files",
     "participant_audio_files",
     "participant_video_files",

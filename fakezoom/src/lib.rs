@@ -31,6 +31,7 @@ mod state;
 mod storage;
 mod throttle;
 mod urls;
+pub mod webhook;
 
 pub use account::{AccountFault, AccountRequest};
 pub use content::{Content, pattern_bytes};

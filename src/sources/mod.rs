@@ -5,6 +5,7 @@
 
 pub mod dates;
 pub mod discovery;
+pub mod event;
 pub mod filter;
 pub mod state;
 

@@ -6,5 +6,6 @@ mod discovery;
 mod download;
 mod hardening;
 mod list;
+mod serve;
 mod soak;
 mod support;

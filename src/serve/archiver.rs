@@ -1,0 +1,252 @@
+//! The boundary between the receiver and the download path: the queue hands each spooled event
+//! to an [`Archiver`] and acts on the [`EventOutcome`] it reports. The event leaves the spool
+//! only when every file it names is verified in the archive or reported not ready; anything else
+//! keeps it for a retry.
+//!
+//! [`NotWiredYet`] is the archiver until `serve` is wired to the download path: it reads the
+//! event as the download path will, and reports each file that could be downloaded as not
+//! archived, so the event stays in the spool for the vsrec that can.
+
+use std::future::Future;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use super::spool::SpoolId;
+use crate::model::Session;
+use crate::sources::event::WebhookEvent;
+
+/// An event taken from the spool: the raw body Zoom signed.
+#[derive(Debug, Clone)]
+pub struct SpooledEvent {
+    pub id: SpoolId,
+    pub body: Vec<u8>,
+}
+
+impl SpooledEvent {
+    pub fn parse(&self) -> anyhow::Result<WebhookEvent> {
+        WebhookEvent::parse(&self.body).context("the spooled body cannot be read")
+    }
+}
+
+/// Where one file of an event stands after an attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileState {
+    /// In the archive, complete and verified (downloaded now or found there).
+    Verified,
+    /// Zoom says it is not ready (`status` not `completed`, no `download_url`): settled for this
+    /// event; a later event announces it again.
+    NotReady(String),
+    /// An attempt failed; worth another try.
+    Failed(String),
+    /// Not attempted.
+    NotArchived(String),
+}
+
+impl FileState {
+    pub fn is_settled(&self) -> bool {
+        matches!(self, Self::Verified | Self::NotReady(_))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileReport {
+    /// The file's key within its session (`id`, or the derived key of a CC/TIMELINE entry).
+    pub key: String,
+    pub file_type: Option<String>,
+    pub state: FileState,
+}
+
+/// What an archiver did with an event.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventOutcome {
+    pub session_id: Option<String>,
+    pub files: Vec<FileReport>,
+    /// Why the event as a whole is not settled whatever its files say: its files could not be
+    /// known (an expired `download_token` and no answer from the API), for instance.
+    pub unresolved: Option<String>,
+    /// When the event is not settled: try it again after this long (in this run). `None` keeps
+    /// it in the spool until the next start.
+    pub retry_after: Option<Duration>,
+}
+
+impl EventOutcome {
+    /// Every file verified or not ready, and nothing else unresolved (an event that names no
+    /// files is settled at once).
+    pub fn is_settled(&self) -> bool {
+        self.unresolved.is_none() && self.files.iter().all(|f| f.state.is_settled())
+    }
+
+    /// `3 files: 1 verified, 0 not ready, 0 failed, 2 not archived`.
+    pub fn summary(&self) -> String {
+        let count = |f: fn(&FileState) -> bool| self.files.iter().filter(|r| f(&r.state)).count();
+        format!(
+            "{} file(s): {} verified, {} not ready, {} failed, {} not archived",
+            self.files.len(),
+            count(|s| matches!(s, FileState::Verified)),
+            count(|s| matches!(s, FileState::NotReady(_))),
+            count(|s| matches!(s, FileState::Failed(_))),
+            count(|s| matches!(s, FileState::NotArchived(_))),
+        )
+    }
+}
+
+/// Archives the files of one event. `Err` means the event could not be worked on at all (an
+/// unreadable body, a broken archive); it stays in the spool and becomes the last error.
+///
+/// An archiver must be safe to call for the same event more than once, and for two events naming
+/// the same files at once: Zoom repeats deliveries, and the spool replays every event that was
+/// not settled before a stop.
+pub trait Archiver: Send + Sync + 'static {
+    fn archive(
+        &self,
+        event: SpooledEvent,
+    ) -> impl Future<Output = anyhow::Result<EventOutcome>> + Send;
+
+    /// A warning for the operator at start, if this archiver has one.
+    fn notice(&self) -> Option<String> {
+        None
+    }
+
+    /// The server is stopping: wind down the events in flight (keep `.part` files, report what
+    /// is unfinished as `Failed`) so that `archive` returns within the stop timeout. Their events
+    /// stay in the spool.
+    fn stop(&self) {}
+}
+
+/// Reads each event as the download path will and archives nothing: files that could be
+/// downloaded are reported `NotArchived`, so their event stays in the spool.
+#[derive(Debug, Default)]
+pub struct NotWiredYet;
+
+pub const NOT_WIRED: &str = "this vsrec does not download from `serve` yet";
+
+impl Archiver for NotWiredYet {
+    async fn archive(&self, event: SpooledEvent) -> anyhow::Result<EventOutcome> {
+        let event = event.parse()?;
+        let session_id = event.session_id();
+        let Some(recordings) = event.recordings() else {
+            return Ok(EventOutcome {
+                session_id,
+                ..EventOutcome::default()
+            });
+        };
+        let recordings = recordings.context("the event's payload.object cannot be read")?;
+        let session = Session::from_wire(session_id.as_deref().unwrap_or_default(), &recordings);
+        let files = session
+            .files
+            .iter()
+            .map(|file| FileReport {
+                key: file.key.clone(),
+                file_type: file.file_type.clone(),
+                state: match file.not_ready() {
+                    Some(why) => FileState::NotReady(why.to_string()),
+                    None => FileState::NotArchived(NOT_WIRED.into()),
+                },
+            })
+            .collect();
+        Ok(EventOutcome {
+            session_id,
+            files,
+            ..EventOutcome::default()
+        })
+    }
+
+    fn notice(&self) -> Option<String> {
+        Some(
+            "this vsrec receives and spools recording events but does not download their files \
+             yet; events with files stay in the spool, and a later vsrec archives them at start"
+                .into(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::serve::spool::sha256_hex;
+    use serde_json::json;
+
+    fn spooled(body: &[u8]) -> SpooledEvent {
+        SpooledEvent {
+            id: SpoolId {
+                seq: 1,
+                hash: sha256_hex(body),
+            },
+            body: body.to_vec(),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_placeholder_reports_downloadable_files_as_not_archived() {
+        let body = fakezoom::webhook::published_example("session.recording_completed").unwrap();
+        let outcome = NotWiredYet.archive(spooled(body.as_bytes())).await.unwrap();
+        assert_eq!(outcome.session_id.as_deref(), Some("1234567890"));
+        assert_eq!(outcome.files.len(), 2);
+        assert!(
+            outcome
+                .files
+                .iter()
+                .all(|f| f.state == FileState::NotArchived(NOT_WIRED.into()))
+        );
+        assert!(!outcome.is_settled(), "kept in the spool");
+        assert_eq!(
+            outcome.summary(),
+            "2 file(s): 0 verified, 0 not ready, 0 failed, 2 not archived"
+        );
+    }
+
+    #[tokio::test]
+    async fn files_not_ready_and_events_without_files_are_settled() {
+        let body = fakezoom::webhook::event_body(
+            "session.recording_completed",
+            json!({"session_id": "s==", "recording_files": [
+                {"id": "a", "status": "processing", "download_url": "https://zoom.us/rec/download/a"},
+                {"id": "b", "status": "completed"}
+            ]}),
+            Some("tok"),
+        );
+        let outcome = NotWiredYet.archive(spooled(&body)).await.unwrap();
+        assert!(
+            outcome
+                .files
+                .iter()
+                .all(|f| matches!(f.state, FileState::NotReady(_)))
+        );
+        assert!(outcome.is_settled());
+
+        let failed = fakezoom::webhook::published_example("session.recording_transcript_failed");
+        let outcome = NotWiredYet
+            .archive(spooled(failed.unwrap().as_bytes()))
+            .await
+            .unwrap();
+        assert!(outcome.files.is_empty() && outcome.is_settled());
+    }
+
+    #[tokio::test]
+    async fn bodies_that_are_not_json_are_errors() {
+        assert!(NotWiredYet.archive(spooled(b"not json")).await.is_err());
+    }
+
+    #[test]
+    fn settled_means_verified_or_not_ready() {
+        let report = |state| FileReport {
+            key: "k".into(),
+            file_type: None,
+            state,
+        };
+        let outcome = |states: Vec<FileState>| EventOutcome {
+            files: states.into_iter().map(report).collect(),
+            ..EventOutcome::default()
+        };
+        assert!(outcome(vec![]).is_settled());
+        assert!(outcome(vec![FileState::Verified, FileState::NotReady("p".into())]).is_settled());
+        assert!(!outcome(vec![FileState::Verified, FileState::Failed("x".into())]).is_settled());
+        assert!(!outcome(vec![FileState::NotArchived("x".into())]).is_settled());
+        let unresolved = EventOutcome {
+            unresolved: Some("the session cannot be listed".into()),
+            ..outcome(vec![FileState::Verified])
+        };
+        assert!(!unresolved.is_settled());
+    }
+}

@@ -1,0 +1,259 @@
+//! A Zoom webhook body, read leniently: `{event, event_ts, download_token, payload: {account_id,
+//! object: {...}}}`. Zoom's own examples break the schema it publishes (a numeric `session_id`,
+//! `recording_type` twice in one object), so nothing here rejects a body for a field of an odd
+//! type: the field is simply absent. `payload.object` becomes the per-session listing's wire
+//! shape, which the download path already knows.
+
+use serde_json::{Map, Value};
+
+use crate::secret::Secret;
+use crate::wire::{FILE_LISTS, SessionRecordings};
+
+pub const RECORDING_COMPLETED: &str = "session.recording_completed";
+pub const TRANSCRIPT_COMPLETED: &str = "session.recording_transcript_completed";
+pub const SUMMARY_COMPLETED: &str = "session.recording_summary_completed";
+pub const URL_VALIDATION: &str = "endpoint.url_validation";
+
+/// The events whose files vsrec archives.
+pub const ARCHIVED: [&str; 3] = [RECORDING_COMPLETED, TRANSCRIPT_COMPLETED, SUMMARY_COMPLETED];
+
+#[derive(Debug, thiserror::Error)]
+pub enum EventError {
+    #[error("the body is not JSON ({0})")]
+    NotJson(serde_json::Error),
+    #[error("the body is JSON but not an object")]
+    NotAnObject,
+}
+
+/// One webhook delivery.
+#[derive(Debug, Clone, Default)]
+pub struct WebhookEvent {
+    /// `event`, like `session.recording_completed`; `None` when absent or not a string.
+    pub event: Option<String>,
+    /// `event_ts`: milliseconds since the epoch, as Zoom wrote it.
+    pub event_ts: Option<Value>,
+    /// The top-level `download_token`: `Authorization: Bearer` for the first hop of each
+    /// `download_url`, valid 24 hours.
+    pub download_token: Option<Secret>,
+    pub account_id: Option<String>,
+    /// `payload.object`, untouched.
+    pub object: Option<Map<String, Value>>,
+    /// `payload.plainToken` of `endpoint.url_validation`.
+    pub plain_token: Option<String>,
+}
+
+impl WebhookEvent {
+    pub fn parse(body: &[u8]) -> Result<Self, EventError> {
+        let value: Value = serde_json::from_slice(body).map_err(EventError::NotJson)?;
+        let Value::Object(mut top) = value else {
+            return Err(EventError::NotAnObject);
+        };
+        let mut payload = match top.remove("payload") {
+            Some(Value::Object(payload)) => payload,
+            _ => Map::new(),
+        };
+        let string = |v: Option<Value>| match v {
+            Some(Value::String(s)) => Some(s),
+            _ => None,
+        };
+        Ok(Self {
+            event: string(top.remove("event")),
+            event_ts: top.remove("event_ts"),
+            download_token: string(top.remove("download_token"))
+                .filter(|t| !t.is_empty())
+                .map(Secret::new),
+            account_id: payload.get("account_id").and_then(id_string),
+            plain_token: string(payload.remove("plainToken")),
+            object: match payload.remove("object") {
+                Some(Value::Object(object)) => Some(object),
+                _ => None,
+            },
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        self.event.as_deref().unwrap_or("")
+    }
+
+    /// Whether this event announces files to archive.
+    pub fn is_archived(&self) -> bool {
+        ARCHIVED.contains(&self.name())
+    }
+
+    /// `payload.object.session_id`, a string whether Zoom sent a string or a number.
+    pub fn session_id(&self) -> Option<String> {
+        self.object.as_ref()?.get("session_id").and_then(id_string)
+    }
+
+    /// How many entries the three file lists hold, before any de-duplication.
+    pub fn file_count(&self) -> usize {
+        let Some(object) = &self.object else {
+            return 0;
+        };
+        FILE_LISTS
+            .iter()
+            .filter_map(|list| object.get(*list).and_then(Value::as_array))
+            .map(Vec::len)
+            .sum()
+    }
+
+    /// `payload.object` as the per-session listing's wire type, read as leniently as a listing
+    /// (numeric identifiers become strings; an odd field is left out, not fatal). `None` when
+    /// the event has no object.
+    pub fn recordings(&self) -> Option<Result<SessionRecordings, serde_json::Error>> {
+        Some(serde_json::from_value(Value::Object(self.object.clone()?)))
+    }
+}
+
+/// An identifier as text: a string as it is, a number in its decimal form.
+fn id_string(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn zoom_published_examples_parse() {
+        let examples = fakezoom::webhook::published_examples();
+        assert_eq!(examples.len(), 10, "every session.recording_* example");
+        for (name, body) in examples {
+            let event =
+                WebhookEvent::parse(body.as_bytes()).unwrap_or_else(|e| panic!("{name}: {e}"));
+            // Zoom's example for transcript_failed says transcript_completed: kept verbatim.
+            assert!(event.name().starts_with("session.recording_"), "{name}");
+            assert_eq!(event.session_id().as_deref(), Some("1234567890"), "{name}");
+            assert_eq!(event.account_id.as_deref(), Some("AAAAAABBBB"), "{name}");
+            assert!(event.event_ts.as_ref().is_some_and(Value::is_u64), "{name}");
+            let recordings = event.recordings().expect("object").unwrap_or_else(|e| {
+                panic!("{name}: {e}");
+            });
+            assert_eq!(recordings.session_id.as_deref(), Some("1234567890"));
+            assert_eq!(recordings.session_key.as_deref(), Some("ABC36jaBI145"));
+            let has_token = event.download_token.is_some();
+            assert_eq!(
+                has_token,
+                name.ends_with("_completed"),
+                "{name}: download_token at the top level of the events with files"
+            );
+        }
+    }
+
+    #[test]
+    fn recording_completed_example_has_its_three_lists() {
+        let body = fakezoom::webhook::published_example(RECORDING_COMPLETED).unwrap();
+        let event = WebhookEvent::parse(body.as_bytes()).unwrap();
+        assert!(event.is_archived());
+        assert_eq!(event.file_count(), 3);
+        let recordings = event.recordings().unwrap().unwrap();
+        let files = recordings.recording_files.as_ref().unwrap();
+        // The example names `recording_type` twice; the later value wins, as in any JSON reader.
+        assert_eq!(files[0].recording_type.as_deref(), Some("audio_only"));
+        assert_eq!(files[0].file_size.as_ref().unwrap().bytes(), Some(246_560));
+        let audio = recordings.participant_audio_files.as_ref().unwrap();
+        assert_eq!(audio[0].user_id.as_deref(), Some("16778240"));
+        let video = recordings.participant_video_files.as_ref().unwrap();
+        assert_eq!(
+            video[0].recording_type.as_deref(),
+            Some("individual_shared_screen")
+        );
+        let session = crate::model::Session::from_wire("1234567890", &recordings);
+        assert_eq!(
+            session.files.len(),
+            2,
+            "the audio file is listed twice, once kept"
+        );
+        // Never shown, even in a debug dump.
+        assert!(!format!("{event:?}").contains("abJhbGci"));
+        assert!(
+            event
+                .download_token
+                .unwrap()
+                .expose()
+                .starts_with("abJhbGci")
+        );
+    }
+
+    #[test]
+    fn numeric_identifiers_in_files_become_strings() {
+        let body = json!({
+            "event": RECORDING_COMPLETED,
+            "payload": {"account_id": 77, "object": {
+                "session_id": 12, "session_key": 34,
+                "recording_files": [{"id": 5, "session_id": 12, "file_size": 9}],
+                "participant_audio_files": [{"id": "a", "user_id": 16778240, "user_key": 3}]
+            }}
+        });
+        let event = WebhookEvent::parse(body.to_string().as_bytes()).unwrap();
+        assert_eq!(event.account_id.as_deref(), Some("77"));
+        assert_eq!(event.file_count(), 2);
+        let wire = event.recordings().unwrap().unwrap();
+        assert_eq!(wire.session_key.as_deref(), Some("34"));
+        let file = &wire.recording_files.as_ref().unwrap()[0];
+        assert_eq!(file.id.as_deref(), Some("5"));
+        assert_eq!(file.session_id.as_deref(), Some("12"));
+        let audio = &wire.participant_audio_files.as_ref().unwrap()[0];
+        assert_eq!(audio.user_id.as_deref(), Some("16778240"));
+        assert_eq!(audio.user_key.as_deref(), Some("3"));
+
+        // A list that is not a list counts no files, and is left out of the typed view.
+        let body =
+            br#"{"payload":{"object":{"recording_files":"none","participant_audio_files":[{}]}}}"#;
+        let event = WebhookEvent::parse(body).unwrap();
+        assert_eq!(event.file_count(), 1);
+        let wire = event.recordings().unwrap().unwrap();
+        assert!(wire.recording_files.is_none());
+        assert_eq!(wire.participant_audio_files.map(|f| f.len()), Some(1));
+    }
+
+    #[test]
+    fn odd_envelopes_are_lenient_and_non_objects_are_errors() {
+        let event =
+            WebhookEvent::parse(br#"{"event": 5, "download_token": "", "payload": []}"#).unwrap();
+        assert_eq!(event.event, None);
+        assert!(!event.is_archived());
+        assert!(event.download_token.is_none());
+        assert!(event.object.is_none() && event.recordings().is_none());
+        assert_eq!(event.session_id(), None);
+        assert_eq!(event.file_count(), 0);
+
+        let validation = WebhookEvent::parse(
+            br#"{"event":"endpoint.url_validation","payload":{"plainToken":"qgg8vlvZRS6UYooatFL8Aw"},"event_ts":1654503849680}"#,
+        )
+        .unwrap();
+        assert_eq!(validation.name(), URL_VALIDATION);
+        assert_eq!(
+            validation.plain_token.as_deref(),
+            Some("qgg8vlvZRS6UYooatFL8Aw")
+        );
+
+        assert!(matches!(
+            WebhookEvent::parse(b"[1]"),
+            Err(EventError::NotAnObject)
+        ));
+        assert!(matches!(
+            WebhookEvent::parse(b"{"),
+            Err(EventError::NotJson(_))
+        ));
+        assert!(matches!(
+            WebhookEvent::parse(b""),
+            Err(EventError::NotJson(_))
+        ));
+    }
+
+    proptest::proptest! {
+        /// Whatever the bytes, parsing answers without panicking, and so does every accessor.
+        #[test]
+        fn any_bytes_parse_or_error(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..256)) {
+            if let Ok(event) = WebhookEvent::parse(&bytes) {
+                let _ = (event.session_id(), event.file_count(), event.recordings());
+            }
+        }
+    }
+}
