@@ -62,6 +62,10 @@ pub enum FileFault {
     Long(u64),
     /// A chunked body without Content-Length.
     NoContentLength,
+    /// Send `after` bytes of the body, then nothing until the test calls
+    /// [`Server::release`](crate::Server::release) for the file: a transfer held mid-way for as
+    /// long as a test needs, without guessing at durations.
+    Hold { after: u64 },
 }
 
 impl FileFault {
@@ -81,6 +85,7 @@ impl FileFault {
             FileFault::Short(n) => Some(BodyFault::Short(n)),
             FileFault::Long(n) => Some(BodyFault::Long(n)),
             FileFault::NoContentLength => Some(BodyFault::NoContentLength),
+            FileFault::Hold { after } => Some(BodyFault::Hold { after }),
             _ => None,
         }
     }
@@ -94,6 +99,7 @@ pub(crate) enum BodyFault {
     Short(u64),
     Long(u64),
     NoContentLength,
+    Hold { after: u64 },
 }
 
 /// The body Zoom's download host sends for an expired download token.
