@@ -33,6 +33,7 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand --version 'Print version'
             cand list 'Show the recording files of one or more sessions'
             cand download 'Download every recording file of one or more sessions, verified and resumable'
+            cand verify 'Re-hash archived files against each session folder''s SHA256SUMS'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -71,6 +72,24 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'vsrec;verify'= {
+            cand -o 'The archive folder to verify when no DIR is given'
+            cand --out 'The archive folder to verify when no DIR is given'
+            cand -j 'Files hashed at once (1 to 32; default: one per CPU)'
+            cand --jobs 'Files hashed at once (1 to 32; default: one per CPU)'
+            cand --api-base 'Zoom API base URL; plain http:// only for loopback hosts'
+            cand --api-key 'Video SDK API key (the API key, not the SDK key)'
+            cand --retries 'Retries per request after connection errors, 5xx and 429'
+            cand --timeout 'Seconds to wait for a connection, and for the next byte of an answer'
+            cand --remote 'Also list each session from Zoom and report files it has that the archive lacks'
+            cand --json 'Write JSON Lines to stdout instead of tables'
+            cand -v 'Log each request on stderr (URLs are redacted)'
+            cand --verbose 'Log each request on stderr (URLs are redacted)'
+            cand -q 'Print errors only on stderr'
+            cand --quiet 'Print errors only on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'vsrec;completions'= {
             cand --api-base 'Zoom API base URL; plain http:// only for loopback hosts'
             cand --api-key 'Video SDK API key (the API key, not the SDK key)'
@@ -87,12 +106,15 @@ set edit:completion:arg-completer[vsrec] = {|@words|
         &'vsrec;help'= {
             cand list 'Show the recording files of one or more sessions'
             cand download 'Download every recording file of one or more sessions, verified and resumable'
+            cand verify 'Re-hash archived files against each session folder''s SHA256SUMS'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'vsrec;help;list'= {
         }
         &'vsrec;help;download'= {
+        }
+        &'vsrec;help;verify'= {
         }
         &'vsrec;help;completions'= {
         }

@@ -71,6 +71,9 @@ pub enum Command {
     /// Download every recording file of one or more sessions, verified and resumable
     #[command(after_help = EXIT_CODES_HELP)]
     Download(DownloadArgs),
+    /// Re-hash archived files against each session folder's SHA256SUMS
+    #[command(after_help = EXIT_CODES_HELP)]
+    Verify(VerifyArgs),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -116,6 +119,25 @@ pub struct DownloadArgs {
     /// Print what would be done, transfer nothing
     #[arg(long, short = 'n')]
     pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Archive folders (holding session folders) or session folders; default: --out
+    #[arg(value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+
+    /// The archive folder to verify when no DIR is given
+    #[arg(short, long, env = env::OUT, value_name = "DIR", default_value = ".")]
+    pub out: PathBuf,
+
+    /// Files hashed at once (1 to 32; default: one per CPU)
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=32))]
+    pub jobs: Option<u8>,
+
+    /// Also list each session from Zoom and report files it has that the archive lacks
+    #[arg(long)]
+    pub remote: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
