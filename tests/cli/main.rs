@@ -4,6 +4,8 @@
 mod completions;
 mod download;
 mod hardening;
+mod integrity;
 mod list;
 mod soak;
 mod support;
+mod verify;
