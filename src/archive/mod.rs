@@ -22,15 +22,18 @@
 pub mod digest;
 mod local;
 pub mod manifest;
+mod proof;
+mod update;
+mod writer;
 
 pub use digest::{Digest, Sha256};
-#[cfg(test)]
-pub(crate) use local::write_all_vectored;
-pub use local::{
-    Archive, Busy, Check, Claim, Claimed, CommitError, Entry, FileId, Folder, Hashed, Proof,
-    Refusal, Slot, Writer, is_refusal, part_name,
-};
+pub use local::{Archive, FileId, Folder, Hashed, Refusal, Slot, is_refusal, part_name};
 pub use manifest::{FILE_NAME as SHA256SUMS, Manifest};
+pub use proof::{Check, Proof};
+pub use update::Entry;
+#[cfg(test)]
+pub(crate) use writer::write_all_vectored;
+pub use writer::{Busy, Claim, Claimed, CommitError, Writer};
 
 /// What a file being downloaded is called until it is verified.
 pub const PART_SUFFIX: &str = ".part";
@@ -43,4 +46,17 @@ pub const LOCK_FILE: &str = ".vsrec.lock";
 /// the manifests, the lock file, and any `.part` (the archive's own temporaries included).
 pub fn is_own_file(name: &str) -> bool {
     name == SHA256SUMS || name == SESSION_JSON || name == LOCK_FILE || name.ends_with(PART_SUFFIX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn naming_never_gives_a_recording_an_archive_name() {
+        for own in [SHA256SUMS, SESSION_JSON, LOCK_FILE] {
+            assert!(crate::naming::RESERVED_NAMES.contains(&own), "{own}");
+        }
+        assert_eq!(PART_SUFFIX, crate::naming::PART_SUFFIX);
+    }
 }

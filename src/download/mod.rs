@@ -1,6 +1,7 @@
 //! `vsrec download`: list each session, plan every file against the archive, then fetch the
 //! rest through one pool of workers shared by all sessions.
 
+mod claim;
 mod fetch;
 mod part;
 pub mod plan;
@@ -163,7 +164,7 @@ pub async fn run(
                 }
                 let (task, outcome) = match work {
                     Work::Fetch(p) => (&p.task, fetch::fetch(ctx, &p.task).await),
-                    Work::Adopt(p) => (&p.task, fetch::adopt(ctx, &p.task).await),
+                    Work::Adopt(p) => (&p.task, claim::adopt(ctx, &p.task).await),
                 };
                 ctx.reporter.finished(task, &outcome)
             }
