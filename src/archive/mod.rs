@@ -20,6 +20,7 @@
 //! acting on it (deleting the original from Zoom) must too.
 
 pub mod digest;
+mod hashing;
 mod local;
 pub mod manifest;
 mod proof;

@@ -9,7 +9,10 @@ use std::os::unix::fs::{FileExt, MetadataExt};
 use rustix::fs::{self as rfs, AtFlags, OFlags};
 use rustix::io::Errno;
 
-use super::digest::{Digest, Sha256, hash_range};
+use bytes::Bytes;
+
+use super::digest::Digest;
+use super::hashing::Hashing;
 use super::local::{FileId, Folder, Slot, part_name, unlink};
 
 impl Folder {
@@ -138,9 +141,8 @@ pub struct Writer {
     file: File,
     /// Bytes in the file, all written by this writer or found there when it was claimed.
     len: u64,
-    hasher: Sha256,
-    /// How many of the first bytes `hasher` has seen.
-    hashed: u64,
+    /// The SHA-256 of the file's first `hash.hashed()` bytes.
+    hash: Hashing,
     committed: bool,
 }
 
@@ -163,8 +165,7 @@ impl Writer {
             name: name.to_owned(),
             file,
             len,
-            hasher: Sha256::new(),
-            hashed: 0,
+            hash: Hashing::new(),
             committed: false,
         })
     }
@@ -188,29 +189,25 @@ impl Writer {
         Ok(self.file.metadata()?.len())
     }
 
-    /// Append `batch` with vectored writes and feed it to the hash. After a failed write the
+    /// Append `batch` with vectored writes and hand it to the hash. After a failed write the
     /// count is taken from the disk again and the hash starts over from there on the next call.
-    pub fn write<B: AsRef<[u8]>>(&mut self, batch: &[B]) -> io::Result<()> {
+    pub fn write(&mut self, batch: &[Bytes]) -> io::Result<()> {
         self.catch_up()?;
         if let Err(e) = write_all_vectored(&mut self.file, batch) {
             self.len = self.len_on_disk()?;
             self.file.seek(SeekFrom::Start(self.len))?;
-            (self.hasher, self.hashed) = (Sha256::new(), 0);
+            self.hash = Hashing::new();
             return Err(e);
         }
-        for chunk in batch {
-            self.hasher.update(chunk.as_ref());
-            self.len += chunk.as_ref().len() as u64;
-        }
-        self.hashed = self.len;
+        self.hash.update(batch);
+        self.len += batch.iter().map(|b| b.len() as u64).sum::<u64>();
         Ok(())
     }
 
     /// Hash what is on disk but not yet hashed: the prefix a resumed `.part` started with.
     pub fn catch_up(&mut self) -> io::Result<()> {
-        if self.hashed < self.len {
-            hash_range(&self.file, &mut self.hasher, self.hashed, self.len)?;
-            self.hashed = self.len;
+        if self.hash.hashed() < self.len {
+            self.hash.update_from_file(&self.file, self.len)?;
         }
         Ok(())
     }
@@ -220,7 +217,7 @@ impl Writer {
         self.file.set_len(0)?;
         self.file.seek(SeekFrom::Start(0))?;
         self.len = 0;
-        (self.hasher, self.hashed) = (Sha256::new(), 0);
+        self.hash = Hashing::new();
         Ok(())
     }
 
@@ -242,8 +239,7 @@ impl Writer {
             return Err(CommitError::Length { on_disk, expected });
         }
         self.catch_up()?;
-        let digest = std::mem::take(&mut self.hasher).finish();
-        self.hashed = 0;
+        let digest = std::mem::replace(&mut self.hash, Hashing::new()).finish()?;
         let part = part_name(&self.name);
         self.folder.check_in_place()?;
         if !self.folder.holds(&part, &self.file)? {
@@ -279,11 +275,11 @@ impl Drop for Writer {
 }
 
 /// Write all of `batch` with as few `writev` calls as the platform allows.
-pub(crate) fn write_all_vectored<B: AsRef<[u8]>>(file: &mut File, batch: &[B]) -> io::Result<()> {
+pub(crate) fn write_all_vectored(file: &mut File, batch: &[Bytes]) -> io::Result<()> {
     // At most this many slices per call, within every platform's `IOV_MAX`.
     const MAX_SLICES: usize = 512;
     for group in batch.chunks(MAX_SLICES) {
-        let mut slices: Vec<IoSlice<'_>> = group.iter().map(|b| IoSlice::new(b.as_ref())).collect();
+        let mut slices: Vec<IoSlice<'_>> = group.iter().map(|b| IoSlice::new(b)).collect();
         let mut slices = &mut slices[..];
         while !slices.is_empty() {
             match file.write_vectored(slices) {
@@ -330,7 +326,7 @@ mod tests {
         let claimed = f.claim("f").unwrap();
         assert!(claimed.removed_symlink);
         let mut writer = ready(claimed);
-        writer.write(&[b"new".as_slice()]).unwrap();
+        writer.write(&[Bytes::from_static(b"new")]).unwrap();
         assert_eq!(writer.commit(3).unwrap().hex().len(), 64);
         assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
         assert!(
@@ -350,7 +346,7 @@ mod tests {
             panic!("the lock is held");
         };
         let waiter = std::thread::spawn(move || busy.wait());
-        first.write(&[vec![1u8; 10]]).unwrap();
+        first.write(&[Bytes::from(vec![1u8; 10])]).unwrap();
         first.commit(10).unwrap();
         drop(first);
         // The holder renamed its .part into place: the waiter claims a fresh, empty one.
@@ -369,7 +365,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let f = folder(dir.path());
         let mut writer = ready(f.claim("f").unwrap());
-        writer.write(&[b"abc".as_slice()]).unwrap();
+        writer.write(&[Bytes::from_static(b"abc")]).unwrap();
         // Something else appends behind vsrec's back.
         std::fs::OpenOptions::new()
             .append(true)
@@ -392,7 +388,7 @@ mod tests {
         std::fs::write(dir.path().join("s/f.part"), b"ab").unwrap();
         let mut writer = ready(f.claim("f").unwrap());
         assert_eq!(writer.len(), 2);
-        writer.write(&[b"c".as_slice()]).unwrap();
+        writer.write(&[Bytes::from_static(b"c")]).unwrap();
         let digest = writer.commit(3).unwrap();
         assert_eq!(
             digest.hex(),

@@ -6,6 +6,7 @@
 use std::io;
 use std::path::Path;
 
+use bytes::Bytes;
 use tokio::task::JoinHandle;
 
 use crate::archive::{CommitError, Digest, Writer};
@@ -21,15 +22,15 @@ type Job = JoinHandle<(Writer, io::Result<()>)>;
 
 /// Feeds chunks to one locked `.part`. At most one batch is being written while the next one
 /// fills, so memory per file is about two batches.
-pub struct PartWriter<B> {
+pub struct PartWriter {
     /// Away on the blocking pool while a batch is in flight; gone if that job panicked.
     writer: Option<Writer>,
-    pending: Vec<B>,
+    pending: Vec<Bytes>,
     pending_len: usize,
     in_flight: Option<(Job, usize)>,
 }
 
-impl<B: AsRef<[u8]> + Send + Sync + 'static> PartWriter<B> {
+impl PartWriter {
     pub fn new(writer: Writer) -> Self {
         Self {
             writer: Some(writer),
@@ -45,8 +46,8 @@ impl<B: AsRef<[u8]> + Send + Sync + 'static> PartWriter<B> {
     }
 
     /// Queue `chunk`. Returns how many bytes (of earlier chunks) are now written to the file.
-    pub async fn push(&mut self, chunk: B) -> io::Result<u64> {
-        let len = chunk.as_ref().len();
+    pub async fn push(&mut self, chunk: Bytes) -> io::Result<u64> {
+        let len = chunk.len();
         if len == 0 {
             return Ok(0);
         }
@@ -170,7 +171,7 @@ mod tests {
             let chunk =
                 vec![(i % 251) as u8; (i * 7919) % 3000 + usize::from(i % 500 == 0) * WRITE_BATCH];
             expected.extend_from_slice(&chunk);
-            reported += writer.push(chunk).await.unwrap();
+            reported += writer.push(Bytes::from(chunk)).await.unwrap();
             assert!(reported + writer.buffered() == expected.len() as u64 - 5);
         }
         let (_, result) = writer.commit(expected.len() as u64).await;
@@ -187,7 +188,7 @@ mod tests {
     async fn a_wrong_length_is_not_committed() {
         let dir = tempfile::tempdir().unwrap();
         let mut writer = PartWriter::new(writer(dir.path(), "f"));
-        writer.push(vec![7u8; 10]).await.unwrap();
+        writer.push(Bytes::from(vec![7u8; 10])).await.unwrap();
         let (writer, result) = writer.commit(11).await;
         assert!(
             matches!(
@@ -211,14 +212,15 @@ mod tests {
             .open("/dev/full")
             .unwrap();
         let failure =
-            crate::archive::write_all_vectored(&mut full, &[vec![1u8; WRITE_BATCH]]).unwrap_err();
+            crate::archive::write_all_vectored(&mut full, &[Bytes::from(vec![1u8; WRITE_BATCH])])
+                .unwrap_err();
         assert_eq!(failure.kind(), io::ErrorKind::StorageFull, "{failure}");
     }
 
     #[tokio::test]
     async fn an_empty_part_is_removed_when_let_go() {
         let dir = tempfile::tempdir().unwrap();
-        let writer = PartWriter::<Vec<u8>>::new(writer(dir.path(), "e"));
+        let writer = PartWriter::new(writer(dir.path(), "e"));
         assert!(dir.path().join("s/e.part").exists());
         let (writer, written) = writer.finish().await;
         assert_eq!(written.unwrap(), 0);
