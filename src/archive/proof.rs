@@ -7,6 +7,18 @@ use super::digest::Digest;
 use super::local::{Folder, Slot};
 
 impl Folder {
+    /// Whether the file `name` is proven now: listed in `SHA256SUMS` and, re-hashed, equal to
+    /// its line (and `expected_len` long, when given). `None` when `SHA256SUMS` does not list
+    /// it. What must be certain of a file before acting on it (deleting the original from Zoom)
+    /// asks this.
+    pub fn prove(&self, name: &str, expected_len: Option<u64>) -> io::Result<Option<Check>> {
+        let (manifest, _) = self.read_manifest()?;
+        manifest
+            .get(name)
+            .map(|listed| self.check(name, listed, expected_len, &|_| true))
+            .transpose()
+    }
+
     /// Re-hash the file `name` and compare it with the digest `SHA256SUMS` lists for it (and,
     /// when known, its length with `expected_len`). The only way to get a [`Proof`]; `vsrec
     /// verify` (and anything that must be sure of a file before acting on it) goes through here.
@@ -72,7 +84,7 @@ pub enum Check {
 }
 
 /// A file re-hashed just now and found equal to its `SHA256SUMS` line. Only
-/// [`Folder::check`] makes one.
+/// [`Folder::check`] (and [`Folder::prove`] through it) makes one.
 #[derive(Debug, Clone)]
 pub struct Proof {
     name: String,
@@ -147,10 +159,30 @@ mod tests {
                 ..
             }
         ));
+        assert!(f.prove("a", None).unwrap().is_none(), "not in SHA256SUMS");
         symlink(dir.path().join("s/a"), dir.path().join("s/l")).unwrap();
         assert!(matches!(
             f.check("l", listed, None, &|_| true).unwrap(),
             Check::Corrupt { .. }
         ));
+    }
+
+    #[test]
+    fn prove_reads_the_line_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = folder(dir.path());
+        std::fs::write(dir.path().join("s/a"), b"abc").unwrap();
+        let listed = f.hash("a", &|_| true).unwrap().digest;
+        std::fs::write(dir.path().join("s/SHA256SUMS"), format!("{listed}  a\n")).unwrap();
+        assert!(matches!(
+            f.prove("a", Some(3)).unwrap(),
+            Some(Check::Proven(_))
+        ));
+        std::fs::write(dir.path().join("s/a"), b"abd").unwrap();
+        assert!(matches!(
+            f.prove("a", None).unwrap(),
+            Some(Check::Corrupt { .. })
+        ));
+        assert!(f.prove("b", None).unwrap().is_none());
     }
 }

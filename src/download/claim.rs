@@ -73,13 +73,13 @@ pub async fn adopt(ctx: &Ctx, task: &Task) -> Outcome {
     let path = folder.path().join(&task.name);
     let cannot =
         |e: io::Error| Outcome::failed(0, 0, format!("cannot read {}: {e}", path.display()));
-    let (reader, name) = (folder.clone(), task.name.clone());
+    let (reader, name, cancel) = (folder.clone(), task.name.clone(), ctx.cancel.clone());
     let found = tokio::task::spawn_blocking(move || {
         let (manifest, _) = reader.read_manifest()?;
         match manifest.get(&name) {
             Some(digest) => Ok((digest, None)),
             None => reader
-                .hash(&name, &|_| true)
+                .hash(&name, &|_| !cancel.is_cancelled())
                 .map(|hashed| (hashed.digest, Some(hashed))),
         }
     })
@@ -88,6 +88,7 @@ pub async fn adopt(ctx: &Ctx, task: &Task) -> Outcome {
     .and_then(|r| r);
     let (digest, hashed) = match found {
         Ok(found) => found,
+        Err(_) if ctx.cancel.is_cancelled() => return interrupted(0, 0),
         Err(e) => return cannot(e),
     };
     let Some(hashed) = hashed else {
