@@ -15,8 +15,12 @@ use super::digest::{Digest, Sha256, hash_range};
 /// Bytes hashed inline before a file gets a hashing thread: small files never pay for one.
 const INLINE_BYTES: u64 = 1024 * 1024;
 
-/// Batches queued for the hashing thread before the writer waits.
-const QUEUED_BATCHES: usize = 2;
+/// Batches queued for the hashing thread before the writer waits. Hashing is the slowest
+/// stage, so a longer queue would only hold more memory.
+const QUEUED_BATCHES: usize = 1;
+
+/// The hashing thread's stack: it only loops over buffers.
+const STACK_BYTES: usize = 256 * 1024;
 
 pub(super) struct Hashing {
     state: State,
@@ -91,6 +95,7 @@ impl Hashing {
         let (handoff, arrival) = std::sync::mpsc::channel::<Sha256>();
         let spawned = std::thread::Builder::new()
             .name("vsrec-sha256".into())
+            .stack_size(STACK_BYTES)
             .spawn(move || {
                 let mut hasher = arrival.recv().ok()?;
                 for batch in queue {

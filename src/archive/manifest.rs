@@ -48,7 +48,8 @@ impl Manifest {
             if escaped {
                 text.push('\\');
             }
-            text.push_str(&digest.to_string());
+            use std::fmt::Write;
+            let _ = write!(text, "{digest}");
             text.push_str("  ");
             if escaped {
                 for c in name.chars() {

@@ -119,10 +119,12 @@ impl Folder {
     /// the old file or the new one, never half of one.
     fn replace(&self, name: &str, bytes: &[u8]) -> io::Result<()> {
         let temp = part_name(name);
-        if self.slot(&temp)? == Slot::Symlink {
+        // Only this process writes the temporary (the session lock is held), so a leftover is a
+        // crashed run's, or a link planted to make vsrec write elsewhere: a new file it is.
+        if matches!(self.slot(&temp)?, Slot::File { .. } | Slot::Symlink) {
             unlink(self.dir(), &temp)?;
         }
-        let mut file = self.open_file(&temp, OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC)?;
+        let mut file = self.open_file(&temp, OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL)?;
         file.write_all(bytes)?;
         file.sync_all()?;
         drop(file);

@@ -17,17 +17,18 @@ use super::local::{FileId, Folder, Slot, part_name, unlink};
 
 impl Folder {
     /// Take the `.part` of the file `name` for writing: open it (created if missing) without
-    /// following a symlink and lock it. A symlink at the `.part` path is never vsrec's work: it
-    /// is removed and the file starts fresh. When another process holds the lock, the answer
-    /// is [`Claim::Busy`], to wait on.
+    /// following a symlink and lock it. A symlink or hard link at the `.part` path is never
+    /// vsrec's work, and writing through it would change a file elsewhere: the link is removed
+    /// and the file starts fresh. When another process holds the lock, the answer is
+    /// [`Claim::Busy`], to wait on.
     pub fn claim(&self, name: &str) -> io::Result<Claimed> {
         let part = part_name(name);
-        let mut removed_symlink = false;
+        let mut removed_link = false;
         for _ in 0..16 {
             match self.slot(&part)? {
                 Slot::Symlink => {
                     unlink(self.dir(), &part)?;
-                    removed_symlink = true;
+                    removed_link = true;
                     continue;
                 }
                 Slot::Absent | Slot::File { .. } => {}
@@ -37,6 +38,12 @@ impl Folder {
                 Err(e) if e.raw_os_error() == Some(Errno::LOOP.raw_os_error()) => continue,
                 other => other?,
             };
+            if file.metadata()?.nlink() > 1 {
+                drop(file);
+                unlink(self.dir(), &part)?;
+                removed_link = true;
+                continue;
+            }
             let claim = match file.try_lock() {
                 Ok(()) if self.holds(&part, &file)? => {
                     Claim::Ready(Writer::new(self.clone(), name, file)?)
@@ -52,7 +59,7 @@ impl Folder {
             };
             return Ok(Claimed {
                 claim,
-                removed_symlink,
+                removed_link,
             });
         }
         Err(io::Error::other(format!(
@@ -95,8 +102,8 @@ impl Folder {
 /// The result of [`Folder::claim`].
 pub struct Claimed {
     pub claim: Claim,
-    /// A symlink stood at the `.part` path and was removed.
-    pub removed_symlink: bool,
+    /// A symlink or hard link stood at the `.part` path and was removed.
+    pub removed_link: bool,
 }
 
 pub enum Claim {
@@ -324,7 +331,7 @@ mod tests {
         std::fs::write(&victim, b"precious").unwrap();
         symlink(&victim, dir.path().join("s/f.part")).unwrap();
         let claimed = f.claim("f").unwrap();
-        assert!(claimed.removed_symlink);
+        assert!(claimed.removed_link);
         let mut writer = ready(claimed);
         writer.write(&[Bytes::from_static(b"new")]).unwrap();
         assert_eq!(writer.commit(3).unwrap().hex().len(), 64);
@@ -334,6 +341,22 @@ mod tests {
                 .unwrap()
                 .is_file()
         );
+    }
+
+    #[test]
+    fn a_hard_link_at_a_part_is_removed_and_never_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = folder(dir.path());
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, b"precious").unwrap();
+        std::fs::hard_link(&victim, dir.path().join("s/f.part")).unwrap();
+        let claimed = f.claim("f").unwrap();
+        assert!(claimed.removed_link);
+        let mut writer = ready(claimed);
+        assert!(writer.is_empty(), "a fresh .part, not the victim's bytes");
+        writer.write(&[Bytes::from_static(b"new")]).unwrap();
+        writer.commit(3).unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
     }
 
     #[test]

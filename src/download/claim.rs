@@ -22,10 +22,10 @@ pub async fn claim(ctx: &Ctx, task: &Task, folder: &Folder) -> Result<Writer, Ou
             true => Outcome::failed(0, 0, e.to_string()),
             false => fail(e),
         })?;
-    if claimed.removed_symlink {
+    if claimed.removed_link {
         ctx.reporter.warn(
             task,
-            "removed a symlink at its .part path (vsrec never makes one); starting the file afresh",
+            "removed a link at its .part path (vsrec never makes one); starting the file afresh",
         );
     }
     let busy = match claimed.claim {
