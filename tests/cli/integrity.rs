@@ -156,6 +156,48 @@ fn two_runs_on_one_archive_fetch_each_file_once_and_the_second_says_it_waits() {
 }
 
 #[test]
+fn a_lock_dies_with_its_process_and_the_waiting_run_resumes_the_file() {
+    let h = Harness::new();
+    let key = h.key(SAMPLE, "screen");
+    h.server
+        .push_file_faults(&key, [FileFault::Hold { after: 270_000 }]);
+    let path = h.planned_path(SAMPLE, &key);
+    let part = part_of(&path);
+    let shown = path
+        .strip_prefix(&h.out)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let out = out_arg(&h);
+    let args = ["download", "--json", "--out", &out, SAMPLE];
+
+    let mut first = h.spawn_watched(&args);
+    wait_for_len(&part, 1);
+    let mut second = h.spawn_watched(&args);
+    second.wait_for_line(&format!("another vsrec is fetching {shown}"));
+    first.child.kill().unwrap(); // SIGKILL: no clean-up, the lock goes with the process
+    h.finish_watched(first);
+    h.server.release(&key);
+    let second = h.finish_watched(second);
+    second.expect(0);
+    let events = h.check_files(&second);
+    let event = h.event_for(&events, &key);
+    assert_eq!(event["status"], "resumed", "{event}");
+    let storage = h.storage_requests_for(&key);
+    assert_eq!(storage.len(), 2, "the killed run's request and the resume");
+    // The resume starts where the killed run's .part ended: after its first write, within
+    // what the server had sent.
+    let range = storage[1].range.clone().expect("a Range request");
+    let from: u64 = range["bytes=".len()..range.len() - 1].parse().unwrap();
+    assert!((1..=270_000).contains(&from), "{range}");
+    let len = h.server.file_content(&key).len() as u64;
+    assert_eq!(event["bytes"], len - from, "nothing fetched twice");
+    no_part_files(&h.out);
+    sha256sum_check(path.parent().unwrap());
+}
+
+#[test]
 fn planted_symlinks_never_lead_outside_out() {
     let h = Harness::new();
     let outside = h.home.path().join("outside");
