@@ -238,7 +238,7 @@ fn find_sessions(dirs: &[PathBuf], term: &Term) -> Result<Vec<SessionDir>, Error
             let shown = dir.join(&name);
             match slot {
                 Slot::Folder => {}
-                Slot::Symlink if shown.is_dir() => {
+                Slot::Symlink => {
                     term.warn(&format!(
                         "{} is a symlink; verify does not follow links inside an archive",
                         shown.display()

@@ -80,6 +80,12 @@ impl Archive {
         })
     }
 
+    /// Create `root` (and its parents) if missing, then open it.
+    pub fn create(root: &Path) -> io::Result<Self> {
+        std::fs::create_dir_all(root)?;
+        Self::open(root)
+    }
+
     pub fn root(&self) -> &Path {
         &self.root
     }

@@ -201,15 +201,12 @@ fn open_archive(options: &Options) -> Result<Option<Archive>, Error> {
             ))),
         };
     }
-    std::fs::create_dir_all(out)
-        .and_then(|()| Archive::open(out))
-        .map(Some)
-        .map_err(|e| {
-            Error::Usage(format!(
-                "cannot create the output directory {}: {e}",
-                out.display()
-            ))
-        })
+    Archive::create(out).map(Some).map_err(|e| {
+        Error::Usage(format!(
+            "cannot create the output directory {}: {e}",
+            out.display()
+        ))
+    })
 }
 
 /// List every session; one that fails is reported and the others go on, except when the
