@@ -1,11 +1,12 @@
 //! The SHA-256 of a file as it is written: inline for a file's first bytes, then on a thread of
 //! the file's own, so that hashing one batch overlaps with writing the next (and with receiving
-//! the one after) instead of adding to the write path. A bounded queue keeps memory flat: a
-//! writer that gets ahead of its hasher waits.
+//! the one after) instead of adding to the write path. A process-wide cap on the batches waiting
+//! to be hashed keeps memory flat: a writer that gets too far ahead of the hashers waits.
 
 use std::fs::File;
 use std::io;
-use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::mpsc::{Sender, channel};
+use std::sync::{Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
 use bytes::Bytes;
@@ -15,9 +16,56 @@ use super::digest::{Digest, Sha256, hash_range};
 /// Bytes hashed inline before a file gets a hashing thread: small files never pay for one.
 const INLINE_BYTES: u64 = 1024 * 1024;
 
-/// Batches queued for the hashing thread before the writer waits. Hashing is the slowest
-/// stage, so a longer queue would only hold more memory.
-const QUEUED_BATCHES: usize = 1;
+/// Batches waiting for a hashing thread, all files together, before a writer waits: enough for
+/// a lone large file to keep its writer and hasher both busy, few enough that eight files at
+/// once hold no more than two more megabytes.
+const QUEUED_BATCHES: usize = 8;
+
+static QUEUED: Gate = Gate {
+    queued: Mutex::new(0),
+    freed: Condvar::new(),
+};
+
+/// A counting gate: [`Gate::enter`] waits while [`QUEUED_BATCHES`] batches are queued.
+struct Gate {
+    queued: Mutex<usize>,
+    freed: Condvar,
+}
+
+impl Gate {
+    fn enter(&self) {
+        let mut queued = self.queued.lock().unwrap_or_else(PoisonError::into_inner);
+        while *queued >= QUEUED_BATCHES {
+            queued = self
+                .freed
+                .wait(queued)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        *queued += 1;
+    }
+
+    fn leave(&self) {
+        *self.queued.lock().unwrap_or_else(PoisonError::into_inner) -= 1;
+        self.freed.notify_one();
+    }
+}
+
+/// A batch on its way to a hashing thread; it leaves the gate when dropped, hashed or not.
+struct Queued(Vec<Bytes>);
+
+impl Queued {
+    fn new(batch: &[Bytes]) -> Self {
+        QUEUED.enter();
+        // Clones of `Bytes` share the buffers: nothing is copied.
+        Self(batch.to_vec())
+    }
+}
+
+impl Drop for Queued {
+    fn drop(&mut self) {
+        QUEUED.leave();
+    }
+}
 
 /// The hashing thread's stack: it only loops over buffers.
 const STACK_BYTES: usize = 256 * 1024;
@@ -31,7 +79,7 @@ pub(super) struct Hashing {
 enum State {
     Inline(Sha256),
     Thread {
-        batches: SyncSender<Vec<Bytes>>,
+        batches: Sender<Queued>,
         done: JoinHandle<Option<Sha256>>,
     },
     /// The hashing thread died (a panic); the digest is lost.
@@ -61,9 +109,8 @@ impl Hashing {
         }
         match &mut self.state {
             State::Inline(hasher) => batch.iter().for_each(|b| hasher.update(b)),
-            // Clones of `Bytes` share the buffers: nothing is copied.
             State::Thread { batches, .. } => {
-                if batches.send(batch.to_vec()).is_err() {
+                if batches.send(Queued::new(batch)).is_err() {
                     self.state = State::Failed;
                 }
             }
@@ -90,7 +137,7 @@ impl Hashing {
         let State::Inline(hasher) = std::mem::replace(&mut self.state, State::Failed) else {
             return;
         };
-        let (batches, queue) = sync_channel::<Vec<Bytes>>(QUEUED_BATCHES);
+        let (batches, queue) = channel::<Queued>();
         // The hasher goes over once the thread runs, so a failed spawn cannot lose it.
         let (handoff, arrival) = std::sync::mpsc::channel::<Sha256>();
         let spawned = std::thread::Builder::new()
@@ -99,7 +146,7 @@ impl Hashing {
             .spawn(move || {
                 let mut hasher = arrival.recv().ok()?;
                 for batch in queue {
-                    batch.iter().for_each(|b| hasher.update(b));
+                    batch.0.iter().for_each(|b| hasher.update(b));
                 }
                 Some(hasher)
             });
@@ -154,5 +201,26 @@ mod tests {
         );
         assert_eq!(hashing.hashed(), 40 * 100_031);
         assert_eq!(hashing.finish().unwrap(), whole.finish());
+    }
+
+    #[test]
+    fn files_hashed_at_once_share_the_queue_and_each_gets_its_own_digest() {
+        let files: Vec<std::thread::JoinHandle<()>> = (0..6u8)
+            .map(|seed| {
+                std::thread::spawn(move || {
+                    let mut hashing = Hashing::new();
+                    let mut whole = Sha256::new();
+                    for n in 0..30u8 {
+                        let batch = [Bytes::from(vec![seed ^ n; 256 * 1024])];
+                        hashing.update(&batch);
+                        whole.update(&batch[0]);
+                    }
+                    assert_eq!(hashing.finish().unwrap(), whole.finish());
+                })
+            })
+            .collect();
+        for file in files {
+            file.join().unwrap();
+        }
     }
 }
