@@ -2,7 +2,7 @@
 # vsrec's benchmark: vsrec against curl and aria2c, all downloading the same files from nginx on
 # 127.0.0.1 into a tmpfs, so that the tools are measured and not the disk or the network.
 #
-#   scripts/bench.sh              the full run (about 5 minutes on 2 cores after the build;
+#   scripts/bench.sh              the full run (about 6 minutes on 2 cores after the build;
 #                                 needs ~9 GiB of free memory for its tmpfs files)
 #   scripts/bench.sh --quick      small files, 3 rounds: a smoke test in a minute
 #
