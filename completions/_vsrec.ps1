@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'vsrec' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the recording files of sessions, or the sessions of a date range (--from)')
             [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download every recording file of one or more sessions, verified and resumable')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Receive Zoom''s recording webhooks and spool them for archiving (downloads: not yet)')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Re-hash archived files against each session folder''s SHA256SUMS')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -103,6 +104,25 @@ Register-ArgumentCompleter -Native -CommandName 'vsrec' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'vsrec;verify' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The archive folder to verify when no DIR is given')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The archive folder to verify when no DIR is given')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Files hashed at once (1 to 32; default: one per CPU)')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Files hashed at once (1 to 32; default: one per CPU)')
+            [CompletionResult]::new('--api-base', '--api-base', [CompletionResultType]::ParameterName, 'Zoom API base URL; plain http:// only for loopback hosts')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'Video SDK API key (the API key, not the SDK key)')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries per request after connection errors, 5xx and 429')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a connection, and for the next byte of an answer')
+            [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Also list each session from Zoom and report files it has that the archive lacks')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Write JSON Lines to stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr (URLs are redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr (URLs are redacted)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print errors only on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print errors only on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'vsrec;completions' {
             [CompletionResult]::new('--api-base', '--api-base', [CompletionResultType]::ParameterName, 'Zoom API base URL; plain http:// only for loopback hosts')
             [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'Video SDK API key (the API key, not the SDK key)')
@@ -121,6 +141,7 @@ Register-ArgumentCompleter -Native -CommandName 'vsrec' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the recording files of sessions, or the sessions of a date range (--from)')
             [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download every recording file of one or more sessions, verified and resumable')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Receive Zoom''s recording webhooks and spool them for archiving (downloads: not yet)')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Re-hash archived files against each session folder''s SHA256SUMS')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -132,6 +153,9 @@ Register-ArgumentCompleter -Native -CommandName 'vsrec' -ScriptBlock {
             break
         }
         'vsrec;help;serve' {
+            break
+        }
+        'vsrec;help;verify' {
             break
         }
         'vsrec;help;completions' {

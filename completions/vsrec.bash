@@ -31,6 +31,9 @@ _vsrec() {
             vsrec,serve)
                 cmd="vsrec__subcmd__serve"
                 ;;
+            vsrec,verify)
+                cmd="vsrec__subcmd__verify"
+                ;;
             vsrec__subcmd__help,completions)
                 cmd="vsrec__subcmd__help__subcmd__completions"
                 ;;
@@ -46,6 +49,9 @@ _vsrec() {
             vsrec__subcmd__help,serve)
                 cmd="vsrec__subcmd__help__subcmd__serve"
                 ;;
+            vsrec__subcmd__help,verify)
+                cmd="vsrec__subcmd__help__subcmd__verify"
+                ;;
             *)
                 ;;
         esac
@@ -53,7 +59,7 @@ _vsrec() {
 
     case "${cmd}" in
         vsrec)
-            opts="-v -q -h -V --api-base --api-key --retries --timeout --json --verbose --quiet --help --version list download serve completions help"
+            opts="-v -q -h -V --api-base --api-key --retries --timeout --json --verbose --quiet --help --version list download serve verify completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -167,7 +173,7 @@ _vsrec() {
             return 0
             ;;
         vsrec__subcmd__help)
-            opts="list download serve completions help"
+            opts="list download serve verify completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -237,6 +243,20 @@ _vsrec() {
             return 0
             ;;
         vsrec__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vsrec__subcmd__help__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -320,6 +340,52 @@ _vsrec() {
                     return 0
                     ;;
                 --spool)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vsrec__subcmd__verify)
+            opts="-o -j -v -q -h --out --jobs --remote --api-base --api-key --retries --timeout --json --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -34,6 +34,7 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand list 'Show the recording files of sessions, or the sessions of a date range (--from)'
             cand download 'Download every recording file of one or more sessions, verified and resumable'
             cand serve 'Receive Zoom''s recording webhooks and spool them for archiving (downloads: not yet)'
+            cand verify 'Re-hash archived files against each session folder''s SHA256SUMS'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -96,6 +97,24 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'vsrec;verify'= {
+            cand -o 'The archive folder to verify when no DIR is given'
+            cand --out 'The archive folder to verify when no DIR is given'
+            cand -j 'Files hashed at once (1 to 32; default: one per CPU)'
+            cand --jobs 'Files hashed at once (1 to 32; default: one per CPU)'
+            cand --api-base 'Zoom API base URL; plain http:// only for loopback hosts'
+            cand --api-key 'Video SDK API key (the API key, not the SDK key)'
+            cand --retries 'Retries per request after connection errors, 5xx and 429'
+            cand --timeout 'Seconds to wait for a connection, and for the next byte of an answer'
+            cand --remote 'Also list each session from Zoom and report files it has that the archive lacks'
+            cand --json 'Write JSON Lines to stdout instead of tables'
+            cand -v 'Log each request on stderr (URLs are redacted)'
+            cand --verbose 'Log each request on stderr (URLs are redacted)'
+            cand -q 'Print errors only on stderr'
+            cand --quiet 'Print errors only on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'vsrec;completions'= {
             cand --api-base 'Zoom API base URL; plain http:// only for loopback hosts'
             cand --api-key 'Video SDK API key (the API key, not the SDK key)'
@@ -113,6 +132,7 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand list 'Show the recording files of sessions, or the sessions of a date range (--from)'
             cand download 'Download every recording file of one or more sessions, verified and resumable'
             cand serve 'Receive Zoom''s recording webhooks and spool them for archiving (downloads: not yet)'
+            cand verify 'Re-hash archived files against each session folder''s SHA256SUMS'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -121,6 +141,8 @@ set edit:completion:arg-completer[vsrec] = {|@words|
         &'vsrec;help;download'= {
         }
         &'vsrec;help;serve'= {
+        }
+        &'vsrec;help;verify'= {
         }
         &'vsrec;help;completions'= {
         }

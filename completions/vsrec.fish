@@ -36,6 +36,7 @@ complete -c vsrec -n "__fish_vsrec_needs_command" -s V -l version -d 'Print vers
 complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "list" -d 'Show the recording files of sessions, or the sessions of a date range (--from)'
 complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "download" -d 'Download every recording file of one or more sessions, verified and resumable'
 complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "serve" -d 'Receive Zoom\'s recording webhooks and spool them for archiving (downloads: not yet)'
+complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "verify" -d 'Re-hash archived files against each session folder\'s SHA256SUMS'
 complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l from -d 'Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h' -r
@@ -76,6 +77,17 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l json -d 'Write JSO
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -s v -l verbose -d 'Log each request on stderr (URLs are redacted)'
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -s q -l quiet -d 'Print errors only on stderr'
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -s h -l help -d 'Print help'
+complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s o -l out -d 'The archive folder to verify when no DIR is given' -r -F
+complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s j -l jobs -d 'Files hashed at once (1 to 32; default: one per CPU)' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l retries -d 'Retries per request after connection errors, 5xx and 429' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l timeout -d 'Seconds to wait for a connection, and for the next byte of an answer' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l remote -d 'Also list each session from Zoom and report files it has that the archive lacks'
+complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l json -d 'Write JSON Lines to stdout instead of tables'
+complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s v -l verbose -d 'Log each request on stderr (URLs are redacted)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s q -l quiet -d 'Print errors only on stderr'
+complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -l retries -d 'Retries per request after connection errors, 5xx and 429' -r
@@ -84,8 +96,9 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -l json -d 'Wri
 complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -s v -l verbose -d 'Log each request on stderr (URLs are redacted)'
 complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -s q -l quiet -d 'Print errors only on stderr'
 complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve completions help" -f -a "list" -d 'Show the recording files of sessions, or the sessions of a date range (--from)'
-complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve completions help" -f -a "download" -d 'Download every recording file of one or more sessions, verified and resumable'
-complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve completions help" -f -a "serve" -d 'Receive Zoom\'s recording webhooks and spool them for archiving (downloads: not yet)'
-complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify completions help" -f -a "list" -d 'Show the recording files of sessions, or the sessions of a date range (--from)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify completions help" -f -a "download" -d 'Download every recording file of one or more sessions, verified and resumable'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify completions help" -f -a "serve" -d 'Receive Zoom\'s recording webhooks and spool them for archiving (downloads: not yet)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify completions help" -f -a "verify" -d 'Re-hash archived files against each session folder\'s SHA256SUMS'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -2,7 +2,7 @@
 # vsrec's benchmark: vsrec against curl and aria2c, all downloading the same files from nginx on
 # 127.0.0.1 into a tmpfs, so that the tools are measured and not the disk or the network.
 #
-#   scripts/bench.sh              the full run (about 3 minutes on 2 cores after the build;
+#   scripts/bench.sh              the full run (about 6 minutes on 2 cores after the build;
 #                                 needs ~9 GiB of free memory for its tmpfs files)
 #   scripts/bench.sh --quick      small files, 3 rounds: a smoke test in a minute
 #
@@ -11,7 +11,10 @@
 # `/rec/download/` location that answers 302 to the file, as Zoom's download host does), and
 # starts fakezoom with every `download_url` pointing at that nginx. Each case runs every tool
 # several times, rotating their order each round, and every run's output is checked (file count,
-# every size, one file compared byte for byte) so that a broken run cannot look fast.
+# every size, one file compared byte for byte, and vsrec's SHA256SUMS line for it against the
+# source's digest) so that a broken run cannot look fast. vsrec hashes what it writes, so (a)
+# and (b) also run curl followed by sha256sum of the same files; (f) times `vsrec verify`
+# against `sha256sum -c` run with the same parallelism (xargs -P).
 #
 # Wall time, CPU time (user + sys, children included) and peak RSS come from getrusage through
 # scripts/measure.c, built with the system's C compiler (GNU time, which counts CPU in 10 ms
@@ -33,15 +36,18 @@ usage: scripts/bench.sh [--quick] [--runs N] [--big-runs N] [--cases LETTERS] [-
   --quick          small files (64 MiB, 8 x 16 MiB, 50 x 64 KiB, 256 MiB vs 16 MiB), 3 rounds
   --runs N         rounds per case (default 5; 3 with --quick)
   --big-runs N     rounds of case (e), the 4 GiB file (default 3)
-  --cases LETTERS  which cases to run, e.g. "ab" (default abcde)
+  --cases LETTERS  which cases to run, e.g. "ab" (default abcdef)
   --keep           keep the work directory (generated files, command scripts, raw results)
 
 Cases:
-  (a) one 1 GiB file:      vsrec --jobs 1 vs curl -L -o
-  (b) 8 files of 256 MiB:  vsrec --jobs 8 vs aria2c -j 8 -x 1 vs 8 parallel curls
+  (a) one 1 GiB file:      vsrec --jobs 1 vs curl -L -o (and curl, then sha256sum)
+  (b) 8 files of 256 MiB:  vsrec --jobs 8 vs aria2c -j 8 -x 1 vs 8 parallel curls (and 8
+                           parallel curls, each then sha256sum)
   (c) the same 8 files:    vsrec --jobs 1 vs one curl fetching them in turn
   (d) 200 files of 64 KiB: vsrec --jobs 8 vs aria2c -j 8 -x 1 vs curl -Z --parallel-max 8
   (e) vsrec's peak RSS on one 4 GiB file vs one 256 MiB file
+  (f) (b)'s 8 files, downloaded: vsrec verify --jobs P vs sha256sum -c under xargs -P P,
+                           P = the number of CPUs
 
 Environment: VSREC_BIN, VSREC_BASELINE_BIN, FAKEZOOM_BIN, BENCH_TMPFS, BENCH_PORT
 (see the comment at the top of this script).
@@ -57,7 +63,7 @@ die() {
 QUICK=0
 RUNS=
 BIG_RUNS=
-CASES=abcde
+CASES=abcdef
 KEEP=0
 while [ $# -gt 0 ]; do
     case $1 in
@@ -74,7 +80,7 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-case $CASES in *[!abcde]* | '') die "--cases takes letters from abcde, not '$CASES'" ;; esac
+case $CASES in *[!abcdef]* | '') die "--cases takes letters from abcdef, not '$CASES'" ;; esac
 if [ "$QUICK" = 1 ]; then
     RUNS=${RUNS:-3}
     BIG_RUNS=${BIG_RUNS:-3}
@@ -102,6 +108,8 @@ fi
 # (e)'s small half is one of (b)'s files.
 E_SMALL=$B_SIZE
 JOBS=8
+# (f): how many files both verifiers hash at once.
+VERIFY_JOBS=$(nproc)
 # A run that takes longer than this is a hang, not a result.
 RUN_TIMEOUT=900
 RSS_TARGET_MIB=32
@@ -151,7 +159,7 @@ ensure_tools() {
     NGINX=$(find_nginx)
     [ -n "$NGINX" ] || die "nginx is still missing"
     gnu_time_ok || die "/usr/bin/time is not GNU time"
-    for t in curl aria2c cmp timeout; do
+    for t in curl aria2c cmp timeout sha256sum xargs; do
         command -v "$t" >/dev/null || die "$t is missing"
     done
 }
@@ -206,7 +214,7 @@ make_work() {
     # The largest case: its sources and one output at a time, plus some slack.
     local need=0 n
     for n in "$(wants a && echo $((2 * A_SIZE)))" \
-        "$( (wants b || wants c) && echo $((2 * B_COUNT * B_SIZE)))" \
+        "$( (wants b || wants c || wants f) && echo $((2 * B_COUNT * B_SIZE)))" \
         "$(wants d && echo $((2 * D_COUNT * D_SIZE)))" \
         "$(wants e && echo $((2 * E_BIG + E_SMALL)))"; do
         [ -z "$n" ] || [ "$n" -le "$need" ] || need=$n
@@ -220,7 +228,7 @@ make_work() {
     WORK=$(mktemp -d "$base/vsrec-bench.XXXXXX")
     # nginx's workers may run as another user: they must read the files.
     chmod 755 "$WORK"
-    mkdir -p "$WORK/src" "$WORK/cmd" "$WORK/nginx/tmp"
+    mkdir -p "$WORK/src" "$WORK/cmd" "$WORK/nginx/tmp" "$WORK/sums"
     RESULTS=$WORK/results.tsv
     : >"$RESULTS"
 }
@@ -270,7 +278,8 @@ placeholder() {
     done
 }
 
-# fill NAME: real bytes in every file of NAME.
+# fill NAME: real bytes in every file of NAME, and their SHA-256 in $WORK/sums/NAME, for the
+# checks of vsrec's SHA256SUMS (openssl is much faster than coreutils' sha256sum).
 fill() {
     log "generating the files of session $1"
     local f
@@ -278,6 +287,14 @@ fill() {
         gen "$f" "$(stat -c %s "$f")"
     done
     chmod -R a+rX "$WORK/src/$1"
+    : >"$WORK/sums/$1"
+    for f in "$WORK/src/$1"/*.mp4; do
+        if command -v openssl >/dev/null; then
+            printf '%s  %s\n' "$(openssl dgst -sha256 -r "$f" | cut -d' ' -f1)" "${f##*/}"
+        else
+            sha256sum "$f" | sed 's|  .*/|  |'
+        fi >>"$WORK/sums/$1"
+    done
 }
 
 # drain NAME: back to sparse files of the same sizes.
@@ -295,7 +312,7 @@ wants() { [[ $CASES == *$1* ]]; }
 # The sessions of the chosen cases; fakezoom lists every folder it finds.
 generate() {
     if wants a; then placeholder a 1 "$A_SIZE"; fi
-    if wants b || wants c; then placeholder b "$B_COUNT" "$B_SIZE"; fi
+    if wants b || wants c || wants f; then placeholder b "$B_COUNT" "$B_SIZE"; fi
     if wants d; then placeholder d "$D_COUNT" "$D_SIZE"; fi
     if wants e; then
         placeholder e4 1 "$E_BIG"
@@ -419,13 +436,41 @@ exec curl -sS --fail -L --output-dir "\$out"$args
 EOF
 }
 
+curl_sha_cmd() { # curl_sha_cmd CASE TOOL SESSION COUNT: curl_one_cmd, then sha256sum of it all
+    local args="" files="" f
+    for f in $(names "$4"); do
+        args="$args -o $f $(url "$3" "$f")"
+        files="$files \"\$out/$f\""
+    done
+    write_cmd "$1" "$2" <<EOF
+curl -sS --fail -L --output-dir "\$out"$args
+exec sha256sum$files >/dev/null
+EOF
+}
+
+verify_cmd() { # verify_cmd TOOL BIN: vsrec verify of the archive (b)'s files were downloaded to
+    write_cmd f "$1" <<EOF
+exec '$2' --quiet verify --jobs $VERIFY_JOBS '$WORK/archive'
+EOF
+}
+
+# sha256sum -c of the same archive: one sha256sum per line of SHA256SUMS, VERIFY_JOBS at once.
+sha256sum_c_cmd() {
+    write_cmd f shac <<EOF
+cd '$WORK/archive'/*/
+exec xargs -d '\n' -n 1 -P $VERIFY_JOBS sh -c 'printf "%s\\n" "\$0" | sha256sum -c --quiet --strict -' <SHA256SUMS
+EOF
+}
+
 # shellcheck disable=SC2016
-curl_many_cmd() { # curl_many_cmd CASE TOOL SESSION COUNT: one curl process per file, all at once
-    local f
+curl_many_cmd() { # curl_many_cmd CASE TOOL SESSION COUNT [sha]: one curl process per file, all
+    # at once; with "sha", each followed by sha256sum of its file
+    local f then=
     {
         echo 'pids='
         for f in $(names "$4"); do
-            echo "'$WORK/measure' \"\$out.rss.$f\" curl -sS --fail -L -o \"\$out/$f\" $(url "$3" "$f") & pids=\"\$pids \$!\""
+            [ "${5:-}" != sha ] || then=" && sha256sum \"\$out/$f\" >/dev/null"
+            echo "{ '$WORK/measure' \"\$out.rss.$f\" curl -sS --fail -L -o \"\$out/$f\" $(url "$3" "$f")$then; } & pids=\"\$pids \$!\""
         done
         echo 'status=0; for p in $pids; do wait $p || status=1; done'
         # Their peak RSS together: the processes run at the same time.
@@ -463,6 +508,10 @@ label() {
     base) echo "vsrec (baseline)" ;;
     curl) echo "curl -L -o" ;;
     curl8) echo "8 × curl -L -o (RSS: sum)" ;;
+    curlsha) echo "curl -L -o, then sha256sum" ;;
+    curl8sha) echo "8 × (curl -L -o, then sha256sum)" ;;
+    verify) echo "vsrec verify --jobs $VERIFY_JOBS" ;;
+    shac) echo "sha256sum -c, xargs -P $VERIFY_JOBS" ;;
     curlseq) echo "curl, files in turn" ;;
     curlZ) echo "curl -Z --parallel-max $JOBS" ;;
     aria2c) echo "aria2c -j $JOBS -x 1" ;;
@@ -476,9 +525,13 @@ setup_commands() {
     # case: tools, session, file count, bytes per file, vsrec --jobs
     vsrec_cmd a vsrec "$VSREC_BIN" a 1
     curl_one_cmd a curl a 1
+    curl_sha_cmd a curlsha a 1
     vsrec_cmd b vsrec "$VSREC_BIN" b $JOBS
     aria2c_cmd b aria2c b "$B_COUNT"
     curl_many_cmd b curl8 b "$B_COUNT"
+    curl_many_cmd b curl8sha b "$B_COUNT" sha
+    verify_cmd vsrec "$VSREC_BIN"
+    sha256sum_c_cmd
     vsrec_cmd c vsrec "$VSREC_BIN" b 1
     curl_one_cmd c curlseq b "$B_COUNT"
     vsrec_cmd d vsrec "$VSREC_BIN" d $JOBS
@@ -486,8 +539,9 @@ setup_commands() {
     curl_parallel_cmd d curlZ d "$D_COUNT"
     vsrec_cmd e4 vsrec "$VSREC_BIN" e4 1
     vsrec_cmd e1 vsrec "$VSREC_BIN" e1 1
-    TOOLS_a="vsrec curl"
-    TOOLS_b="vsrec aria2c curl8"
+    TOOLS_a="vsrec curl curlsha"
+    TOOLS_b="vsrec aria2c curl8 curl8sha"
+    TOOLS_f="vsrec shac"
     TOOLS_c="vsrec curlseq"
     TOOLS_d="vsrec aria2c curlZ"
     if [ "$with_base" = 1 ]; then
@@ -513,9 +567,11 @@ setup_commands() {
 check() {
     local out=$1 session=$2 count=$3 bytes=$4 round=$5
     local files sizes
-    files=$(find "$out" -type f | wc -l)
+    # vsrec's own files in each session folder: SHA256SUMS, session.json, .vsrec.lock.
+    local -a recordings=("$out" -type f ! -name SHA256SUMS ! -name session.json ! -name .vsrec.lock)
+    files=$(find "${recordings[@]}" | wc -l)
     [ "$files" = "$count" ] || { find "$out" -type f | head >&2; return 1; }
-    sizes=$(find "$out" -type f -printf '%s\n' | sort -u)
+    sizes=$(find "${recordings[@]}" -printf '%s\n' | sort -u)
     [ "$sizes" = "$bytes" ] || { echo "sizes: $sizes" >&2; return 1; }
     local sample matches
     sample=$(printf '%03d.mp4' $((round % count)))
@@ -523,6 +579,13 @@ check() {
     matches=$(find "$out" -type f -name "*$sample")
     [ "$(printf '%s\n' "$matches" | wc -l)" = 1 ] || { echo "$sample: $matches" >&2; return 1; }
     cmp -s "$WORK/src/$session/$sample" "$matches" || { echo "$matches differs" >&2; return 1; }
+    # A vsrec that writes SHA256SUMS lists every file, the sample with its true digest.
+    local sums=${matches%/*}/SHA256SUMS want
+    if [ -f "$sums" ]; then
+        [ "$(wc -l <"$sums")" = "$count" ] || { echo "$sums: $(wc -l <"$sums") lines" >&2; return 1; }
+        want=$(grep " $sample\$" "$WORK/sums/$session" | cut -d' ' -f1)
+        grep -q "^$want  .*$sample\$" "$sums" || { echo "$sums: wrong digest for $sample" >&2; return 1; }
+    fi
 }
 
 # run CASE TOOL ROUND SESSION COUNT BYTES: one measured run, appended to the results.
@@ -548,6 +611,31 @@ run() {
         $((count * bytes)) >>"$RESULTS"
     log "($case) round $round: $(label "$tool"): ${wall} s, CPU ${cpu} s, $((rss / 1024)) MiB"
     rm -rf "$out" "$out".rss*
+}
+
+# The archive (f) verifies: (b)'s files, downloaded once by vsrec.
+make_archive() {
+    rm -rf "$WORK/archive"
+    "$VSREC_BIN" --quiet download --out "$WORK/archive" --jobs $JOBS b ||
+        die "could not download the archive for (f)"
+    check "$WORK/archive" b "$B_COUNT" "$B_SIZE" 0 || die "the archive for (f) is wrong"
+}
+
+# run_f TOOL ROUND: one measured verification of the archive; the verifier must succeed.
+run_f() {
+    local tool=$1 round=$2
+    if ! timeout "$RUN_TIMEOUT" "$WORK/measure" "$WORK/measure.out" \
+        sh "$WORK/cmd/f-$tool.sh" "$WORK/archive" >"$WORK/run.log" 2>&1; then
+        cat "$WORK/run.log" "$WORK/measure.out" >&2 || true
+        die "(f) $tool failed in round $round"
+    fi
+    local wall user sys rss cpu
+    read -r wall user sys rss <"$WORK/measure.out"
+    cpu=$(calc %.4f "$user + $sys")
+    wall=$(calc %.4f "$wall")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' f "$tool" "$round" "$wall" "$cpu" "$rss" \
+        $((B_COUNT * B_SIZE)) >>"$RESULTS"
+    log "(f) round $round: $(label "$tool"): ${wall} s, CPU ${cpu} s, $((rss / 1024)) MiB"
 }
 
 # run_case CASE ROUNDS "TOOLS" SESSION COUNT BYTES: every tool each round, order rotated.
@@ -630,11 +718,12 @@ describe_case() {
     b) echo "(b) $B_COUNT × $(human "$B_SIZE"), vsrec --jobs $JOBS" ;;
     c) echo "(c) $B_COUNT × $(human "$B_SIZE"), vsrec --jobs 1" ;;
     d) echo "(d) $D_COUNT × $(human "$D_SIZE"), vsrec --jobs $JOBS" ;;
+    f) echo "(f) verify $B_COUNT × $(human "$B_SIZE")" ;;
     esac
 }
 
-report_case() { # report_CASE CASE "TOOLS" CURL_TOOL
-    local case=$1 tool_list=$2 curl_tool=$3
+report_case() { # report_case CASE "TOOLS" CURL_TOOL [SHA_TOOL]
+    local case=$1 tool_list=$2 curl_tool=$3 sha_tool=${4:-}
     local vw vc bytes
     vw=$(med "$case" vsrec 4)
     vc=$(med "$case" vsrec 5)
@@ -647,7 +736,8 @@ report_case() { # report_CASE CASE "TOOLS" CURL_TOOL
         local ratios="|  |  |"
         if [ "$t" != vsrec ]; then
             ratios="| $(calc %.2f "$vw / $w")× | $(calc %.2f "$vc / ($c > 0 ? $c : 0.01)")× |"
-            if [ "$t" != base ] && { [ -z "$best" ] || calc %d "$w < $best" | grep -q 1; }; then
+            if [ "$t" != base ] && [ "$t" != "$sha_tool" ] &&
+                { [ -z "$best" ] || calc %d "$w < $best" | grep -q 1; }; then
                 best=$w best_tool=$t
             fi
         fi
@@ -659,8 +749,34 @@ report_case() { # report_CASE CASE "TOOLS" CURL_TOOL
         "$(calc %d "$ratio <= 1.0")"
     curl_cpu=$(med "$case" "$curl_tool" 5)
     cpu_ratio=$(calc %.2f "$vc / ($curl_cpu > 0 ? $curl_cpu : 0.01)")
-    target "($case) CPU time $cpu_ratio× curl's ($(label "$curl_tool")) for the same bytes, target ≤ 1.20×" \
-        "$(calc %d "$cpu_ratio <= 1.2")"
+    if [ -n "$sha_tool" ]; then
+        local sha_cpu
+        sha_cpu=$(med "$case" "$sha_tool" 5)
+        cpu_ratio=$(calc %.2f "$vc / ($sha_cpu > 0 ? $sha_cpu : 0.01)")
+        target "($case) CPU time $cpu_ratio× that of $(label "$sha_tool") (vsrec hashes as it writes), target ≤ 1.00×" \
+            "$(calc %d "$cpu_ratio <= 1.0")"
+    else
+        target "($case) CPU time $cpu_ratio× curl's ($(label "$curl_tool")) for the same bytes (vsrec also hashes them), target ≤ 1.20×" \
+            "$(calc %d "$cpu_ratio <= 1.2")"
+    fi
+}
+
+report_f() {
+    local vw vc w c t
+    vw=$(med f vsrec 4)
+    vc=$(med f vsrec 5)
+    for t in $TOOLS_f; do
+        local ratios="|  |  |"
+        if [ "$t" != vsrec ]; then
+            w=$(med f "$t" 4)
+            c=$(med f "$t" 5)
+            ratios="| $(calc %.2f "$vw / $w")× | $(calc %.2f "$vc / ($c > 0 ? $c : 0.01)")× |"
+        fi
+        row "$(describe_case f)" f "$t" $((B_COUNT * B_SIZE)) "$ratios"
+    done
+    w=$(med f shac 4)
+    target "(f) vsrec verify's wall time $(calc %.2f "$vw / $w")× that of sha256sum -c with the same parallelism ($VERIFY_JOBS), target ≤ 1.00×" \
+        "$(calc %d "$vw / $w <= 1.0")"
 }
 
 report() {
@@ -680,10 +796,11 @@ report() {
     echo
     echo "| case | tool | wall (s) | wall, min–max | CPU (s) | peak RSS (MiB) | MiB/s | vsrec ÷ tool, wall | vsrec ÷ tool, CPU |"
     echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-    case $CASES in *a*) report_case a "$TOOLS_a" curl ;; esac
-    case $CASES in *b*) report_case b "$TOOLS_b" curl8 ;; esac
+    case $CASES in *a*) report_case a "$TOOLS_a" curl curlsha ;; esac
+    case $CASES in *b*) report_case b "$TOOLS_b" curl8 curl8sha ;; esac
     case $CASES in *c*) report_case c "$TOOLS_c" curlseq ;; esac
     case $CASES in *d*) report_case d "$TOOLS_d" curlZ ;; esac
+    case $CASES in *f*) report_f ;; esac
     if [[ $CASES == *e* ]]; then
         local big small t
         for t in vsrec ${VSREC_BASELINE_BIN:+base}; do
@@ -714,7 +831,7 @@ ARGS=
 [ "$QUICK" = 0 ] || ARGS="$ARGS --quick"
 [ "$RUNS" = "$([ "$QUICK" = 1 ] && echo 3 || echo 5)" ] || ARGS="$ARGS --runs $RUNS"
 [ "$BIG_RUNS" = 3 ] || ARGS="$ARGS --big-runs $BIG_RUNS"
-[ "$CASES" = abcde ] || ARGS="$ARGS --cases $CASES"
+[ "$CASES" = abcdef ] || ARGS="$ARGS --cases $CASES"
 
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -740,10 +857,23 @@ if wants a; then
     run_case a "$RUNS" "$TOOLS_a" a 1 "$A_SIZE"
     drain a
 fi
-if wants b || wants c; then
+if wants b || wants c || wants f; then
     fill b
     if wants b; then run_case b "$RUNS" "$TOOLS_b" b "$B_COUNT" "$B_SIZE"; fi
     if wants c; then run_case c "$RUNS" "$TOOLS_c" b "$B_COUNT" "$B_SIZE"; fi
+    if wants f; then
+        make_archive
+        for ((r = 1; r <= RUNS; r++)); do
+            if [ $((r % 2)) = 1 ]; then
+                run_f vsrec "$r"
+                run_f shac "$r"
+            else
+                run_f shac "$r"
+                run_f vsrec "$r"
+            fi
+        done
+        rm -rf "$WORK/archive"
+    fi
     drain b
 fi
 if wants d; then

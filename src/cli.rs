@@ -75,6 +75,9 @@ pub enum Command {
     /// Receive Zoom's recording webhooks and spool them for archiving (downloads: not yet)
     #[command(after_help = SERVE_HELP)]
     Serve(ServeArgs),
+    /// Re-hash archived files against each session folder's SHA256SUMS
+    #[command(after_help = EXIT_CODES_HELP)]
+    Verify(VerifyArgs),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -192,6 +195,25 @@ pub struct ServeArgs {
     #[arg(short, long, env = env::JOBS, value_name = "N", default_value_t = 4,
           value_parser = clap::value_parser!(u8).range(1..=32))]
     pub jobs: u8,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Archive folders (holding session folders) or session folders; default: --out
+    #[arg(value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+
+    /// The archive folder to verify when no DIR is given
+    #[arg(short, long, env = env::OUT, value_name = "DIR", default_value = ".")]
+    pub out: PathBuf,
+
+    /// Files hashed at once (1 to 32; default: one per CPU)
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=32))]
+    pub jobs: Option<u8>,
+
+    /// Also list each session from Zoom and report files it has that the archive lacks
+    #[arg(long)]
+    pub remote: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

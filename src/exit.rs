@@ -18,6 +18,9 @@ pub enum ExitStatus {
     FilesFailed,
     /// Every other file is verified, but some are not ready on Zoom's side yet.
     NotReady,
+    /// The archive does not match its proof: a file listed in `SHA256SUMS` (or by Zoom, with
+    /// `verify --remote`) is missing, or its size or SHA-256 differs (`vsrec verify`).
+    Corrupt,
     /// Ctrl-C.
     Interrupted,
 }
@@ -32,13 +35,17 @@ impl ExitStatus {
             Self::NotFound => 4,
             Self::FilesFailed => 5,
             Self::NotReady => 6,
+            Self::Corrupt => 7,
             Self::Interrupted => 130,
         }
     }
 
     /// Rank used when several outcomes combine (several sessions, many files): the process reports
-    /// the worst. An interruption trumps everything because the run is incomplete by choice; lost
-    /// data (failed files) outranks a mistyped session ID; not-ready files are the mildest problem.
+    /// the worst. An interruption trumps everything because the run is incomplete by choice.
+    /// Damaged archived data comes next: every other problem is fixed by running again, while a
+    /// corrupt or missing archived file needs the operator, and must not hide behind a
+    /// credentials error met on the way. Lost downloads (failed files) outrank a mistyped session
+    /// ID; not-ready files are the mildest problem.
     const fn severity(self) -> u8 {
         match self {
             Self::Success => 0,
@@ -48,7 +55,8 @@ impl ExitStatus {
             Self::Auth => 4,
             Self::Usage => 5,
             Self::Failure => 6,
-            Self::Interrupted => 7,
+            Self::Corrupt => 7,
+            Self::Interrupted => 8,
         }
     }
 
@@ -78,13 +86,14 @@ Exit codes:
   4    session not found, or it has no recordings
   5    one or more files failed to download
   6    one or more files are not ready yet (the rest are verified)
+  7    verify: an archived file is missing, or its size or SHA-256 differs
   130  interrupted (Ctrl-C)";
 
 #[cfg(test)]
 mod tests {
     use super::ExitStatus::{self, *};
 
-    const ALL: [ExitStatus; 8] = [
+    const ALL: [ExitStatus; 9] = [
         Success,
         Failure,
         Usage,
@@ -92,6 +101,7 @@ mod tests {
         NotFound,
         FilesFailed,
         NotReady,
+        Corrupt,
         Interrupted,
     ];
 
@@ -106,11 +116,13 @@ mod tests {
         }
         assert_eq!(NotReady.worst(FilesFailed), FilesFailed);
         assert_eq!(NotFound.worst(NotReady), NotFound);
+        assert_eq!(Corrupt.worst(Failure), Corrupt);
+        assert_eq!(Auth.worst(Corrupt), Corrupt);
     }
 
     #[test]
     fn codes_are_the_documented_ones() {
         let codes: Vec<u8> = ALL.map(ExitStatus::code).to_vec();
-        assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6, 130]);
+        assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6, 7, 130]);
     }
 }

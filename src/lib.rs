@@ -2,15 +2,18 @@
 //!
 //! `main.rs` calls [`run`] and renders an error with [`error::report`].
 
+pub mod archive;
 pub mod auth;
 pub mod cli;
 pub mod client;
 pub mod download;
 pub mod env;
 pub mod error;
+pub mod events;
 pub mod exit;
 pub mod format;
 pub mod headers;
+pub mod interrupt;
 pub mod list;
 pub mod list_range;
 pub mod model;
@@ -22,6 +25,7 @@ pub mod serve;
 pub mod settings;
 pub mod sources;
 pub mod term;
+pub mod verify;
 pub mod wire;
 
 use std::ffi::OsString;
@@ -62,12 +66,20 @@ where
         io::stdout().lock().write_all(&out)?;
         return Ok(ExitStatus::Success);
     }
-    let settings = Settings::resolve(&cli.global, env)?;
-    let term = Term::new(settings.verbosity, settings.json);
-    term.debug(|| format!("settings: {settings:?}"));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    if let Command::Verify(args) = &cli.command
+        && !args.remote
+    {
+        // Checking the archive against its own SHA256SUMS needs no credentials.
+        let term = Term::new(settings::verbosity(&cli.global), cli.global.json);
+        let options = verify::Options::resolve(args);
+        return runtime.block_on(verify::run(None, term, options, cli.global.json));
+    }
+    let settings = Settings::resolve(&cli.global, env)?;
+    let term = Term::new(settings.verbosity, settings.json);
+    term.debug(|| format!("settings: {settings:?}"));
     runtime.block_on(async {
         match cli.command {
             Command::List(args) => {
@@ -89,6 +101,11 @@ where
                 let options = serve::Options::resolve(&args, env, settings.connect_timeout)?;
                 // Round two: the download path, with an ApiClient for the re-list fallback.
                 serve::run(options, serve::NotWiredYet, term, settings.json).await
+            }
+            Command::Verify(args) => {
+                let options = verify::Options::resolve(&args);
+                let client = client::ApiClient::new(&settings, term.clone())?;
+                verify::run(Some(client), term, options, settings.json).await
             }
             Command::Completions { .. } => unreachable!("handled before settings"),
         }

@@ -1,7 +1,7 @@
 //! The recordings of a session as vsrec thinks of them: one flat, de-duplicated list of files,
 //! each with a key that is unique within the session, whatever Zoom left out.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use url::Url;
 
@@ -31,8 +31,12 @@ impl FileKind {
 pub struct RecordingFile {
     pub kind: FileKind,
     pub id: Option<String>,
-    /// `id`, or for ID-less entries (CC, TIMELINE) a stable key derived from what they do have.
+    /// `id`, or for ID-less entries (CC, TIMELINE) a stable key derived from what they do have:
+    /// see [`Session::from_wire`].
     pub key: String,
+    /// For ID-less entries, the key vsrec 0.1 derived from the whole `download_url` (host
+    /// included), so that a file already archived under that name is recognised.
+    pub legacy_key: Option<String>,
     pub file_type: Option<String>,
     pub extension: Option<String>,
     pub recording_type: Option<String>,
@@ -115,21 +119,45 @@ pub struct Session {
 }
 
 impl Session {
+    /// The session from Zoom's answer. An entry without an ID (CC, TIMELINE) is keyed by the
+    /// session ID, its file type, extension and recording start and end, which stay the same
+    /// however Zoom spells its `download_url` (another host, a token in the path); only when two
+    /// such entries agree on all of those does the URL's path tell them apart.
     pub fn from_wire(requested_id: &str, wire: &wire::SessionRecordings) -> Self {
         let lists = [
             (FileKind::Recording, &wire.recording_files),
             (FileKind::ParticipantAudio, &wire.participant_audio_files),
             (FileKind::ParticipantVideo, &wire.participant_video_files),
         ];
+        let entries: Vec<(FileKind, &wire::RecordingFile)> = lists
+            .into_iter()
+            .flat_map(|(kind, list)| list.iter().flatten().map(move |entry| (kind, entry)))
+            .collect();
+        let mut described: HashMap<Vec<&str>, usize> = HashMap::new();
+        for (_, entry) in &entries {
+            if entry_id(entry).is_none() {
+                *described
+                    .entry(description(requested_id, entry))
+                    .or_default() += 1;
+            }
+        }
         let mut seen = HashSet::new();
         let mut files = Vec::new();
-        for (kind, list) in lists {
-            for entry in list.iter().flatten() {
-                let file = RecordingFile::from_wire(kind, entry);
-                // Zoom may list one file in two lists; the first (most general) listing wins.
-                if seen.insert(file.key.clone()) {
-                    files.push(file);
+        for (kind, entry) in entries {
+            let key = match entry_id(entry) {
+                Some(id) => id.to_owned(),
+                None => {
+                    let mut parts = description(requested_id, entry);
+                    let path = url_path(entry.download_url.as_deref().unwrap_or_default());
+                    if described[&parts] > 1 {
+                        parts.push(&path);
+                    }
+                    naming::stable_key(&parts)
                 }
+            };
+            // Zoom may list one file in two lists; the first (most general) listing wins.
+            if seen.insert(key.clone()) {
+                files.push(RecordingFile::from_wire(kind, entry, key));
             }
         }
         Self {
@@ -148,10 +176,33 @@ impl Session {
     }
 }
 
+/// A non-empty `id`.
+fn entry_id(entry: &wire::RecordingFile) -> Option<&str> {
+    entry.id.as_deref().filter(|id| !id.is_empty())
+}
+
+/// What identifies an ID-less entry within its session, URL aside.
+fn description<'a>(session_id: &'a str, entry: &'a wire::RecordingFile) -> Vec<&'a str> {
+    [
+        Some(session_id),
+        entry.file_type.as_deref(),
+        entry.file_extension.as_deref(),
+        entry.recording_start.as_deref(),
+        entry.recording_end.as_deref(),
+    ]
+    .map(Option::unwrap_or_default)
+    .to_vec()
+}
+
+/// The path of a `download_url`, without scheme, host, port and query.
+fn url_path(raw: &str) -> String {
+    Url::parse(raw).map_or_else(|_| strip_query(raw), |url| url.path().to_owned())
+}
+
 impl RecordingFile {
-    fn from_wire(kind: FileKind, wire: &wire::RecordingFile) -> Self {
-        let id = wire.id.clone().filter(|id| !id.is_empty());
-        let key = id.clone().unwrap_or_else(|| {
+    fn from_wire(kind: FileKind, wire: &wire::RecordingFile, key: String) -> Self {
+        let id = entry_id(wire).map(str::to_owned);
+        let legacy_key = id.is_none().then(|| {
             naming::stable_key(&[
                 wire.file_type.as_deref().unwrap_or_default(),
                 wire.file_extension.as_deref().unwrap_or_default(),
@@ -163,6 +214,7 @@ impl RecordingFile {
             kind,
             id,
             key,
+            legacy_key,
             file_type: wire.file_type.clone(),
             extension: wire.file_extension.clone(),
             recording_type: wire.recording_type.clone(),
@@ -203,6 +255,73 @@ mod tests {
         assert_ne!(
             s.files[1].key, s.files[2].key,
             "ID-less entries get distinct keys"
+        );
+    }
+
+    #[test]
+    fn id_less_keys_ignore_host_and_token_and_keep_the_old_key() {
+        let entry = |url: &str| {
+            json!({"recording_files": [{"file_type": "CC", "file_extension": "VTT",
+                "recording_start": "2026-11-20T09:00:04Z", "recording_end": "2026-11-20T09:42:17Z",
+                "download_url": url}]})
+        };
+        let a = session(entry("https://zoom.us/rec/download/cc?access_token=1"));
+        let b = session(entry("http://127.0.0.1:4711/rec/download/other?t=2"));
+        assert_eq!(
+            a.files[0].key, b.files[0].key,
+            "host, path and query do not matter"
+        );
+        assert_eq!(
+            a.files[0].key,
+            naming::stable_key(&[
+                "s",
+                "CC",
+                "VTT",
+                "2026-11-20T09:00:04Z",
+                "2026-11-20T09:42:17Z"
+            ])
+        );
+        // vsrec 0.1's key, for recognising files archived under it.
+        assert_eq!(
+            a.files[0].legacy_key.as_deref(),
+            Some(
+                naming::stable_key(&[
+                    "CC",
+                    "VTT",
+                    "2026-11-20T09:00:04Z",
+                    "https://zoom.us/rec/download/cc"
+                ])
+                .as_str()
+            )
+        );
+        let other_session = Session::from_wire(
+            "t",
+            &serde_json::from_value(entry("https://zoom.us/rec/download/cc")).unwrap(),
+        );
+        assert_ne!(a.files[0].key, other_session.files[0].key);
+        let with_id =
+            session(json!({"recording_files": [{"id": "x", "download_url": "https://h/x"}]}));
+        assert_eq!(with_id.files[0].legacy_key, None);
+    }
+
+    #[test]
+    fn id_less_twins_are_told_apart_by_the_url_path_only() {
+        let s = session(json!({"recording_files": [
+            {"file_type": "CC", "file_extension": "VTT", "download_url": "https://h/cc-1?access_token=1"},
+            {"file_type": "CC", "file_extension": "VTT", "download_url": "https://other/cc-2"},
+            {"file_type": "CC", "file_extension": "VTT", "download_url": "https://h2/cc-1?x=2"},
+            {"file_type": "TIMELINE", "file_extension": "JSON", "download_url": "https://h/tl"}
+        ]}));
+        // The first and third are one file (same path), listed twice.
+        assert_eq!(s.files.len(), 3);
+        assert_ne!(s.files[0].key, s.files[1].key);
+        assert_eq!(
+            s.files[0].key,
+            naming::stable_key(&["s", "CC", "VTT", "", "", "/cc-1"])
+        );
+        assert_eq!(
+            s.files[2].key,
+            naming::stable_key(&["s", "TIMELINE", "JSON", "", ""])
         );
     }
 

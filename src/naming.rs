@@ -10,14 +10,27 @@
 //! ID, or a [`stable_key`]), and that part is written either *verbatim* or, whenever writing it
 //! verbatim would lose information (it needs sanitising, is too long, or the parts before it had
 //! to be shortened), as a *hashed* form `{readable prefix}~{short_hash of the raw value}`. A
-//! verbatim part never contains `~`, while a hashed one always ends with `~` and 16 hex digits
-//! (just before the extension), so the two forms cannot meet; two different IDs thus get
-//! different names, up to a collision of the 64-bit hash.
+//! verbatim part never contains `~` or `.`, while a hashed one always ends with `~` and 16 hex
+//! digits (just before the extension, which never contains `~`), so the two forms cannot meet;
+//! two different IDs thus get different names, up to a collision of the 64-bit hash, whatever
+//! their extensions (a verbatim part ends at the first dot after it, so `idA` + `.mp4.part`
+//! cannot spell `idA.mp4` + `.part`).
+//!
+//! Some names belong to the archive and are never given to a recording: no name ends in
+//! [`PART_SUFFIX`] (so no final name is another file's `.part`, in any letter case), and none is
+//! one of [`RESERVED_NAMES`] in any letter case.
 
 use time::OffsetDateTime;
 use time::UtcOffset;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
+
+/// The suffix of a file being downloaded. No name we produce ends with it, in any letter case.
+pub const PART_SUFFIX: &str = ".part";
+
+/// The archive's own files in a session folder (`SHA256SUMS`, `session.json`, the lock file):
+/// never a recording's name, in any letter case.
+pub const RESERVED_NAMES: [&str; 3] = ["SHA256SUMS", "session.json", ".vsrec.lock"];
 
 /// Longest file name we produce, in bytes: 255 is the common filesystem limit, and we must
 /// leave room for the ".part" suffix used while downloading.
@@ -204,9 +217,15 @@ fn utc_timestamp(rfc3339: &str) -> Option<String> {
 }
 
 /// The extension as we write it, or `None` when nothing of it survives sanitising.
+///
+/// `~` becomes `_` (it marks a hash), and an extension that would end the name in `.part` gets
+/// a trailing `_` (`.part_`): that suffix belongs to files being downloaded.
 fn sanitize_extension(extension: &str) -> Option<String> {
-    let mut extension = replace_unsafe(&extension.to_lowercase());
+    let mut extension = replace_unsafe(&extension.to_lowercase().replace(HASH_MARK, "_"));
     fit(&mut extension, MAX_EXTENSION_BYTES);
+    if format!(".{extension}").ends_with(PART_SUFFIX) {
+        extension.push('_');
+    }
     (!extension.is_empty()).then_some(extension)
 }
 
@@ -271,14 +290,30 @@ fn compose(
 
 /// The name with the unique part as given, if that is a safe name within the limit.
 fn verbatim_name(descriptive: &[String], unique: &str, suffix: &str) -> Option<String> {
-    if unique.is_empty() || unique.contains(HASH_MARK) {
+    if unique.is_empty() || unique.contains([HASH_MARK, '.']) {
         return None;
     }
     let name = join(descriptive, unique, suffix);
     // Being a fixed point of sanitising covers every rule at once, including a unique part
-    // that would start or end the name with a dot, or be a device name on its own.
-    (name.len() <= MAX_NAME_BYTES && sanitize_component(&name, MAX_NAME_BYTES) == name)
-        .then_some(name)
+    // that would be a device name on its own.
+    (name.len() <= MAX_NAME_BYTES
+        && sanitize_component(&name, MAX_NAME_BYTES) == name
+        && !is_reserved(&name))
+    .then_some(name)
+}
+
+/// Whether `name` is one of the archive's own names, in any letter case.
+fn is_reserved(name: &str) -> bool {
+    RESERVED_NAMES
+        .iter()
+        .any(|reserved| name.eq_ignore_ascii_case(reserved))
+}
+
+/// Whether `name` ends in [`PART_SUFFIX`], in any letter case.
+pub fn is_part_name(name: &str) -> bool {
+    name.len() >= PART_SUFFIX.len()
+        && name.as_bytes()[name.len() - PART_SUFFIX.len()..]
+            .eq_ignore_ascii_case(PART_SUFFIX.as_bytes())
 }
 
 /// The name with the unique part as `{sanitised prefix}~{short_hash(raw_unique)}`, making room
@@ -287,7 +322,7 @@ fn hashed_name(mut descriptive: Vec<String>, raw_unique: &str, suffix: &str) -> 
     let tag = format!("{HASH_MARK}{}", short_hash(raw_unique));
     let mut prefix = sanitize_component(raw_unique, MAX_NAME_BYTES);
     // Bytes for the descriptive parts and the prefix together, after one `_` per descriptive
-    // part, the tag and the suffix: at least 250 - 3 - 17 - 17 = 213.
+    // part, the tag and the suffix: at least 250 - 3 - 17 - 18 = 212.
     let room = MAX_NAME_BYTES - descriptive.len() - tag.len() - suffix.len();
     shorten_evenly(
         &mut descriptive,
@@ -295,12 +330,13 @@ fn hashed_name(mut descriptive: Vec<String>, raw_unique: &str, suffix: &str) -> 
         DESCRIPTIVE_FLOOR_BYTES,
     );
     let used: usize = descriptive.iter().map(String::len).sum();
-    // The floors take at most 3 × 32 bytes, so the prefix keeps at least 117.
+    // The floors take at most 3 × 32 bytes, so the prefix keeps at least 116.
     fit(&mut prefix, room.saturating_sub(used));
     prefix.push_str(&tag);
     let name = join(&descriptive, &prefix, suffix);
     debug_assert!(name.len() <= MAX_NAME_BYTES, "{name:?} is too long");
     debug_assert_eq!(sanitize_component(&name, MAX_NAME_BYTES), name);
+    debug_assert!(!is_part_name(&name) && !is_reserved(&name), "{name:?}");
     name
 }
 
@@ -427,6 +463,14 @@ mod tests {
         }
     }
 
+    /// What [`assert_safe`] checks, and what a recording's name must also be: not a `.part`
+    /// name and not one of the archive's own names.
+    fn assert_file_name(name: &str) {
+        assert_safe(name);
+        assert!(!is_part_name(name), "{name:?} ends in .part");
+        assert!(!is_reserved(name), "{name:?} is one of the archive's names");
+    }
+
     /// Strings that stress every rule: separators, dots, controls, bidi overrides, whitespace,
     /// `~`, device names, multibyte characters, and lengths well past the limit.
     fn hostile() -> impl Strategy<Value = String> {
@@ -436,6 +480,7 @@ mod tests {
             "(?i:con|prn|aux|nul|com[0-9¹²³]|lpt[1-9]|conin\\$)(\\.[a-z]{0,3}){0,2}[. ]{0,2}",
             "[a-zé😀._ /]{200,400}",
             "\\.{1,3}",
+            "[a-zA-Z0-9.~_ ]{0,10}(?i:\\.part|sha256sums|session\\.json|session|json)",
         ]
     }
 
@@ -556,6 +601,52 @@ mod tests {
     }
 
     #[test]
+    fn no_name_ends_in_part_or_is_the_archive_s_own() {
+        // The two files of the report: `idA` (MP4) and `idA.mp4` (extension PART).
+        let first = file_name(&parts("idA"));
+        let second = file_name(&FileNameParts {
+            extension: Some("PART"),
+            ..parts("idA.mp4")
+        });
+        assert_eq!(
+            first,
+            "20261120-090000_shared_screen_with_speaker_view_idA.mp4"
+        );
+        assert_eq!(
+            second,
+            format!(
+                "20261120-090000_shared_screen_with_speaker_view_idA.mp4~{}.part_",
+                short_hash("idA.mp4")
+            )
+        );
+        assert!(!format!("{second}.part").eq_ignore_ascii_case(&first));
+        for extension in ["part", "PART", "mp4.Part", "x~y"] {
+            let name = file_name(&FileNameParts {
+                extension: Some(extension),
+                ..parts("id")
+            });
+            assert_file_name(&name);
+            assert!(!name.contains('~'), "{name:?}");
+        }
+        for (unique, extension) in [
+            ("SHA256SUMS", None),
+            ("sha256sums", None),
+            ("session", Some("JSON")),
+            ("x.part", None),
+        ] {
+            let name = file_name(&FileNameParts {
+                recording_start: None,
+                label: "",
+                participant: None,
+                unique,
+                extension,
+            });
+            assert_file_name(&name);
+            assert!(name.contains(&short_hash(unique)), "{name:?}");
+        }
+    }
+
+    #[test]
     fn file_name_device_label_leads_only_without_timestamp() {
         let name = file_name(&FileNameParts {
             recording_start: None,
@@ -592,7 +683,7 @@ mod tests {
                 label: "",
                 ..parts(unique)
             });
-            assert_safe(&name);
+            assert_file_name(&name);
             assert!(
                 name.ends_with(&format!("~{}.mp4", short_hash(unique))),
                 "{name:?}"
@@ -604,7 +695,7 @@ mod tests {
     fn file_name_hashes_a_hostile_long_unique() {
         let unique = "😀".repeat(100);
         let name = file_name(&parts(&unique));
-        assert_safe(&name);
+        assert_file_name(&name);
         assert!(name.starts_with("20261120-090000_shared_screen_with_speaker_view_😀"));
         assert!(
             name.ends_with(&format!("~{}.mp4", short_hash(&unique))),
@@ -619,7 +710,7 @@ mod tests {
             participant: Some(&participant),
             ..parts("4f0e-a1b2")
         });
-        assert_safe(&name);
+        assert_file_name(&name);
         // 'é' is 2 bytes, so the cut lands one byte short.
         assert_eq!(name.len(), MAX_NAME_BYTES - 1);
         assert!(name.starts_with("20261120-090000_shared_screen_with_speaker_view_éé"));
@@ -761,7 +852,7 @@ mod tests {
                 extension: extension.as_deref(),
             };
             let name = file_name(&parts);
-            assert_safe(&name);
+            assert_file_name(&name);
             prop_assert_eq!(sanitize_component(&name, MAX_NAME_BYTES), name.clone());
             prop_assert_eq!(file_name(&parts), name);
         }
@@ -783,6 +874,21 @@ mod tests {
                 extension: extension.as_deref(),
             };
             prop_assert_ne!(file_name(&parts), file_name(&FileNameParts { unique: &other, ..parts }));
+        }
+
+        #[test]
+        fn file_names_differ_when_uniques_differ_whatever_the_extensions(
+            unique in "[a-zA-Z0-9._~-]{1,12}",
+            other in "[a-zA-Z0-9._~-]{1,12}",
+            extension in prop::option::of("[a-zA-Z0-9._~]{0,10}"),
+            other_extension in prop::option::of("[a-zA-Z0-9._~]{0,10}"),
+        ) {
+            prop_assume!(unique != other);
+            let name = file_name(&FileNameParts { extension: extension.as_deref(), ..parts(&unique) });
+            let other_name = file_name(&FileNameParts { extension: other_extension.as_deref(), ..parts(&other) });
+            prop_assert_ne!(&name, &other_name);
+            let other_part = format!("{other_name}{PART_SUFFIX}");
+            prop_assert!(!other_part.eq_ignore_ascii_case(&name));
         }
 
         #[test]

@@ -71,12 +71,17 @@ impl Settings {
             connect_timeout: timeout,
             idle_timeout: millis(env::test::IDLE_TIMEOUT_MS)?.unwrap_or(timeout),
             json: args.json,
-            verbosity: match (args.quiet, args.verbose) {
-                (true, _) => Verbosity::Quiet,
-                (false, 0) => Verbosity::Normal,
-                (false, _) => Verbosity::Verbose,
-            },
+            verbosity: verbosity(args),
         })
+    }
+}
+
+/// `-q` / `-v` as a [`Verbosity`]; also for commands that need no credentials.
+pub fn verbosity(args: &GlobalArgs) -> Verbosity {
+    match (args.quiet, args.verbose) {
+        (true, _) => Verbosity::Quiet,
+        (false, 0) => Verbosity::Normal,
+        (false, _) => Verbosity::Verbose,
     }
 }
 

@@ -78,6 +78,10 @@ pub enum FileFault {
     /// Storage sends the whole file gzip-encoded (`Content-Encoding: gzip`), whatever the
     /// client's `Accept-Encoding` said.
     Gzip,
+    /// Send `after` bytes of the body, then nothing until the test calls
+    /// [`Server::release`](crate::Server::release) for the file: a transfer held mid-way for as
+    /// long as a test needs, without guessing at durations.
+    Hold { after: u64 },
 }
 
 impl FileFault {
@@ -101,6 +105,7 @@ impl FileFault {
             FileFault::MisplacedRange { start } => Some(BodyFault::MisplacedRange { start }),
             FileFault::EmptyBody => Some(BodyFault::Empty),
             FileFault::Gzip => Some(BodyFault::Gzip),
+            FileFault::Hold { after } => Some(BodyFault::Hold { after }),
             _ => None,
         }
     }
@@ -118,6 +123,7 @@ pub(crate) enum BodyFault {
     MisplacedRange { start: u64 },
     Empty,
     Gzip,
+    Hold { after: u64 },
 }
 
 /// The body Zoom's download host sends for an expired download token.

@@ -174,6 +174,12 @@ impl Server {
             .insert(session_id.to_owned(), body.into());
     }
 
+    /// Lets the bodies of `file_key` held by [`FileFault::Hold`] send the rest, now and for
+    /// every later hold of that file.
+    pub fn release(&self, file_key: &str) {
+        self.shared.release(file_key);
+    }
+
     /// Changes the `status` served for every entry of a file (`None` omits the field), e.g.
     /// from `processing` to `completed`.
     pub fn set_file_status(&self, file_key: &str, status: Option<&str>) {

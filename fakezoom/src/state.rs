@@ -8,6 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+use tokio::sync::watch;
+
 use crate::Config;
 use crate::account::AccountState;
 use crate::auth::{self, UrlSigner};
@@ -67,6 +69,8 @@ pub(crate) struct Inner {
     pub(crate) tickets: HashMap<String, Ticket>,
     pub(crate) log: Vec<LogEntry>,
     pub(crate) violations: Vec<String>,
+    /// File key → whether held bodies of that file may go on (`FileFault::Hold`).
+    pub(crate) holds: HashMap<String, watch::Sender<bool>>,
 }
 
 #[derive(Clone, Debug)]
@@ -201,6 +205,24 @@ impl Shared {
         }
         inner.tickets.insert(id.clone(), Ticket { fault, exp });
         id
+    }
+
+    /// What a held body of `file_key` waits on: `true` once the test released the file.
+    pub(crate) fn hold_gate(&self, file_key: &str) -> watch::Receiver<bool> {
+        self.lock()
+            .holds
+            .entry(file_key.to_owned())
+            .or_insert_with(|| watch::channel(false).0)
+            .subscribe()
+    }
+
+    /// Let every held body of `file_key`, now and later, send the rest.
+    pub(crate) fn release(&self, file_key: &str) {
+        self.lock()
+            .holds
+            .entry(file_key.to_owned())
+            .or_insert_with(|| watch::channel(false).0)
+            .send_replace(true);
     }
 
     /// The body fault of a ticket, which is used up by this call.

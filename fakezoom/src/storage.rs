@@ -14,6 +14,7 @@ use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use futures::Stream;
+use tokio::sync::watch;
 
 use crate::auth;
 use crate::content::{Source, content_type};
@@ -191,6 +192,10 @@ pub(crate) fn file_response(
             Some(BodyFault::Stall { after, pause }) => Some((after, pause)),
             _ => None,
         },
+        hold: match fault {
+            Some(BodyFault::Hold { after }) => Some((after, shared.hold_gate(key))),
+            _ => None,
+        },
         failed: false,
         pacer: Some(shared.storage_rate.pacer()),
     };
@@ -300,6 +305,8 @@ struct BodyState {
     cut: Option<u64>,
     /// After this many bytes, send nothing for a while.
     stall: Option<(u64, Duration)>,
+    /// After this many bytes, send nothing until the gate says `true`.
+    hold: Option<(u64, watch::Receiver<bool>)>,
     failed: bool,
     /// The server's rate cap, if the body is paced.
     pacer: Option<Pacer>,
@@ -315,6 +322,14 @@ fn body_stream(state: BodyState) -> impl Stream<Item = io::Result<Bytes>> + Send
         {
             st.stall = None;
             tokio::time::sleep(pause).await;
+        }
+        if let Some((after, mut gate)) = st.hold.take() {
+            if st.sent >= after {
+                // A dropped sender (server shutting down) ends the wait too.
+                let _ = gate.wait_for(|released| *released).await;
+            } else {
+                st.hold = Some((after, gate));
+            }
         }
         if let Some(at) = st.cut
             && st.sent >= at
@@ -335,6 +350,9 @@ fn body_stream(state: BodyState) -> impl Stream<Item = io::Result<Bytes>> + Send
         if let Some((after, _)) = st.stall
             && after > st.sent
         {
+            n = n.min(after - st.sent);
+        }
+        if let Some((after, _)) = &st.hold {
             n = n.min(after - st.sent);
         }
         if let Some(pacer) = &mut st.pacer {
@@ -408,6 +426,7 @@ mod tests {
             sent: 0,
             cut,
             stall,
+            hold: None,
             failed: false,
             pacer: None,
         }
@@ -437,6 +456,25 @@ mod tests {
         let (body, failed) = collect(state(200_000, Some(70_000), None)).await;
         assert!(failed);
         assert_eq!(body, pattern_bytes(9, 10, 70_000));
+    }
+
+    #[tokio::test]
+    async fn hold_sends_after_bytes_then_waits_for_release() {
+        let (release, gate) = watch::channel(false);
+        let mut st = state(200_000, None, None);
+        st.hold = Some((70_000, gate));
+        let mut stream = std::pin::pin!(body_stream(st));
+        let mut body = Vec::new();
+        while body.len() < 70_000 {
+            body.extend_from_slice(&stream.next().await.unwrap().unwrap());
+        }
+        assert_eq!(body.len(), 70_000);
+        assert!(futures::poll!(stream.next()).is_pending(), "held");
+        release.send_replace(true);
+        while let Some(chunk) = stream.next().await {
+            body.extend_from_slice(&chunk.unwrap());
+        }
+        assert_eq!(body, pattern_bytes(9, 10, 199_990));
     }
 
     #[tokio::test]

@@ -1,17 +1,20 @@
-//! Fetching one file: follow `download_url` to the storage host, stream the body into
-//! `NAME.part`, resume with `Range` after a failure, verify, and only then rename into place.
+//! Fetching one file: lock its `NAME.part` (waiting for another vsrec that holds it), decide
+//! again under the lock, follow `download_url` to the storage host, stream the body into the
+//! `.part` while hashing it, resume with `Range` after a failure, verify, and only then commit
+//! it under its final name and record it in `SHA256SUMS`.
 
 use std::io;
-use std::path::Path;
 
 use reqwest::{Response, StatusCode, header};
 
 use super::Ctx;
-use super::part::{self, PartWriter, write_error};
-use super::plan::Task;
+use super::claim::{adopt, claim, interrupted, manifest_error};
+use super::part::{PartWriter, write_error};
+use super::plan::{self, Task};
 use super::report::{FileBar, Outcome, Status};
 use super::request::{Failure, body_error, classify_error_status, header_str, send, transient};
 use super::verify::{self, SNIFF_LIMIT};
+use crate::archive::{CommitError, Digest, Entry, Folder, Writer};
 use crate::client::read_prefix;
 use crate::error::transport;
 use crate::headers::parse_content_range;
@@ -20,33 +23,56 @@ use crate::secret::Secret;
 
 /// Fresh tokens and URLs tried for one file before its refusals are taken as final.
 const MAX_RENEWALS: u32 = 2;
-/// Download `task` to completion or to a definite failure. `resume_from` is what the `.part`
-/// held when the run was planned.
-pub async fn fetch(ctx: &Ctx, task: &Task, resume_from: u64) -> Outcome {
+
+/// Download `task` to completion or to a definite failure.
+pub async fn fetch(ctx: &Ctx, task: &Task) -> Outcome {
+    let Some(folder) = task.folder.clone() else {
+        return Outcome::failed(0, 0, "no session folder".into());
+    };
+    let writer = match claim(ctx, task, &folder).await {
+        Ok(writer) => writer,
+        Err(outcome) => return outcome,
+    };
+    // Decide again now that the file is ours: another vsrec may have finished it, or left a
+    // longer or shorter `.part` than the plan saw.
+    match folder.slot(&task.name) {
+        Ok(slot) if !ctx.overwrite && plan::complete(&task.file, slot) => {
+            // Whatever the `.part` holds, the file is complete without it.
+            let mut writer = writer;
+            let _ = tokio::task::spawn_blocking(move || writer.truncate()).await;
+            return adopt(ctx, task).await;
+        }
+        Ok(slot) => {
+            if let Some(refusal) = plan::refusal(&folder.path().join(&task.name), slot) {
+                return Outcome::failed(0, 0, refusal);
+            }
+        }
+        Err(e) => return Outcome::failed(0, 0, write_error(&folder.path().join(&task.name), &e)),
+    }
+    let resume_from = if ctx.overwrite { 0 } else { writer.len() };
     let mut transfer = Transfer {
         offset: resume_from,
         received: 0,
         generation: 0,
         jwt: None,
         bar: ctx.reporter.file_bar(task, resume_from),
+        writer: Some(writer),
+        digest: None,
     };
+    if resume_from == 0
+        && transfer.writer.as_ref().is_some_and(|w| !w.is_empty())
+        && let Err(e) = transfer.reset(task).await
+    {
+        return Outcome::failed(0, 0, e);
+    }
     let mut resumed = resume_from > 0;
     let mut attempts = 0;
     let mut retries = 0;
     let mut renewals = 0;
-    let failed = |attempts, received, error: String| Outcome {
-        status: Status::Failed,
-        bytes: received,
-        attempts,
-        error: Some(error),
-    };
+    let failed = Outcome::failed;
     loop {
         if ctx.cancel.is_cancelled() {
-            return failed(
-                attempts,
-                transfer.received,
-                "interrupted; the .part file is kept".into(),
-            );
+            return interrupted(attempts, transfer.received);
         }
         attempts += 1;
         let before = transfer.offset;
@@ -57,23 +83,15 @@ pub async fn fetch(ctx: &Ctx, task: &Task, resume_from: u64) -> Outcome {
         }
         match result {
             Ok(()) => {
-                return Outcome {
-                    status: if resumed {
-                        Status::Resumed
-                    } else {
-                        Status::Downloaded
-                    },
-                    bytes: transfer.received,
-                    attempts,
-                    error: None,
+                let status = if resumed {
+                    Status::Resumed
+                } else {
+                    Status::Downloaded
                 };
+                return record(&folder, task, transfer, status, attempts).await;
             }
             Err(Failure::Cancelled) => {
-                return failed(
-                    attempts,
-                    transfer.received,
-                    "interrupted; the .part file is kept".into(),
-                );
+                return interrupted(attempts, transfer.received);
             }
             Err(Failure::Fatal(reason)) => return failed(attempts, transfer.received, reason),
             Err(Failure::Restart(reason)) => {
@@ -142,6 +160,10 @@ struct Transfer {
     /// The token the last attempt sent, replaced if it is refused.
     jwt: Option<Secret>,
     bar: FileBar,
+    /// The locked `.part`; away while a body is being written.
+    writer: Option<Writer>,
+    /// Set by the commit: the SHA-256 of the file now under its final name.
+    digest: Option<Digest>,
 }
 
 impl Transfer {
@@ -153,13 +175,67 @@ impl Transfer {
         }
     }
 
+    /// Start the file over: empty the `.part`.
     async fn reset(&mut self, task: &Task) -> Result<(), String> {
-        remove_if_exists(&task.part_path)
-            .await
-            .map_err(|e| write_error(&task.part_path, &e))?;
+        self.with_writer(task, Writer::truncate).await?;
         self.offset = 0;
         self.bar.set_position(0);
         Ok(())
+    }
+
+    /// Run `f` on the writer on the blocking pool; an error reads as a write error of the
+    /// `.part`.
+    async fn with_writer<T: Send + 'static>(
+        &mut self,
+        task: &Task,
+        f: impl FnOnce(&mut Writer) -> io::Result<T> + Send + 'static,
+    ) -> Result<T, String> {
+        let part = task.part_path();
+        let mut writer = self
+            .writer
+            .take()
+            .ok_or_else(|| write_error(&part, &io::Error::other("the .part is no longer open")))?;
+        let (writer, result) = tokio::task::spawn_blocking(move || {
+            let result = f(&mut writer);
+            (writer, result)
+        })
+        .await
+        .map_err(|e| write_error(&part, &io::Error::other(e)))?;
+        self.writer = Some(writer);
+        result.map_err(|e| write_error(&part, &e))
+    }
+}
+
+/// The file is committed: record it in `SHA256SUMS`, then let go of its lock (by dropping the
+/// transfer), so that a process waiting for the file finds it complete and listed.
+async fn record(
+    folder: &Folder,
+    task: &Task,
+    transfer: Transfer,
+    status: Status,
+    attempts: u32,
+) -> Outcome {
+    let Some(digest) = transfer.digest else {
+        return Outcome::failed(
+            attempts,
+            transfer.received,
+            "committed without a digest".into(),
+        );
+    };
+    let entry = Entry {
+        name: task.name.clone(),
+        digest,
+        file: transfer.writer.as_ref().and_then(|w| w.file_id().ok()),
+    };
+    match folder.record(entry).await {
+        Ok(()) => Outcome {
+            status,
+            bytes: transfer.received,
+            attempts,
+            error: None,
+            sha256: Some(digest),
+        },
+        Err(e) => Outcome::failed(attempts, transfer.received, manifest_error(folder, &e)),
     }
 }
 
@@ -167,6 +243,20 @@ async fn attempt(ctx: &Ctx, task: &Task, transfer: &mut Transfer) -> Result<(), 
     tokio::select! {
         () = ctx.cancel.cancelled() => return Err(Failure::Cancelled),
         () = ctx.client.gate.wait() => {}
+    }
+    // Ask only for what follows the bytes really on disk.
+    let on_disk = transfer
+        .writer
+        .as_ref()
+        .map(Writer::len_on_disk)
+        .transpose()
+        .map_err(|e| Failure::Fatal(write_error(&task.part_path(), &e)))?;
+    if on_disk.is_some_and(|len| len != transfer.offset) {
+        return Err(Failure::Restart(format!(
+            "the .part holds {} bytes on disk, not the {} vsrec wrote",
+            on_disk.unwrap_or_default(),
+            transfer.offset
+        )));
     }
     let jwt = ctx
         .client
@@ -214,7 +304,7 @@ async fn attempt(ctx: &Ctx, task: &Task, transfer: &mut Transfer) -> Result<(), 
                 .and_then(|v| v.trim().strip_prefix("bytes */"))
                 .and_then(|n| n.parse::<u64>().ok());
             if complete == Some(transfer.offset) && expected.is_none_or(|e| e == transfer.offset) {
-                return finalize(task).await;
+                return finalize(task, transfer, transfer.offset).await;
             }
             return Err(Failure::Restart(format!(
                 "the server cannot resume from byte {}",
@@ -256,7 +346,7 @@ async fn attempt(ctx: &Ctx, task: &Task, transfer: &mut Transfer) -> Result<(), 
         // A whole small body that came instead of a large file (chunked, so no length to
         // compare first) is an error page, not a prefix to resume from.
         if start == 0 {
-            reject_error_body(task, transfer.offset).await?;
+            reject_error_body(task, transfer).await?;
         }
         return Err(transient(format!(
             "connection closed after {} of {total} bytes",
@@ -266,26 +356,26 @@ async fn attempt(ctx: &Ctx, task: &Task, transfer: &mut Transfer) -> Result<(), 
     // Without a listed size (CC, TIMELINE) a small body could be an error too; with one, the
     // size matched, and a file that really is JSON of that size is kept.
     if task.expected().is_none() {
-        reject_error_body(task, transfer.offset).await?;
+        reject_error_body(task, transfer).await?;
     }
-    finalize(task).await
+    finalize(task, transfer, total.unwrap_or(transfer.offset)).await
 }
 
-/// Refuse a small `.part` that holds one of Zoom's JSON errors or an HTML page, deleting it so
+/// Refuse a small `.part` that holds one of Zoom's JSON errors or an HTML page, emptying it so
 /// that nothing is ever resumed on top of it.
-async fn reject_error_body(task: &Task, len: u64) -> Result<(), Failure> {
-    if len > SNIFF_LIMIT {
+async fn reject_error_body(task: &Task, transfer: &mut Transfer) -> Result<(), Failure> {
+    if transfer.offset > SNIFF_LIMIT {
         return Ok(());
     }
-    let part = &task.part_path;
-    let body = tokio::fs::read(part)
+    let body = transfer
+        .with_writer(task, |w| w.read_head(SNIFF_LIMIT as usize))
         .await
-        .map_err(|e| Failure::Fatal(write_error(part, &e)))?;
+        .map_err(Failure::Fatal)?;
     let error = verify::zoom_error_body(&body)
         .or_else(|| verify::looks_like_html(&body).then(|| "an HTML page".to_owned()));
     match error {
         Some(error) => {
-            let _ = remove_if_exists(part).await;
+            transfer.reset(task).await.map_err(Failure::Fatal)?;
             Err(Failure::Access(format!("got {error} instead of the file")))
         }
         None => Ok(()),
@@ -310,8 +400,14 @@ async fn stream_body(
     mut response: Response,
     total: Option<u64>,
 ) -> Result<BodyEnd, Failure> {
-    let part = &task.part_path;
-    let mut writer = PartWriter::new(part);
+    let part = task.part_path();
+    let Some(writer) = transfer.writer.take() else {
+        return Err(Failure::Fatal(write_error(
+            &part,
+            &io::Error::other("the .part is no longer open"),
+        )));
+    };
+    let mut writer = PartWriter::new(writer);
     let result = loop {
         let chunk = tokio::select! {
             () = ctx.cancel.cancelled() => break Err(Failure::Cancelled),
@@ -323,30 +419,29 @@ async fn stream_body(
                 if let Some(total) = total
                     && received > total
                 {
-                    writer.abandon().await;
-                    let _ = remove_if_exists(part).await;
+                    transfer.writer = writer.abandon().await;
+                    transfer.reset(task).await.map_err(Failure::Fatal)?;
                     return Err(Failure::Fatal(format!(
                         "the server sent more than the {total} bytes Zoom lists (at least {received}); the file is not what was listed"
                     )));
                 }
                 transfer.received += bytes.len() as u64;
-                let written = writer
-                    .push(bytes)
-                    .await
-                    .map_err(|e| Failure::Fatal(write_error(part, &e)))?;
-                transfer.wrote(written);
+                match writer.push(bytes).await {
+                    Ok(written) => transfer.wrote(written),
+                    Err(e) => break Err(Failure::Fatal(write_error(&part, &e))),
+                }
             }
             Ok(None) => {
-                // The common case: the listed size, complete. The last write, the sync and the
-                // rename go to the blocking pool together.
+                // The common case: the listed size, complete. The last write, the sync, the
+                // length check and the rename go to the blocking pool together.
                 let complete =
                     task.expected().is_some() && total == Some(transfer.offset + writer.buffered());
-                if complete {
-                    let written = writer
-                        .commit(&task.final_path)
-                        .await
-                        .map_err(Failure::Fatal)?;
+                if let (true, Some(total)) = (complete, total) {
+                    let (back, committed) = writer.commit(total).await;
+                    transfer.writer = back;
+                    let (written, digest) = committed.map_err(|e| commit_failure(&part, e))?;
                     transfer.wrote(written);
+                    transfer.digest = Some(digest);
                     return Ok(BodyEnd::Committed);
                 }
                 break Ok(BodyEnd::Written);
@@ -360,24 +455,43 @@ async fn stream_body(
         }
     };
     // What arrived before a cut or Ctrl-C is good data: keep it for the resume.
-    let written = writer
-        .finish()
-        .await
-        .map_err(|e| Failure::Fatal(write_error(part, &e)))?;
-    transfer.wrote(written);
-    result
+    let (back, written) = writer.finish().await;
+    transfer.writer = back;
+    match (written, result) {
+        (Ok(written), result) => {
+            transfer.wrote(written);
+            result
+        }
+        // A write error says more than the cut that may have followed it.
+        (Err(e), _) => Err(Failure::Fatal(write_error(&part, &e))),
+    }
 }
 
-/// The last checks, then make the file durable and give it its final name.
-async fn finalize(task: &Task) -> Result<(), Failure> {
-    part::commit(&task.part_path, &task.final_path)
-        .await
-        .map_err(Failure::Fatal)
+/// Commit the `.part` at exactly `expected` bytes, as the file system reports them.
+async fn finalize(task: &Task, transfer: &mut Transfer, expected: u64) -> Result<(), Failure> {
+    let part = task.part_path();
+    let Some(mut writer) = transfer.writer.take() else {
+        return Err(Failure::Fatal(write_error(
+            &part,
+            &io::Error::other("the .part is no longer open"),
+        )));
+    };
+    let (writer, result) = tokio::task::spawn_blocking(move || {
+        let result = writer.commit(expected);
+        (writer, result)
+    })
+    .await
+    .map_err(|e| Failure::Fatal(write_error(&part, &io::Error::other(e))))?;
+    transfer.writer = Some(writer);
+    transfer.digest = Some(result.map_err(|e| commit_failure(&part, e))?);
+    Ok(())
 }
 
-async fn remove_if_exists(path: &Path) -> io::Result<()> {
-    match tokio::fs::remove_file(path).await {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-        _ => Ok(()),
+/// A `.part` whose length on disk is not the file's is started over; any other failure to
+/// commit is final.
+fn commit_failure(part: &std::path::Path, err: CommitError) -> Failure {
+    match err {
+        CommitError::Length { .. } => Failure::Restart(err.to_string()),
+        CommitError::Io(e) => Failure::Fatal(write_error(part, &e)),
     }
 }

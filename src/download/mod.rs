@@ -1,6 +1,7 @@
-//! `vsrec download`: list each session, plan every file against what is on disk, then fetch
-//! the rest through one pool of workers shared by all sessions.
+//! `vsrec download`: list each session, plan every file against the archive, then fetch the
+//! rest through one pool of workers shared by all sessions.
 
+mod claim;
 mod fetch;
 mod part;
 pub mod plan;
@@ -10,19 +11,20 @@ mod session;
 pub mod verify;
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use futures::StreamExt;
-use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
-use self::plan::{Action, Task};
+use self::plan::{Action, Planned, Task};
 use self::report::{Outcome, Reporter, Status};
 use self::session::{DOWNLOAD_TOKEN_TTL, SessionAccess};
+use crate::archive::{Archive, Folder, Manifest, is_refusal};
 use crate::cli::DownloadArgs;
 use crate::client::{ApiClient, TokenRequest};
 use crate::error::{Error, exit_status_of, fails_every_session};
+use crate::events::{Event, PlanEvent, SessionError};
 use crate::exit::ExitStatus;
 use crate::format;
 use crate::model::Session;
@@ -65,13 +67,21 @@ pub struct Ctx {
     client: ApiClient,
     reporter: Reporter,
     cancel: CancellationToken,
+    overwrite: bool,
 }
 
-/// A planned file and what to do with it.
-struct Planned {
-    task: Task,
-    action: Action,
-    reason: Option<String>,
+/// A session as Zoom listed it: vsrec's view, and the listing as `vsrec list --json` prints it
+/// (for `session.json`).
+pub struct Listed {
+    pub session: Session,
+    pub json: String,
+}
+
+/// The work of the pool: fetch a file, or take one that is complete (hash it when it is not in
+/// `SHA256SUMS`, remove a `.part` left beside it).
+enum Work<'a> {
+    Fetch(&'a Planned),
+    Adopt(&'a Planned),
 }
 
 pub async fn run(
@@ -81,85 +91,82 @@ pub async fn run(
     options: Options,
     json: bool,
 ) -> anyhow::Result<ExitStatus> {
-    let cancel = CancellationToken::new();
-    tokio::spawn({
-        let cancel = cancel.clone();
-        async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                cancel.cancel();
-            }
-            // A second Ctrl-C means "now": the `.part` files are already consistent on disk.
-            if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(ExitStatus::Interrupted.code().into());
-            }
-        }
-    });
-    if !options.dry_run {
-        std::fs::create_dir_all(&options.out).map_err(|e| {
-            Error::Usage(format!(
-                "cannot create the output directory {}: {e}",
-                options.out.display()
-            ))
-        })?;
-    }
-    let (sessions, listing_status) = list_sessions(&client, &term, ids, json).await?;
-    let planned = plan_all(&sessions, &options)?;
+    let cancel = crate::interrupt::on_ctrl_c();
+    let archive = open_archive(&options)?;
+    let (listed, listing_status) = list_sessions(&client, &term, ids, json).await?;
+    let planned = plan_all(archive.as_ref(), &listed, &options, &term).await?;
     if options.dry_run {
         print_plan(&term, &planned, json)?;
         return Ok(listing_status);
     }
-    let mut to_fetch = Vec::new();
+    let mut work = Vec::new();
+    let mut fetches = 0;
     let mut bytes_to_fetch = 0;
-    let mut folders = HashSet::new();
     for p in &planned {
-        let from = match p.action {
-            Action::Download => 0,
-            Action::Resume { from } => from,
-            Action::Skip | Action::NotReady => continue,
-        };
-        let folder = p
-            .task
-            .final_path
-            .parent()
-            .expect("a file inside a session folder");
-        if folders.insert(folder) {
-            std::fs::create_dir_all(folder)
-                .map_err(|e| Error::Usage(format!("cannot create {}: {e}", folder.display())))?;
+        match p.action {
+            Action::Download | Action::Resume { .. } => {
+                let from = match p.action {
+                    Action::Resume { from } => from,
+                    _ => 0,
+                };
+                bytes_to_fetch += p.task.expected().unwrap_or(0).saturating_sub(from);
+                fetches += 1;
+                work.push(Work::Fetch(p));
+            }
+            Action::Skip {
+                sha256: None,
+                part_left: _,
+            }
+            | Action::Skip {
+                part_left: true, ..
+            } => work.push(Work::Adopt(p)),
+            Action::Skip { .. } | Action::NotReady | Action::Fail => {}
         }
-        bytes_to_fetch += p.task.expected().unwrap_or(0).saturating_sub(from);
-        to_fetch.push((p, from));
     }
+    let out = std::path::absolute(&options.out)
+        .unwrap_or_else(|_| options.out.clone())
+        .to_string_lossy()
+        .into_owned();
     let ctx = Ctx {
-        reporter: Reporter::new(term, json, to_fetch.len() as u64, bytes_to_fetch),
+        reporter: Reporter::new(term, json, out, fetches, bytes_to_fetch),
         client,
         cancel,
+        overwrite: options.overwrite,
     };
     for p in &planned {
-        let status = match p.action {
-            Action::Skip => Status::Skipped,
-            Action::NotReady => Status::NotReady,
-            Action::Download | Action::Resume { .. } => continue,
-        };
-        let outcome = Outcome {
-            status,
-            bytes: 0,
-            attempts: 0,
-            error: (status == Status::NotReady)
-                .then(|| p.reason.clone())
-                .flatten(),
+        let outcome = match (&p.action, &p.reason) {
+            (
+                Action::Skip {
+                    sha256: Some(sha256),
+                    part_left: false,
+                },
+                _,
+            ) => Outcome::skipped(*sha256),
+            (Action::NotReady, reason) => Outcome {
+                status: Status::NotReady,
+                bytes: 0,
+                attempts: 0,
+                error: reason.clone(),
+                sha256: None,
+            },
+            (Action::Fail, reason) => Outcome::failed(0, 0, reason.clone().unwrap_or_default()),
+            _ => continue,
         };
         ctx.reporter.finished(&p.task, &outcome)?;
     }
-    let mut results = futures::stream::iter(to_fetch)
-        .map(|(p, from)| {
+    let mut results = futures::stream::iter(work)
+        .map(|work| {
             let ctx = &ctx;
             async move {
                 // After Ctrl-C, files not yet started are neither done nor failed: no event.
                 if ctx.cancel.is_cancelled() {
                     return Ok(());
                 }
-                let outcome = fetch::fetch(ctx, &p.task, from).await;
-                ctx.reporter.finished(&p.task, &outcome)
+                let (task, outcome) = match work {
+                    Work::Fetch(p) => (&p.task, fetch::fetch(ctx, &p.task).await),
+                    Work::Adopt(p) => (&p.task, claim::adopt(ctx, &p.task).await),
+                };
+                ctx.reporter.finished(task, &outcome)
             }
         })
         .buffer_unordered(options.jobs);
@@ -180,6 +187,28 @@ pub async fn run(
     Ok(status)
 }
 
+/// The archive at `--out`, created unless this is a dry run (which creates nothing, and plans
+/// against nothing when `--out` does not exist yet).
+fn open_archive(options: &Options) -> Result<Option<Archive>, Error> {
+    let out = &options.out;
+    if options.dry_run {
+        return match Archive::open(out) {
+            Ok(archive) => Ok(Some(archive)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::Usage(format!(
+                "cannot read the output directory {}: {e}",
+                out.display()
+            ))),
+        };
+    }
+    Archive::create(out).map(Some).map_err(|e| {
+        Error::Usage(format!(
+            "cannot create the output directory {}: {e}",
+            out.display()
+        ))
+    })
+}
+
 /// List every session; one that fails is reported and the others go on, except when the
 /// failure would repeat for all of them (credentials, configuration).
 async fn list_sessions(
@@ -187,7 +216,7 @@ async fn list_sessions(
     term: &Term,
     ids: Vec<String>,
     json: bool,
-) -> anyhow::Result<(Vec<Session>, ExitStatus)> {
+) -> anyhow::Result<(Vec<Listed>, ExitStatus)> {
     let mut seen = HashSet::new();
     let mut sessions = Vec::new();
     let mut status = ExitStatus::Success;
@@ -199,19 +228,22 @@ async fn list_sessions(
             .session_recordings(&id, TokenRequest::DownloadToken(DOWNLOAD_TOKEN_TTL))
             .await
         {
-            Ok(wire) => sessions.push(Session::from_wire(&id, &wire)),
+            Ok(wire) => sessions.push(Listed {
+                session: Session::from_wire(&id, &wire),
+                // As `vsrec list --json` shows it: no credential, no URL query string.
+                json: format!("{}\n", serde_json::to_string(&wire.public_json())?),
+            }),
             Err(err) => {
                 term.error(&format!("session {id}: {err:#}"));
                 let session_status = exit_status_of(&err);
                 status = status.worst(session_status);
                 if json {
-                    let line = serde_json::json!({
-                        "event": "session_error",
-                        "session_id": id,
-                        "error": format!("{err:#}"),
-                        "exit_code": session_status.code(),
+                    let line = Event::SessionError(SessionError {
+                        session_id: &id,
+                        error: format!("{err:#}"),
+                        exit_code: session_status.code(),
                     });
-                    term.data(&format!("{line}\n"))?;
+                    term.data(&line.line())?;
                 }
                 if fails_every_session(&err) {
                     break;
@@ -222,27 +254,52 @@ async fn list_sessions(
     Ok((sessions, status))
 }
 
-fn plan_all(sessions: &[Session], options: &Options) -> anyhow::Result<Vec<Planned>> {
+/// Plan every selected file of every session. Each session folder is created (unless this is
+/// a dry run) and gets a fresh `session.json`; a session folder that is a symlink or not a
+/// folder fails that session's files, not the run.
+async fn plan_all(
+    archive: Option<&Archive>,
+    listed: &[Listed],
+    options: &Options,
+    term: &Term,
+) -> anyhow::Result<Vec<Planned>> {
     let mut planned = Vec::new();
-    for session in sessions {
+    for Listed { session, json } in listed {
         let access = Arc::new(SessionAccess::new(session));
         let dir = plan::session_dir(session);
-        for file in session
-            .files
-            .iter()
-            .filter(|f| plan::selected(f, &options.types))
-        {
-            let task = plan::task(&options.out, &access, &dir, file.clone());
-            let (action, not_ready) = plan::action(&task, options.overwrite).map_err(|e| {
-                Error::Usage(format!("cannot inspect {}: {e}", task.final_path.display()))
-            })?;
-            let reason = match (&action, not_ready) {
-                (_, Some(reason)) => Some(reason.to_string()),
-                (Action::Skip, None) => Some("already complete".to_owned()),
-                _ => None,
+        let folder = match archive.map(|a| a.folder(&dir, !options.dry_run)) {
+            None => Ok(None),
+            Some(Ok(folder)) => Ok(folder),
+            Some(Err(e)) if is_refusal(&e) => Err(e.to_string()),
+            Some(Err(e)) => {
+                let path = archive.map_or_else(PathBuf::new, |a| a.root().join(&dir));
+                return Err(Error::Usage(format!("cannot create {}: {e}", path.display())).into());
+            }
+        };
+        let manifest = match (&folder, options.dry_run) {
+            (Ok(Some(folder)), false) => prepare_folder(folder, json, term).await,
+            _ => Manifest::default(),
+        };
+        let files: Vec<_> = session.files.iter().collect();
+        let names = plan::names(&files);
+        for (file, names) in session.files.iter().zip(names) {
+            if !plan::selected(file, &options.types) {
+                continue;
+            }
+            let (action, reason, name) = match &folder {
+                Err(refusal) => (Action::Fail, Some(refusal.clone()), names.0),
+                Ok(folder) => {
+                    plan::decide(folder.as_ref(), &manifest, file, names, options.overwrite)
+                }
             };
             planned.push(Planned {
-                task,
+                task: Task {
+                    session: Arc::clone(&access),
+                    folder: folder.as_ref().ok().cloned().flatten(),
+                    file: file.clone(),
+                    rel_path: Path::new(&dir).join(&name),
+                    name,
+                },
                 action,
                 reason,
             });
@@ -251,50 +308,72 @@ fn plan_all(sessions: &[Session], options: &Options) -> anyhow::Result<Vec<Plann
     Ok(planned)
 }
 
-#[derive(Serialize)]
-struct PlanLine<'a> {
-    event: &'static str,
-    #[serde(flatten)]
-    file: plan::FileFields<'a>,
-    expected_bytes: Option<u64>,
-    action: &'static str,
-    resume_from: Option<u64>,
-    reason: Option<&'a str>,
+/// Write the session's `session.json` and read its `SHA256SUMS`. Neither failure stops the
+/// run: the recordings matter more, and the next run writes and reads them again.
+async fn prepare_folder(folder: &Folder, json: &str, term: &Term) -> Manifest {
+    let (folder, json) = (folder.clone(), json.to_owned());
+    let path = folder.path().to_owned();
+    let done = tokio::task::spawn_blocking(move || {
+        let written = folder.write_session_json(&json);
+        (written, folder.read_manifest())
+    })
+    .await;
+    let (written, manifest) = match done {
+        Ok(done) => done,
+        Err(e) => (Err(std::io::Error::other(e)), Ok(Default::default())),
+    };
+    if let Err(e) = written {
+        term.warn(&format!(
+            "cannot write {}: {e}",
+            path.join(crate::archive::SESSION_JSON).display()
+        ));
+    }
+    match manifest {
+        Ok((manifest, _)) => manifest,
+        Err(e) => {
+            term.warn(&format!(
+                "cannot read {}: {e}",
+                path.join(crate::archive::SHA256SUMS).display()
+            ));
+            Manifest::default()
+        }
+    }
 }
 
 fn print_plan(term: &Term, planned: &[Planned], json: bool) -> anyhow::Result<()> {
     let mut text = String::new();
     for p in planned {
-        let (action, resume_from) = match p.action {
-            Action::Download => ("download", None),
-            Action::Resume { from } => ("resume", Some(from)),
-            Action::Skip => ("skip", None),
-            Action::NotReady => ("not_ready", None),
+        let resume_from = match p.action {
+            Action::Resume { from } => Some(from),
+            _ => None,
         };
+        let action = p.action.word();
         if json {
-            text.push_str(&serde_json::to_string(&PlanLine {
-                event: "plan",
-                file: p.task.json_fields(),
-                expected_bytes: p.task.expected(),
-                action,
-                resume_from,
-                reason: p.reason.as_deref(),
-            })?);
-        } else {
-            let size = p
-                .task
-                .expected()
-                .map_or_else(|| "?".to_owned(), format::bytes);
-            text.push_str(&format!(
-                "{action:<9}  {size:>10}  {}",
-                format::printable(&p.task.display_path())
-            ));
-            if let Some(from) = resume_from {
-                text.push_str(&format!("  (from {})", format::bytes(from)));
-            }
-            if let Some(reason) = &p.reason {
-                text.push_str(&format!("  ({reason})"));
-            }
+            text.push_str(
+                &Event::Plan(PlanEvent {
+                    file: p.task.json_fields(),
+                    expected_bytes: p.task.expected(),
+                    action,
+                    resume_from,
+                    reason: p.reason.as_deref(),
+                })
+                .line(),
+            );
+            continue;
+        }
+        let size = p
+            .task
+            .expected()
+            .map_or_else(|| "?".to_owned(), format::bytes);
+        text.push_str(&format!(
+            "{action:<9}  {size:>10}  {}",
+            format::printable(&p.task.display_path())
+        ));
+        if let Some(from) = resume_from {
+            text.push_str(&format!("  (from {})", format::bytes(from)));
+        }
+        if let Some(reason) = &p.reason {
+            text.push_str(&format!("  ({reason})"));
         }
         text.push('\n');
     }

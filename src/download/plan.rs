@@ -1,27 +1,30 @@
 //! What a download run will do with each file: where it goes, and whether it is downloaded,
-//! resumed, skipped or not ready. Decided from Zoom's listing and what is already on disk.
+//! resumed, skipped, not ready, or refused. Decided from Zoom's listing and what the archive
+//! holds (looked at without following symlinks); [`super::fetch`] decides again under the
+//! file's lock, since another vsrec may be at work on the same archive.
 
+use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use serde::Serialize;
-
 use super::session::SessionAccess;
-use crate::model::{NotReady, RecordingFile, Session};
+use crate::archive::{Digest, Folder, Manifest, Slot, part_name};
+use crate::events::FileFields;
+use crate::model::{RecordingFile, Session};
 use crate::naming::{self, FileNameParts};
 
-pub const PART_SUFFIX: &str = ".part";
-
-/// One file to fetch, and where.
+/// One file of a run, and where it goes.
 #[derive(Debug)]
 pub struct Task {
     pub session: Arc<SessionAccess>,
+    /// The session folder; `None` only in a dry run before the folder exists.
+    pub folder: Option<Folder>,
     pub file: RecordingFile,
+    /// The file's name in its session folder.
+    pub name: String,
     /// Relative to `--out`, as shown to the operator and in `--json`.
     pub rel_path: PathBuf,
-    pub final_path: PathBuf,
-    pub part_path: PathBuf,
 }
 
 impl Task {
@@ -48,51 +51,92 @@ impl Task {
             .collect::<Vec<_>>()
             .join("/")
     }
-}
 
-/// The fields that identify a file in `--json` output (flattened into each line).
-#[derive(Debug, Serialize)]
-pub struct FileFields<'a> {
-    pub session_id: &'a str,
-    pub file_id: Option<&'a str>,
-    pub file_type: Option<&'a str>,
-    pub recording_type: Option<&'a str>,
-    /// Relative to `--out`.
-    pub path: String,
+    /// The `.part` on disk, for messages.
+    pub fn part_path(&self) -> PathBuf {
+        let name = part_name(&self.name);
+        self.folder.as_ref().map_or_else(
+            || self.rel_path.with_file_name(&name),
+            |f| f.path().join(&name),
+        )
+    }
 }
 
 /// What the plan says about one file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     Download,
     /// A `.part` from an earlier run holds this many bytes.
     Resume {
         from: u64,
     },
-    /// Already complete under its final name.
-    Skip,
+    /// Already complete under its final name; `sha256` is its `SHA256SUMS` line, if it has one
+    /// (a file from an older vsrec has none and is hashed once). `part_left`: a `.part` from an
+    /// interrupted `--overwrite` is beside it, to be removed.
+    Skip {
+        sha256: Option<Digest>,
+        part_left: bool,
+    },
     NotReady,
+    /// A path on the way is a symlink or not what it should be: the file is not attempted.
+    Fail,
+}
+
+impl Action {
+    /// The word `--dry-run` prints.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Self::Download => "download",
+            Self::Resume { .. } => "resume",
+            Self::Skip { .. } => "skip",
+            Self::NotReady => "not_ready",
+            Self::Fail => "fail",
+        }
+    }
+}
+
+/// The plan for one file.
+#[derive(Debug)]
+pub struct Planned {
+    pub task: Task,
+    pub action: Action,
+    pub reason: Option<String>,
 }
 
 /// The sub-folder of `--out` for a session.
-pub fn session_dir(session: &Session) -> PathBuf {
-    PathBuf::from(naming::session_dir_name(
-        &session.id,
-        session.name.as_deref(),
-    ))
+pub fn session_dir(session: &Session) -> String {
+    naming::session_dir_name(&session.id, session.name.as_deref())
 }
 
-/// The file's name inside its session folder.
-pub fn file_name(file: &RecordingFile) -> String {
+/// The file's name inside its session folder, built around `unique`.
+fn name_with(file: &RecordingFile, unique: &str) -> String {
     let label = file.label();
     naming::file_name(&FileNameParts {
         recording_start: file.recording_start.as_deref(),
         label: &label,
         participant: file.participant.as_deref(),
-        unique: &file.key,
+        unique,
         extension: file.extension.as_deref(),
     })
+}
+
+/// Each file's name, and for an ID-less file the name vsrec 0.1 gave it, unless that is
+/// another file's name now.
+pub fn names(files: &[&RecordingFile]) -> Vec<(String, Option<String>)> {
+    let current: Vec<String> = files.iter().map(|f| name_with(f, &f.key)).collect();
+    let taken: HashSet<String> = current.iter().map(|n| n.to_lowercase()).collect();
+    files
+        .iter()
+        .zip(current)
+        .map(|(file, name)| {
+            let legacy = file
+                .legacy_key
+                .as_deref()
+                .map(|key| name_with(file, key))
+                .filter(|old| !taken.contains(&old.to_lowercase()));
+            (name, legacy)
+        })
+        .collect()
 }
 
 /// Whether the file is selected by `--type` (empty: everything).
@@ -104,44 +148,86 @@ pub fn selected(file: &RecordingFile, types: &[String]) -> bool {
             .is_some_and(|t| types.iter().any(|want| want.eq_ignore_ascii_case(t)))
 }
 
-pub fn task(out: &Path, session: &Arc<SessionAccess>, dir: &Path, file: RecordingFile) -> Task {
-    let name = file_name(&file);
-    let rel_path = dir.join(&name);
-    Task {
-        session: Arc::clone(session),
-        final_path: out.join(&rel_path),
-        part_path: out.join(dir).join(format!("{name}{PART_SUFFIX}")),
-        rel_path,
-        file,
+/// Decide what to do with `file`, named `name` (or `legacy`, when only that is on disk), from
+/// what `folder` holds. A final file is trusted when its size matches `file_size` (or, for
+/// entries without a size, when it is there): vsrec only ever renames verified files into place.
+pub fn decide(
+    folder: Option<&Folder>,
+    manifest: &Manifest,
+    file: &RecordingFile,
+    names: (String, Option<String>),
+    overwrite: bool,
+) -> (Action, Option<String>, String) {
+    let (name, legacy) = names;
+    if let Some(reason) = file.not_ready() {
+        return (Action::NotReady, Some(reason.to_string()), name);
+    }
+    let Some(folder) = folder else {
+        return (Action::Download, None, name);
+    };
+    match decide_on_disk(folder, manifest, file, &name, legacy.as_deref(), overwrite) {
+        Ok((action, reason, chosen)) => (action, reason, chosen),
+        Err(e) => (Action::Fail, Some(e.to_string()), name),
     }
 }
 
-/// Decide from the disk. A final file is trusted when its size matches `file_size` (or, for
-/// entries without a size, when it exists): vsrec only ever renames verified files into place.
-pub fn action(task: &Task, overwrite: bool) -> io::Result<(Action, Option<NotReady>)> {
-    if let Some(reason) = task.file.not_ready() {
-        return Ok((Action::NotReady, Some(reason)));
-    }
-    if !overwrite
-        && let Some(len) = file_len(&task.final_path)?
-        && task.expected().is_none_or(|expected| expected == len)
+fn decide_on_disk(
+    folder: &Folder,
+    manifest: &Manifest,
+    file: &RecordingFile,
+    name: &str,
+    legacy: Option<&str>,
+    overwrite: bool,
+) -> io::Result<(Action, Option<String>, String)> {
+    let mut name = name.to_owned();
+    let mut slot = folder.slot(&name)?;
+    let mut reason = None;
+    if slot == Slot::Absent
+        && let Some(legacy) = legacy
+        && let found @ Slot::File { .. } = folder.slot(legacy)?
     {
-        return Ok((Action::Skip, None));
+        // Archived by vsrec 0.1 under the name it derived from the whole URL: still this file.
+        (name, slot) = (legacy.to_owned(), found);
+        reason = Some("already complete, under its vsrec 0.1 name".to_owned());
     }
-    match file_len(&task.part_path)? {
-        Some(from) if from > 0 && !overwrite => Ok((Action::Resume { from }, None)),
-        _ => Ok((Action::Download, None)),
+    let path = || folder.path().join(&name);
+    if let Some(refusal) = refusal(&path(), slot) {
+        return Ok((Action::Fail, Some(refusal), name));
+    }
+    let part = folder.slot(&part_name(&name))?;
+    if !overwrite && complete(file, slot) {
+        let sha256 = manifest.get(&name);
+        let part_left = part != Slot::Absent;
+        let reason = reason.unwrap_or_else(|| "already complete".to_owned());
+        return Ok((Action::Skip { sha256, part_left }, Some(reason), name));
+    }
+    match part {
+        Slot::File { len } if len > 0 && !overwrite => {
+            Ok((Action::Resume { from: len }, None, name))
+        }
+        // A symlink at a `.part` path is removed when the file starts.
+        Slot::Absent | Slot::File { .. } | Slot::Symlink => Ok((Action::Download, None, name)),
+        other => Ok((
+            Action::Fail,
+            refusal(&folder.path().join(part_name(&name)), other),
+            name,
+        )),
     }
 }
 
-fn file_len(path: &Path) -> io::Result<Option<u64>> {
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.is_file() => Ok(Some(meta.len())),
-        Ok(_) => Err(io::Error::other(format!(
-            "{} exists and is not a file",
-            path.display()
-        ))),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e),
+/// Whether `slot` holds the whole of `file`.
+pub fn complete(file: &RecordingFile, slot: Slot) -> bool {
+    matches!(slot, Slot::File { len } if file.size.is_none_or(|expected| expected == len))
+}
+
+/// Why vsrec will not write a file at `path`, if it will not.
+pub fn refusal(path: &Path, slot: Slot) -> Option<String> {
+    match slot {
+        Slot::Absent | Slot::File { .. } => None,
+        other => Some(format!(
+            "{} is {}, not a file; vsrec does not write through it (move it away and run again)",
+            path.display(),
+            other.what()
+        )),
     }
 }

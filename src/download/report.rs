@@ -6,32 +6,23 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::Serialize;
 
-use super::plan::{FileFields, Task};
+use super::plan::Task;
+use crate::archive::Digest;
+pub use crate::events::FileStatus as Status;
+use crate::events::{DownloadSummary, Event, FileEvent};
 use crate::exit::ExitStatus;
 use crate::format;
 use crate::term::Term;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Downloaded,
-    Resumed,
-    Skipped,
-    NotReady,
-    Failed,
-}
-
-impl Status {
-    fn verb(self) -> &'static str {
-        match self {
-            Self::Downloaded => "downloaded",
-            Self::Resumed => "resumed",
-            Self::Skipped => "skipped",
-            Self::NotReady => "not ready",
-            Self::Failed => "FAILED",
-        }
+/// How a status reads in a line for people.
+fn verb(status: Status) -> &'static str {
+    match status {
+        Status::Downloaded => "downloaded",
+        Status::Resumed => "resumed",
+        Status::Skipped => "skipped",
+        Status::NotReady => "not ready",
+        Status::Failed => "FAILED",
     }
 }
 
@@ -43,21 +34,34 @@ pub struct Outcome {
     pub bytes: u64,
     pub attempts: u32,
     pub error: Option<String>,
+    /// The SHA-256 of the file under its final name, when it is verified.
+    pub sha256: Option<Digest>,
 }
 
-#[derive(Serialize)]
-struct FileLine<'a> {
-    event: &'static str,
-    #[serde(flatten)]
-    file: FileFields<'a>,
-    bytes: u64,
-    expected_bytes: Option<u64>,
-    status: Status,
-    error: Option<&'a str>,
-    attempts: u32,
+impl Outcome {
+    pub fn failed(attempts: u32, bytes: u64, error: String) -> Self {
+        Self {
+            status: Status::Failed,
+            bytes,
+            attempts,
+            error: Some(error),
+            sha256: None,
+        }
+    }
+
+    /// Complete under its final name already; `sha256` from `SHA256SUMS`.
+    pub fn skipped(sha256: Digest) -> Self {
+        Self {
+            status: Status::Skipped,
+            bytes: 0,
+            attempts: 0,
+            error: None,
+            sha256: Some(sha256),
+        }
+    }
 }
 
-#[derive(Debug, Default, Clone, Copy, Serialize)]
+#[derive(Debug, Default, Clone, Copy)]
 pub struct Summary {
     pub downloaded: u64,
     pub resumed: u64,
@@ -94,6 +98,8 @@ impl Summary {
 pub struct Reporter {
     term: Term,
     json: bool,
+    /// The output directory, absolute, for the summary.
+    out: String,
     total: Option<ProgressBar>,
     files_to_fetch: u64,
     started: Instant,
@@ -136,7 +142,13 @@ impl Drop for FileBar {
 
 impl Reporter {
     /// `bytes_to_fetch` sizes the total bar: what the planned downloads should transfer.
-    pub fn new(term: Term, json: bool, files_to_fetch: u64, bytes_to_fetch: u64) -> Self {
+    pub fn new(
+        term: Term,
+        json: bool,
+        out: String,
+        files_to_fetch: u64,
+        bytes_to_fetch: u64,
+    ) -> Self {
         let total = term.bars().map(|bars| {
             let bar = bars.add(ProgressBar::new(bytes_to_fetch));
             bar.set_style(
@@ -153,6 +165,7 @@ impl Reporter {
         Self {
             term,
             json,
+            out,
             total,
             files_to_fetch,
             started: Instant::now(),
@@ -203,6 +216,21 @@ impl Reporter {
         }
     }
 
+    /// Said once per file, whatever the bars: this run waits for another vsrec.
+    pub fn waiting(&self, task: &Task) {
+        self.term.info(&format!(
+            "another vsrec is fetching {}; waiting for it to finish",
+            format::printable(&task.display_path())
+        ));
+    }
+
+    pub fn warn(&self, task: &Task, what: &str) {
+        self.term.warn(&format!(
+            "{}: {what}",
+            format::printable(&task.display_path())
+        ));
+    }
+
     pub fn finished(&self, task: &Task, outcome: &Outcome) -> io::Result<()> {
         let done = {
             let mut summary = self.summary.lock().unwrap_or_else(|e| e.into_inner());
@@ -216,17 +244,17 @@ impl Reporter {
         let line = match (&outcome.status, &outcome.error) {
             (Status::Failed, Some(error)) => format!(
                 "{} {}: {error}",
-                outcome.status.verb(),
+                verb(outcome.status),
                 format::printable(&path)
             ),
             (Status::NotReady, Some(reason)) => format!(
                 "{} {}: {reason}",
-                outcome.status.verb(),
+                verb(outcome.status),
                 format::printable(&path)
             ),
             (status, _) => format!(
                 "{} {} ({})",
-                status.verb(),
+                verb(*status),
                 format::printable(&path),
                 format::bytes(task.expected().unwrap_or(outcome.bytes))
             ),
@@ -237,16 +265,16 @@ impl Reporter {
             self.term.info(&line);
         }
         if self.json {
-            let record = FileLine {
-                event: "file",
+            let record = Event::File(FileEvent {
                 file: task.json_fields(),
                 bytes: outcome.bytes,
                 expected_bytes: task.expected(),
                 status: outcome.status,
+                sha256: outcome.sha256,
                 error: outcome.error.as_deref(),
                 attempts: outcome.attempts,
-            };
-            self.term.data(&json_line(&record))?;
+            });
+            self.term.data(&record.line())?;
         }
         Ok(())
     }
@@ -260,7 +288,7 @@ impl Reporter {
         let status = summary.exit_status().worst(extra);
         let elapsed = self.started.elapsed();
         self.term.info(&format!(
-            "{} downloaded, {} resumed, {} skipped, {} not ready, {} failed; {} in {}{}",
+            "{} downloaded, {} resumed, {} skipped, {} not ready, {} failed; {} in {}{} to {}",
             summary.downloaded,
             summary.resumed,
             summary.skipped,
@@ -268,30 +296,25 @@ impl Reporter {
             summary.failed,
             format::bytes(summary.bytes),
             seconds(elapsed),
-            rate(summary.bytes, elapsed)
+            rate(summary.bytes, elapsed),
+            format::printable(&self.out)
         ));
         if self.json {
-            #[derive(Serialize)]
-            struct SummaryLine {
-                event: &'static str,
-                #[serde(flatten)]
-                summary: Summary,
-                exit_code: u8,
-            }
-            self.term.data(&json_line(&SummaryLine {
-                event: "summary",
-                summary,
+            let line = Event::DownloadSummary(DownloadSummary {
+                downloaded: summary.downloaded,
+                resumed: summary.resumed,
+                skipped: summary.skipped,
+                not_ready: summary.not_ready,
+                failed: summary.failed,
+                bytes: summary.bytes,
+                out: &self.out,
+                elapsed_seconds: (elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
                 exit_code: status.code(),
-            }))?;
+            });
+            self.term.data(&line.line())?;
         }
         Ok((summary, status))
     }
-}
-
-fn json_line(value: &impl Serialize) -> String {
-    let mut line = serde_json::to_string(value).expect("plain structs serialise");
-    line.push('\n');
-    line
 }
 
 fn seconds(d: Duration) -> String {
@@ -316,6 +339,7 @@ mod tests {
             bytes,
             attempts: 1,
             error: None,
+            sha256: None,
         }
     }
 

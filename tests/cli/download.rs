@@ -6,7 +6,7 @@ use std::time::Duration;
 use fakezoom::{Content, File, FileFault, Listener, Session};
 use serde_json::Value;
 
-use crate::support::{Harness, PROTECTED, Run, SAMPLE, files_below, wait_for_part};
+use crate::support::{Harness, PROTECTED, Run, SAMPLE, files_below, sha256_hex, wait_for_part};
 
 /// Files in a sample session after de-duplication.
 const SAMPLE_FILES: usize = 9;
@@ -33,7 +33,7 @@ impl Harness {
         keys
     }
 
-    fn download(&self, extra: &[&str], sessions: &[&str]) -> Run {
+    pub fn download(&self, extra: &[&str], sessions: &[&str]) -> Run {
         let out = self.out.to_str().unwrap().to_owned();
         let mut args = vec!["download", "--json", "--out", &out];
         args.extend_from_slice(extra);
@@ -49,6 +49,16 @@ impl Harness {
         let (summary, files) = lines.split_last().expect("a summary line");
         assert_eq!(summary["event"], "summary", "last line is the summary");
         assert_eq!(summary["exit_code"], run.code);
+        assert_eq!(
+            summary["out"],
+            self.out.to_str().unwrap(),
+            "the output directory"
+        );
+        assert!(
+            summary["elapsed_seconds"]
+                .as_f64()
+                .is_some_and(|s| s >= 0.0)
+        );
         for event in files.iter().filter(|e| e["event"] != "session_error") {
             assert_eq!(event["event"], "file");
             let path = self.out.join(event["path"].as_str().unwrap());
@@ -57,16 +67,20 @@ impl Harness {
                 "downloaded" | "resumed" | "skipped" => {
                     let key = self.key_of(event);
                     let on_disk = std::fs::read(&path).unwrap();
+                    let content = self.server.file_content(&key);
                     assert!(
-                        on_disk == self.server.file_content(&key),
+                        on_disk == content,
                         "{} differs from the server's {key}",
                         path.display()
                     );
                     assert!(event["error"].is_null());
+                    assert_eq!(event["sha256"], sha256_hex(&content), "{event}");
                 }
                 "failed" | "not_ready" => {
-                    assert!(!path.exists(), "no final file for {event}");
+                    let regular = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+                    assert!(!regular, "no final file for {event}");
                     assert!(event["error"].is_string(), "{event}");
+                    assert!(event["sha256"].is_null(), "{event}");
                 }
                 other => panic!("unknown status {other}"),
             }
@@ -89,7 +103,7 @@ impl Harness {
 
     /// The fake's key for a file event: found by the file's ID, or for an ID-less entry as the
     /// only entry of that type in its session.
-    fn key_of(&self, event: &Value) -> String {
+    pub fn key_of(&self, event: &Value) -> String {
         let listing = self
             .server
             .listing_json(event["session_id"].as_str().unwrap());
@@ -106,7 +120,7 @@ impl Harness {
         key
     }
 
-    fn storage_requests_for(&self, key: &str) -> Vec<fakezoom::RequestRecord> {
+    pub fn storage_requests_for(&self, key: &str) -> Vec<fakezoom::RequestRecord> {
         self.requests(Listener::Storage)
             .into_iter()
             .filter(|r| r.file_key.as_deref() == Some(key))
@@ -161,7 +175,7 @@ fn statuses(events: &[Value]) -> Vec<&str> {
     s
 }
 
-fn no_part_files(out: &Path) {
+pub fn no_part_files(out: &Path) {
     let parts: Vec<_> = files_below(out)
         .into_iter()
         .filter(|p| p.to_string_lossy().ends_with(".part"))

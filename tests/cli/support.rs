@@ -121,16 +121,13 @@ impl Harness {
 
     /// Waits for a `vsrec` spawned with piped stdout and stderr, and checks its output like any
     /// other run.
-    pub fn finish_child(&self, child: std::process::Child) -> Run {
-        self.finish(child.wait_with_output().expect("wait for vsrec"))
-    }
-
     pub fn run_command(&self, mut cmd: Command) -> Run {
         cmd.stdin(std::process::Stdio::null());
         self.finish(cmd.output().expect("run vsrec"))
     }
 
-    fn finish(&self, output: Output) -> Run {
+    /// A run's output, through the secret checks (also for vsrec run under a wrapper).
+    pub fn finish(&self, output: Output) -> Run {
         use std::os::unix::process::ExitStatusExt;
         if let Some(signal) = output.status.signal() {
             panic!("vsrec was killed by signal {signal}");
@@ -220,8 +217,29 @@ fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Every regular file below `dir`, relative to it, sorted.
+/// The archive's own files in a session folder, and their temporaries.
+pub const ARCHIVE_FILES: [&str; 5] = [
+    "SHA256SUMS",
+    "session.json",
+    ".vsrec.lock",
+    "SHA256SUMS.part",
+    "session.json.part",
+];
+
+/// Every recording file below `dir` (`.part` files included), relative to it, sorted: the
+/// archive's own files ([`ARCHIVE_FILES`]) are left out, and the tests of those read them
+/// directly ([`every_file_below`]).
 pub fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut found = every_file_below(dir);
+    found.retain(|p| {
+        !p.file_name()
+            .is_some_and(|n| ARCHIVE_FILES.iter().any(|own| n == *own))
+    });
+    found
+}
+
+/// Every file below `dir`, relative to it, sorted.
+pub fn every_file_below(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -259,4 +277,137 @@ pub fn wait_for_part(path: &str) {
     wait_until(&format!("{path} to have bytes"), || {
         std::fs::metadata(path).is_ok_and(|m| m.len() > 0)
     });
+}
+
+/// Wait until the file at `path` holds at least `len` bytes: the download got that far.
+#[track_caller]
+pub fn wait_for_len(path: &Path, len: u64) {
+    wait_until(&format!("{} to reach {len} bytes", path.display()), || {
+        std::fs::metadata(path).is_ok_and(|m| m.len() >= len)
+    });
+}
+
+/// SHA-256 of `bytes`, as `sha256sum` prints it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// `sha256sum -c --strict SHA256SUMS` in the session folder `dir`: the archive's proof checked
+/// by a tool that is not vsrec. Panics with its output unless every listed file is OK.
+#[track_caller]
+pub fn sha256sum_check(dir: &Path) -> String {
+    let output = Command::new("sha256sum")
+        .args(["-c", "--strict", "SHA256SUMS"])
+        .current_dir(dir)
+        .output()
+        .expect("run sha256sum");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "sha256sum -c failed in {}:\n{stdout}{}",
+        dir.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+/// Every session folder below `out` that holds a `SHA256SUMS`.
+pub fn session_folders(out: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(out)
+        .into_iter()
+        .flatten()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("SHA256SUMS").is_file())
+        .collect();
+    found.sort();
+    found
+}
+
+/// A `vsrec` running in the background whose stderr is read line by line as it comes.
+pub struct Watched {
+    pub child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    pub stderr: Vec<String>,
+    stdout: std::thread::JoinHandle<String>,
+}
+
+impl Harness {
+    pub fn spawn_watched(&self, args: &[&str]) -> Watched {
+        use std::io::{BufRead, Read};
+        let mut cmd = self.command(args);
+        cmd.stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn vsrec");
+        let (tx, lines) = std::sync::mpsc::channel();
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut out = child.stdout.take().unwrap();
+        let stdout = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = out.read_to_string(&mut text);
+            text
+        });
+        Watched {
+            child,
+            lines,
+            stderr: Vec::new(),
+            stdout,
+        }
+    }
+
+    /// Wait for the watched run to end; its output goes through the secret checks.
+    pub fn finish_watched(&self, mut watched: Watched) -> Run {
+        let status = watched.child.wait().expect("wait for vsrec");
+        watched.stderr.extend(watched.lines.iter());
+        let run = Run {
+            code: status.code().unwrap_or(-1),
+            stdout: watched.stdout.join().unwrap(),
+            stderr: watched.stderr.join("\n"),
+        };
+        self.assert_no_secrets(&run);
+        run
+    }
+}
+
+impl Watched {
+    /// Block until stderr has a line containing `text`; returns it.
+    pub fn wait_for_line(&mut self, text: &str) -> String {
+        if let Some(line) = self.stderr.iter().find(|l| l.contains(text)) {
+            return line.clone();
+        }
+        loop {
+            match self.lines.recv_timeout(std::time::Duration::from_secs(60)) {
+                Ok(line) => {
+                    self.stderr.push(line.clone());
+                    if line.contains(text) {
+                        return line;
+                    }
+                }
+                Err(e) => panic!(
+                    "no line with {text:?} ({e}); stderr so far:\n{}",
+                    self.stderr.join("\n")
+                ),
+            }
+        }
+    }
+
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
 }
