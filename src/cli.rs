@@ -278,15 +278,21 @@ impl From<Shell> for clap_complete::Shell {
     }
 }
 
+/// The IDs of the arguments a profile can give, named as the profile's keys.
+pub const PROFILE_ARGS: [&str; 6] = ["api_base", "api_key", "retries", "timeout", "out", "jobs"];
+
 /// The command line with `defaults` (a profile's values, by argument ID) in place of the
 /// built-in defaults of every command that has that argument: clap then applies flag >
 /// environment > profile > built-in default by itself, and checks the result. An argument that
 /// gets a default is no longer required (`serve --out` from a profile).
-pub fn command_with(defaults: &[(&'static str, String)]) -> clap::Command {
+pub fn command_with(defaults: &[(&'static str, std::ffi::OsString)]) -> clap::Command {
     with_defaults(Cli::command(), defaults)
 }
 
-fn with_defaults(mut cmd: clap::Command, defaults: &[(&'static str, String)]) -> clap::Command {
+fn with_defaults(
+    mut cmd: clap::Command,
+    defaults: &[(&'static str, std::ffi::OsString)],
+) -> clap::Command {
     for (id, value) in defaults {
         if cmd.get_arguments().any(|a| a.get_id() == *id) {
             let value = value.clone();
@@ -313,8 +319,9 @@ fn with_defaults(mut cmd: clap::Command, defaults: &[(&'static str, String)]) ->
 /// leniently: the real parse, once the profile is known, reports any mistake.
 #[derive(Debug, Default)]
 pub struct Early {
-    /// Whether the command calls the API (has `--api-base`), and so reads the config file.
-    pub api: bool,
+    /// Whether the command has a setting a profile can give (`--api-base`, `--out`, …), and so
+    /// reads the config file.
+    pub uses_profile: bool,
     pub config: Option<(PathBuf, bool)>,
     pub profile: Option<(String, bool)>,
 }
@@ -330,7 +337,9 @@ pub fn early(argv: &[std::ffi::OsString]) -> Early {
     let from_flag =
         |id: &str| leaf.value_source(id) == Some(clap::parser::ValueSource::CommandLine);
     Early {
-        api: leaf.try_contains_id("api_base").is_ok(),
+        uses_profile: PROFILE_ARGS
+            .iter()
+            .any(|id| leaf.try_contains_id(id).is_ok()),
         config: leaf
             .try_get_one::<PathBuf>("config")
             .ok()

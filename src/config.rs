@@ -16,6 +16,7 @@
 //! ([`crate::settings`] applies the order). Reading the file is all this module does, and every
 //! message it writes names the file and the key, never a secret's value.
 
+use std::ffi::OsString;
 use std::fmt;
 use std::io::Read;
 use std::ops::RangeInclusive;
@@ -68,19 +69,19 @@ pub struct Profile {
 
 impl Profile {
     /// The values that stand in for clap's built-in defaults, by argument ID (the key's name).
-    pub fn defaults(&self) -> Vec<(&'static str, String)> {
+    pub fn defaults(&self) -> Vec<(&'static str, OsString)> {
         let mut defaults = Vec::new();
-        let mut add = |id: &'static str, value: Option<String>| {
+        let mut add = |id: &'static str, value: Option<OsString>| {
             if let Some(value) = value {
                 defaults.push((id, value));
             }
         };
-        add("api_base", self.api_base.clone());
-        add("api_key", self.api_key.clone());
-        add("retries", self.retries.map(|n| n.to_string()));
-        add("timeout", self.timeout.map(|n| n.to_string()));
-        add("out", self.out.as_ref().map(|p| p.display().to_string()));
-        add("jobs", self.jobs.map(|n| n.to_string()));
+        add("api_base", self.api_base.clone().map(Into::into));
+        add("api_key", self.api_key.clone().map(Into::into));
+        add("retries", self.retries.map(|n| n.to_string().into()));
+        add("timeout", self.timeout.map(|n| n.to_string().into()));
+        add("out", self.out.clone().map(Into::into));
+        add("jobs", self.jobs.map(|n| n.to_string().into()));
         defaults
     }
 }
@@ -526,12 +527,12 @@ mod tests {
         assert_eq!(
             p.defaults(),
             [
-                ("api_base", "https://eu01api.zoom.us/v2".to_owned()),
-                ("api_key", "key-1".to_owned()),
-                ("retries", "0".to_owned()),
-                ("timeout", "3600".to_owned()),
-                ("out", "/home/op/recordings".to_owned()),
-                ("jobs", "32".to_owned()),
+                ("api_base", "https://eu01api.zoom.us/v2".into()),
+                ("api_key", "key-1".into()),
+                ("retries", "0".into()),
+                ("timeout", "3600".into()),
+                ("out", "/home/op/recordings".into()),
+                ("jobs", "32".into()),
             ]
         );
     }

@@ -218,12 +218,12 @@ pub enum Parsed {
     Clap(clap::Error),
 }
 
-/// Parse the command line against the config file's profile. Commands that do not call the API
-/// (`completions`) read no config file, so a broken one cannot stop them.
+/// Parse the command line against the config file's profile. Commands without a setting a
+/// profile can give (`completions`) read no config file, so a broken one cannot stop them.
 pub fn parse(argv: Vec<OsString>, env: EnvLookup<'_>) -> Result<Parsed, Error> {
     let early = cli::early(&argv);
     let named = |from_flag: bool| if from_flag { Named::Flag } else { Named::Env };
-    let config = if early.api {
+    let config = if early.uses_profile {
         config::load(
             early.config.map(|(path, flag)| (path, named(flag))),
             early
@@ -907,6 +907,14 @@ mod tests {
             settings.shown.iter().all(|s| s.key != "jobs"),
             "list has no --jobs"
         );
+    }
+
+    #[test]
+    fn the_tables_of_settings_agree() {
+        assert_eq!(SETTINGS.map(|(id, _, _)| id), cli::PROFILE_ARGS);
+        for id in cli::PROFILE_ARGS {
+            assert!(config::KEYS.contains(&id), "{id}");
+        }
     }
 
     #[test]
