@@ -4,27 +4,27 @@
 //!
 //! The order is flag > environment > profile > built-in default. Clap applies it: the profile's
 //! values replace clap's built-in defaults before the command line is parsed (see
-//! [`cli::command_with`]), so a value clap reports as a default is the profile's when the
+//! [`crate::cli::command_with`]), so a value clap reports as a default is the profile's when the
 //! profile has one. Secrets have no flag: environment (`VSREC_X` or `VSREC_X_FILE`), then profile.
 
-use std::ffi::OsString;
+mod report;
+mod sources;
+
 use std::io::BufRead;
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use clap::FromArgMatches;
-use clap::parser::ValueSource;
 use url::Url;
 
 use crate::auth::{Credentials, MAX_LIFETIME};
-use crate::cli::{self, Cli};
-use crate::config::{self, Named};
 use crate::env;
 use crate::error::Error;
 use crate::retry::RetryPolicy;
 use crate::secret::Secret;
-use crate::secret_file;
+
+pub use self::report::{Shown, Source, describe, describe_json};
+use self::sources::{Found, SETTINGS, find_secret};
+pub use self::sources::{Invocation, Parsed, parse};
 
 /// How much vsrec says on stderr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -55,363 +55,6 @@ pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 pub fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
-}
-
-/// Where a setting's value came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    Flag(&'static str),
-    Env(&'static str),
-    Profile {
-        name: String,
-        file: PathBuf,
-    },
-    Default,
-    /// Not set anywhere, and no default.
-    Unset,
-}
-
-impl std::fmt::Display for Source {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Flag(flag) => write!(f, "flag {flag}"),
-            Self::Env(var) => write!(f, "env {var}"),
-            Self::Profile { name, file } => {
-                write!(
-                    f,
-                    "profile {name} in {}",
-                    crate::format::printable(&file.display().to_string())
-                )
-            }
-            Self::Default => f.write_str("default"),
-            Self::Unset => f.write_str("not set"),
-        }
-    }
-}
-
-impl Source {
-    fn json(&self) -> serde_json::Map<String, serde_json::Value> {
-        use serde_json::json;
-        let value = match self {
-            Self::Flag(flag) => json!({"source": "flag", "flag": flag}),
-            Self::Env(var) => json!({"source": "env", "env": var}),
-            Self::Profile { name, file } => {
-                json!({"source": "profile", "profile": name, "file": file.display().to_string()})
-            }
-            Self::Default => json!({"source": "default"}),
-            Self::Unset => json!({"source": null}),
-        };
-        match value {
-            serde_json::Value::Object(map) => map,
-            _ => unreachable!("an object"),
-        }
-    }
-}
-
-/// One setting as `-v` and `vsrec config show` print it. Secrets appear as `(redacted)`.
-#[derive(Debug, Clone)]
-pub struct Shown {
-    /// The key in `config show --json` (and in a profile).
-    pub key: &'static str,
-    pub value: serde_json::Value,
-    pub source: Source,
-    /// The file a secret was read from.
-    pub path: Option<PathBuf>,
-    /// A remark after the source (`not found`).
-    pub note: Option<String>,
-}
-
-impl Shown {
-    fn text(&self) -> String {
-        match &self.value {
-            serde_json::Value::Null => "-".to_owned(),
-            serde_json::Value::String(s) if self.key == "credentials" => match s.as_str() {
-                "key_pair" => "API key and secret".to_owned(),
-                other => other.to_owned(),
-            },
-            serde_json::Value::String(s) => crate::format::printable(s),
-            other => other.to_string(),
-        }
-    }
-}
-
-/// The settings as lines for people: `key  value  (source)`, aligned.
-pub fn describe(shown: &[Shown]) -> Vec<String> {
-    let key_width = shown.iter().map(|s| s.key.len()).max().unwrap_or(0);
-    let texts: Vec<String> = shown.iter().map(Shown::text).collect();
-    let value_width = texts
-        .iter()
-        .map(|t| t.chars().count())
-        .max()
-        .unwrap_or(0)
-        .min(40);
-    shown
-        .iter()
-        .zip(texts)
-        .map(|(s, text)| {
-            let mut parts = Vec::new();
-            // A derived value (`credentials`) has no source of its own.
-            if s.source != Source::Unset || s.value.is_null() {
-                parts.push(s.source.to_string());
-            }
-            if let Some(path) = &s.path {
-                parts.push(format!(
-                    "file {}",
-                    crate::format::printable(&path.display().to_string())
-                ));
-            }
-            if let Some(note) = &s.note {
-                parts.push(crate::format::printable(note));
-            }
-            let source = if parts.is_empty() {
-                String::new()
-            } else {
-                format!("({})", parts.join("; "))
-            };
-            format!("{:<key_width$}  {text:<value_width$}  {source}", s.key)
-                .trim_end()
-                .to_owned()
-        })
-        .collect()
-}
-
-/// The settings as one JSON object for `config show --json`.
-pub fn describe_json(shown: &[Shown]) -> serde_json::Value {
-    let mut settings = serde_json::Map::new();
-    for s in shown {
-        let mut entry = serde_json::Map::new();
-        entry.insert("value".into(), s.value.clone());
-        entry.extend(s.source.json());
-        if let Some(path) = &s.path {
-            entry.insert("path".into(), path.display().to_string().into());
-        }
-        if let Some(note) = &s.note {
-            entry.insert("note".into(), note.clone().into());
-        }
-        settings.insert(s.key.into(), entry.into());
-    }
-    settings.into()
-}
-
-/// The arguments a profile can set, with their flag and variable.
-const SETTINGS: [(&str, &str, &str); 6] = [
-    ("api_base", "--api-base", env::API_BASE),
-    ("api_key", "--api-key", env::API_KEY),
-    ("retries", "--retries", env::RETRIES),
-    ("timeout", "--timeout", env::TIMEOUT),
-    ("out", "--out", env::OUT),
-    ("jobs", "--jobs", env::JOBS),
-];
-
-/// The parsed command line, with the config file it was parsed against.
-#[derive(Debug)]
-pub struct Invocation {
-    pub cli: Cli,
-    pub config: config::Loaded,
-    matches: clap::ArgMatches,
-}
-
-/// What parsing came to: a command to run, or clap's answer (help, version, a usage error).
-#[derive(Debug)]
-pub enum Parsed {
-    Run(Box<Invocation>),
-    Clap(clap::Error),
-}
-
-/// Parse the command line against the config file's profile. Commands without a setting a
-/// profile can give (`completions`) read no config file, so a broken one cannot stop them.
-pub fn parse(argv: Vec<OsString>, env: EnvLookup<'_>) -> Result<Parsed, Error> {
-    let early = cli::early(&argv);
-    let named = |from_flag: bool| if from_flag { Named::Flag } else { Named::Env };
-    let config = if early.uses_profile {
-        config::load(
-            early.config.map(|(path, flag)| (path, named(flag))),
-            early
-                .profile
-                .filter(|(name, _)| !name.is_empty())
-                .map(|(name, flag)| (name, named(flag))),
-            env,
-        )?
-    } else {
-        config::Loaded::default()
-    };
-    let defaults = config
-        .profile
-        .as_ref()
-        .map(|(_, profile)| profile.defaults())
-        .unwrap_or_default();
-    let parsed = cli::command_with(&defaults)
-        .try_get_matches_from(argv)
-        .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
-    Ok(match parsed {
-        Ok((cli, matches)) => Parsed::Run(Box::new(Invocation {
-            cli,
-            config,
-            matches,
-        })),
-        Err(err) => Parsed::Clap(err),
-    })
-}
-
-impl Invocation {
-    /// Where the value of argument `id` of the command came from.
-    fn source(&self, id: &str) -> Source {
-        let Some(&(_, flag, var)) = SETTINGS.iter().find(|(i, _, _)| *i == id) else {
-            return Source::Unset;
-        };
-        match cli::leaf(&self.matches).value_source(id) {
-            Some(ValueSource::CommandLine) => Source::Flag(flag),
-            Some(ValueSource::EnvVariable) => Source::Env(var),
-            Some(ValueSource::DefaultValue) => match self.profile_source() {
-                Some(source) if self.profile_has(id) => source,
-                _ => Source::Default,
-            },
-            _ => Source::Unset,
-        }
-    }
-
-    fn profile_has(&self, id: &str) -> bool {
-        self.config
-            .profile
-            .as_ref()
-            .is_some_and(|(_, p)| p.defaults().iter().any(|(i, _)| *i == id))
-    }
-
-    fn profile_source(&self) -> Option<Source> {
-        let (name, _) = self.config.profile.as_ref()?;
-        Some(Source::Profile {
-            name: name.clone(),
-            file: self.config.file.clone()?,
-        })
-    }
-
-    fn profile(&self) -> Option<&config::Profile> {
-        self.config.profile.as_ref().map(|(_, p)| p)
-    }
-
-    /// The raw value of argument `id` of the command, as clap resolved it.
-    fn raw(&self, id: &str) -> Option<String> {
-        let leaf = cli::leaf(&self.matches);
-        leaf.try_contains_id(id).ok().filter(|&has| has)?;
-        leaf.get_raw(id)?
-            .next()
-            .map(|v| v.to_string_lossy().into_owned())
-    }
-
-    /// Where a global argument (`--config`, `--profile`) came from, if it was given.
-    fn given(&self, id: &str, flag: &'static str, var: &'static str) -> Option<Source> {
-        match cli::leaf(&self.matches).value_source(id)? {
-            ValueSource::CommandLine => Some(Source::Flag(flag)),
-            ValueSource::EnvVariable => Some(Source::Env(var)),
-            _ => None,
-        }
-    }
-
-    fn config_file_shown(&self) -> Shown {
-        let source = self
-            .given("config", "--config", env::CONFIG)
-            .unwrap_or(Source::Default);
-        let (value, note) = match (&self.config.file, &self.config.looked_at) {
-            (Some(file), _) => (Some(file), None),
-            (None, Some(looked_at)) => (Some(looked_at), Some("not found".to_owned())),
-            (None, None) => (
-                None,
-                Some(format!(
-                    "{} and {} are unset",
-                    env::XDG_CONFIG_HOME,
-                    env::HOME
-                )),
-            ),
-        };
-        Shown {
-            key: "config_file",
-            value: value.map_or(serde_json::Value::Null, |p| p.display().to_string().into()),
-            source: if value.is_some() {
-                source
-            } else {
-                Source::Unset
-            },
-            path: None,
-            note,
-        }
-    }
-
-    fn profile_shown(&self) -> Shown {
-        let name = self.config.profile_name();
-        let note = match (name, &self.config.file) {
-            (None, Some(_)) => Some(format!(
-                "the file has no [profiles.{}]",
-                config::DEFAULT_PROFILE
-            )),
-            _ => None,
-        };
-        Shown {
-            key: "profile",
-            value: name.map_or(serde_json::Value::Null, |n| n.into()),
-            source: match name {
-                Some(_) => self
-                    .given("profile", "--profile", env::PROFILE)
-                    .unwrap_or(Source::Default),
-                None => Source::Unset,
-            },
-            path: None,
-            note,
-        }
-    }
-
-    /// Whether the command has argument `id` at all (set or not).
-    fn has(&self, id: &str) -> bool {
-        cli::leaf(&self.matches).try_contains_id(id).is_ok()
-    }
-}
-
-/// A secret and where it came from.
-struct Found {
-    secret: Secret,
-    source: Source,
-    path: Option<PathBuf>,
-}
-
-/// The secret `var` / `file_var` from the environment, else `value` / `file` from the profile.
-fn find_secret(
-    inv: &Invocation,
-    env: EnvLookup<'_>,
-    (var, file_var): (&'static str, &'static str),
-    (value, file, key): (Option<&Secret>, Option<&Path>, &str),
-    warnings: &mut Vec<String>,
-) -> Result<Option<Found>, Error> {
-    if let Some(loaded) = secret_file::load(env, var, file_var)? {
-        let from_file = env(var).is_none();
-        warnings.extend(loaded.warnings);
-        return Ok(Some(Found {
-            secret: Secret::credential(loaded.secret.expose().trim()),
-            source: Source::Env(if from_file { file_var } else { var }),
-            path: from_file
-                .then(|| env(file_var).map(PathBuf::from))
-                .flatten(),
-        }));
-    }
-    let Some(source) = inv.profile_source() else {
-        return Ok(None);
-    };
-    if let Some(secret) = value {
-        return Ok(Some(Found {
-            secret: secret.clone(),
-            source,
-            path: None,
-        }));
-    }
-    let Some(path) = file else {
-        return Ok(None);
-    };
-    let label = format!("{key}_file of {source}");
-    let loaded = secret_file::read(path, &label)?;
-    warnings.extend(loaded.warnings);
-    Ok(Some(Found {
-        secret: Secret::credential(loaded.secret.expose().trim()),
-        source,
-        path: Some(path.to_owned()),
-    }))
 }
 
 impl Settings {
@@ -740,7 +383,9 @@ fn check_session_id(id: &str) -> Result<String, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{cli, config};
     use std::collections::HashMap;
+    use std::ffi::OsString;
 
     fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let map: HashMap<String, String> = pairs
