@@ -19,6 +19,9 @@ _vsrec() {
             vsrec,completions)
                 cmd="vsrec__subcmd__completions"
                 ;;
+            vsrec,config)
+                cmd="vsrec__subcmd__config"
+                ;;
             vsrec,download)
                 cmd="vsrec__subcmd__download"
                 ;;
@@ -34,8 +37,23 @@ _vsrec() {
             vsrec,verify)
                 cmd="vsrec__subcmd__verify"
                 ;;
+            vsrec__subcmd__config,help)
+                cmd="vsrec__subcmd__config__subcmd__help"
+                ;;
+            vsrec__subcmd__config,show)
+                cmd="vsrec__subcmd__config__subcmd__show"
+                ;;
+            vsrec__subcmd__config__subcmd__help,help)
+                cmd="vsrec__subcmd__config__subcmd__help__subcmd__help"
+                ;;
+            vsrec__subcmd__config__subcmd__help,show)
+                cmd="vsrec__subcmd__config__subcmd__help__subcmd__show"
+                ;;
             vsrec__subcmd__help,completions)
                 cmd="vsrec__subcmd__help__subcmd__completions"
+                ;;
+            vsrec__subcmd__help,config)
+                cmd="vsrec__subcmd__help__subcmd__config"
                 ;;
             vsrec__subcmd__help,download)
                 cmd="vsrec__subcmd__help__subcmd__download"
@@ -52,6 +70,9 @@ _vsrec() {
             vsrec__subcmd__help,verify)
                 cmd="vsrec__subcmd__help__subcmd__verify"
                 ;;
+            vsrec__subcmd__help__subcmd__config,show)
+                cmd="vsrec__subcmd__help__subcmd__config__subcmd__show"
+                ;;
             *)
                 ;;
         esac
@@ -59,25 +80,17 @@ _vsrec() {
 
     case "${cmd}" in
         vsrec)
-            opts="-v -q -h -V --api-base --api-key --retries --timeout --json --verbose --quiet --help --version list download serve verify completions help"
+            opts="-v -q -h -V --json --verbose --quiet --config --profile --help --version list download serve verify config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --api-base)
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --api-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --retries)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --timeout)
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -89,12 +102,114 @@ _vsrec() {
             return 0
             ;;
         vsrec__subcmd__completions)
-            opts="-v -q -h --api-base --api-key --retries --timeout --json --verbose --quiet --help bash zsh fish elvish powershell"
+            opts="-v -q -h --json --verbose --quiet --config --profile --help bash zsh fish elvish powershell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vsrec__subcmd__config)
+            opts="-v -q -h --json --verbose --quiet --config --profile --help show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vsrec__subcmd__config__subcmd__help)
+            opts="show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vsrec__subcmd__config__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vsrec__subcmd__config__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vsrec__subcmd__config__subcmd__show)
+            opts="-o -j -v -q -h --out --jobs --api-base --api-key --retries --timeout --json --verbose --quiet --config --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --api-base)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -111,6 +226,14 @@ _vsrec() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -119,7 +242,7 @@ _vsrec() {
             return 0
             ;;
         vsrec__subcmd__download)
-            opts="-o -j -t -n -v -q -h --out --jobs --type --overwrite --dry-run --api-base --api-key --retries --timeout --json --verbose --quiet --help"
+            opts="-o -j -t -n -v -q -h --out --jobs --type --overwrite --dry-run --api-base --api-key --retries --timeout --json --verbose --quiet --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -165,6 +288,14 @@ _vsrec() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -173,7 +304,7 @@ _vsrec() {
             return 0
             ;;
         vsrec__subcmd__help)
-            opts="list download serve verify completions help"
+            opts="list download serve verify config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -189,6 +320,34 @@ _vsrec() {
         vsrec__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vsrec__subcmd__help__subcmd__config)
+            opts="show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vsrec__subcmd__help__subcmd__config__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -271,7 +430,7 @@ _vsrec() {
             return 0
             ;;
         vsrec__subcmd__list)
-            opts="-v -q -h --from --to --name --key --api-base --api-key --retries --timeout --json --verbose --quiet --help"
+            opts="-v -q -h --from --to --name --key --api-base --api-key --retries --timeout --json --verbose --quiet --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -309,6 +468,14 @@ _vsrec() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -317,7 +484,7 @@ _vsrec() {
             return 0
             ;;
         vsrec__subcmd__serve)
-            opts="-o -j -v -q -h --listen --out --path --spool --jobs --api-base --api-key --retries --timeout --json --verbose --quiet --help"
+            opts="-o -j -v -q -h --listen --out --path --spool --jobs --api-base --api-key --retries --timeout --json --verbose --quiet --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -367,6 +534,14 @@ _vsrec() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -375,7 +550,7 @@ _vsrec() {
             return 0
             ;;
         vsrec__subcmd__verify)
-            opts="-o -j -v -q -h --out --jobs --remote --api-base --api-key --retries --timeout --json --verbose --quiet --help"
+            opts="-o -j -v -q -h --out --jobs --remote --api-base --api-key --retries --timeout --json --verbose --quiet --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -410,6 +585,14 @@ _vsrec() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -18,13 +18,11 @@ set edit:completion:arg-completer[vsrec] = {|@words|
     }
     var completions = [
         &'vsrec'= {
-            cand --api-base 'Zoom API base URL; plain http:// only for loopback hosts'
-            cand --api-key 'Video SDK API key (the API key, not the SDK key)'
-            cand --retries 'Retries per request after connection errors, 5xx and 429'
-            cand --timeout 'Seconds to wait for a connection, and for the next byte of an answer'
+            cand --config 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]'
+            cand --profile 'Profile of the config file to use [default: the profile named "default", if the file has one]'
             cand --json 'Write JSON Lines to stdout instead of tables'
-            cand -v 'Log each request on stderr (URLs are redacted)'
-            cand --verbose 'Log each request on stderr (URLs are redacted)'
+            cand -v 'Log each request on stderr (URLs are redacted), after the settings in use'
+            cand --verbose 'Log each request on stderr (URLs are redacted), after the settings in use'
             cand -q 'Print errors only on stderr'
             cand --quiet 'Print errors only on stderr'
             cand -h 'Print help'
@@ -35,6 +33,7 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand download 'Download every recording file of one or more sessions, verified and resumable'
             cand serve 'Receive Zoom''s recording webhooks and spool them for archiving (downloads: not yet)'
             cand verify 'Re-hash archived files against each session folder''s SHA256SUMS'
+            cand config 'Show the settings in use and where each comes from (flag, environment, profile, default)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -47,9 +46,11 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand --api-key 'Video SDK API key (the API key, not the SDK key)'
             cand --retries 'Retries per request after connection errors, 5xx and 429'
             cand --timeout 'Seconds to wait for a connection, and for the next byte of an answer'
+            cand --config 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]'
+            cand --profile 'Profile of the config file to use [default: the profile named "default", if the file has one]'
             cand --json 'Write JSON Lines to stdout instead of tables'
-            cand -v 'Log each request on stderr (URLs are redacted)'
-            cand --verbose 'Log each request on stderr (URLs are redacted)'
+            cand -v 'Log each request on stderr (URLs are redacted), after the settings in use'
+            cand --verbose 'Log each request on stderr (URLs are redacted), after the settings in use'
             cand -q 'Print errors only on stderr'
             cand --quiet 'Print errors only on stderr'
             cand -h 'Print help'
@@ -66,12 +67,14 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand --api-key 'Video SDK API key (the API key, not the SDK key)'
             cand --retries 'Retries per request after connection errors, 5xx and 429'
             cand --timeout 'Seconds to wait for a connection, and for the next byte of an answer'
+            cand --config 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]'
+            cand --profile 'Profile of the config file to use [default: the profile named "default", if the file has one]'
             cand --overwrite 'Download again even when a complete file is already there'
             cand -n 'Print what would be done, transfer nothing'
             cand --dry-run 'Print what would be done, transfer nothing'
             cand --json 'Write JSON Lines to stdout instead of tables'
-            cand -v 'Log each request on stderr (URLs are redacted)'
-            cand --verbose 'Log each request on stderr (URLs are redacted)'
+            cand -v 'Log each request on stderr (URLs are redacted), after the settings in use'
+            cand --verbose 'Log each request on stderr (URLs are redacted), after the settings in use'
             cand -q 'Print errors only on stderr'
             cand --quiet 'Print errors only on stderr'
             cand -h 'Print help'
@@ -89,9 +92,11 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand --api-key 'Video SDK API key (the API key, not the SDK key)'
             cand --retries 'Retries per request after connection errors, 5xx and 429'
             cand --timeout 'Seconds to wait for a connection, and for the next byte of an answer'
+            cand --config 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]'
+            cand --profile 'Profile of the config file to use [default: the profile named "default", if the file has one]'
             cand --json 'Write JSON Lines to stdout instead of tables'
-            cand -v 'Log each request on stderr (URLs are redacted)'
-            cand --verbose 'Log each request on stderr (URLs are redacted)'
+            cand -v 'Log each request on stderr (URLs are redacted), after the settings in use'
+            cand --verbose 'Log each request on stderr (URLs are redacted), after the settings in use'
             cand -q 'Print errors only on stderr'
             cand --quiet 'Print errors only on stderr'
             cand -h 'Print help'
@@ -106,23 +111,63 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand --api-key 'Video SDK API key (the API key, not the SDK key)'
             cand --retries 'Retries per request after connection errors, 5xx and 429'
             cand --timeout 'Seconds to wait for a connection, and for the next byte of an answer'
+            cand --config 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]'
+            cand --profile 'Profile of the config file to use [default: the profile named "default", if the file has one]'
             cand --remote 'Also list each session from Zoom and report files it has that the archive lacks'
             cand --json 'Write JSON Lines to stdout instead of tables'
-            cand -v 'Log each request on stderr (URLs are redacted)'
-            cand --verbose 'Log each request on stderr (URLs are redacted)'
+            cand -v 'Log each request on stderr (URLs are redacted), after the settings in use'
+            cand --verbose 'Log each request on stderr (URLs are redacted), after the settings in use'
             cand -q 'Print errors only on stderr'
             cand --quiet 'Print errors only on stderr'
             cand -h 'Print help'
             cand --help 'Print help'
         }
-        &'vsrec;completions'= {
+        &'vsrec;config'= {
+            cand --config 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]'
+            cand --profile 'Profile of the config file to use [default: the profile named "default", if the file has one]'
+            cand --json 'Write JSON Lines to stdout instead of tables'
+            cand -v 'Log each request on stderr (URLs are redacted), after the settings in use'
+            cand --verbose 'Log each request on stderr (URLs are redacted), after the settings in use'
+            cand -q 'Print errors only on stderr'
+            cand --quiet 'Print errors only on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand show 'Print the settings vsrec would use (secrets redacted) and where each came from'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'vsrec;config;show'= {
+            cand -o 'Directory to download into, as `vsrec download --out` would take it'
+            cand --out 'Directory to download into, as `vsrec download --out` would take it'
+            cand -j 'Files to download at once, as `vsrec download --jobs` would take it'
+            cand --jobs 'Files to download at once, as `vsrec download --jobs` would take it'
             cand --api-base 'Zoom API base URL; plain http:// only for loopback hosts'
             cand --api-key 'Video SDK API key (the API key, not the SDK key)'
             cand --retries 'Retries per request after connection errors, 5xx and 429'
             cand --timeout 'Seconds to wait for a connection, and for the next byte of an answer'
+            cand --config 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]'
+            cand --profile 'Profile of the config file to use [default: the profile named "default", if the file has one]'
             cand --json 'Write JSON Lines to stdout instead of tables'
-            cand -v 'Log each request on stderr (URLs are redacted)'
-            cand --verbose 'Log each request on stderr (URLs are redacted)'
+            cand -v 'Log each request on stderr (URLs are redacted), after the settings in use'
+            cand --verbose 'Log each request on stderr (URLs are redacted), after the settings in use'
+            cand -q 'Print errors only on stderr'
+            cand --quiet 'Print errors only on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'vsrec;config;help'= {
+            cand show 'Print the settings vsrec would use (secrets redacted) and where each came from'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'vsrec;config;help;show'= {
+        }
+        &'vsrec;config;help;help'= {
+        }
+        &'vsrec;completions'= {
+            cand --config 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]'
+            cand --profile 'Profile of the config file to use [default: the profile named "default", if the file has one]'
+            cand --json 'Write JSON Lines to stdout instead of tables'
+            cand -v 'Log each request on stderr (URLs are redacted), after the settings in use'
+            cand --verbose 'Log each request on stderr (URLs are redacted), after the settings in use'
             cand -q 'Print errors only on stderr'
             cand --quiet 'Print errors only on stderr'
             cand -h 'Print help'
@@ -133,6 +178,7 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand download 'Download every recording file of one or more sessions, verified and resumable'
             cand serve 'Receive Zoom''s recording webhooks and spool them for archiving (downloads: not yet)'
             cand verify 'Re-hash archived files against each session folder''s SHA256SUMS'
+            cand config 'Show the settings in use and where each comes from (flag, environment, profile, default)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -143,6 +189,11 @@ set edit:completion:arg-completer[vsrec] = {|@words|
         &'vsrec;help;serve'= {
         }
         &'vsrec;help;verify'= {
+        }
+        &'vsrec;help;config'= {
+            cand show 'Print the settings vsrec would use (secrets redacted) and where each came from'
+        }
+        &'vsrec;help;config;show'= {
         }
         &'vsrec;help;completions'= {
         }

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_vsrec_global_optspecs
-    string join \n api-base= api-key= retries= timeout= json v/verbose q/quiet h/help V/version
+    string join \n json v/verbose q/quiet config= profile= h/help V/version
 end
 
 function __fish_vsrec_needs_command
@@ -24,12 +24,10 @@ function __fish_vsrec_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c vsrec -n "__fish_vsrec_needs_command" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
-complete -c vsrec -n "__fish_vsrec_needs_command" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
-complete -c vsrec -n "__fish_vsrec_needs_command" -l retries -d 'Retries per request after connection errors, 5xx and 429' -r
-complete -c vsrec -n "__fish_vsrec_needs_command" -l timeout -d 'Seconds to wait for a connection, and for the next byte of an answer' -r
+complete -c vsrec -n "__fish_vsrec_needs_command" -l config -d 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]' -r -F
+complete -c vsrec -n "__fish_vsrec_needs_command" -l profile -d 'Profile of the config file to use [default: the profile named "default", if the file has one]' -r
 complete -c vsrec -n "__fish_vsrec_needs_command" -l json -d 'Write JSON Lines to stdout instead of tables'
-complete -c vsrec -n "__fish_vsrec_needs_command" -s v -l verbose -d 'Log each request on stderr (URLs are redacted)'
+complete -c vsrec -n "__fish_vsrec_needs_command" -s v -l verbose -d 'Log each request on stderr (URLs are redacted), after the settings in use'
 complete -c vsrec -n "__fish_vsrec_needs_command" -s q -l quiet -d 'Print errors only on stderr'
 complete -c vsrec -n "__fish_vsrec_needs_command" -s h -l help -d 'Print help'
 complete -c vsrec -n "__fish_vsrec_needs_command" -s V -l version -d 'Print version'
@@ -37,6 +35,7 @@ complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "list" -d 'Show the reco
 complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "download" -d 'Download every recording file of one or more sessions, verified and resumable'
 complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "serve" -d 'Receive Zoom\'s recording webhooks and spool them for archiving (downloads: not yet)'
 complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "verify" -d 'Re-hash archived files against each session folder\'s SHA256SUMS'
+complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "config" -d 'Show the settings in use and where each comes from (flag, environment, profile, default)'
 complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l from -d 'Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h' -r
@@ -47,8 +46,10 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l api-base -d 'Zoom A
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l retries -d 'Retries per request after connection errors, 5xx and 429' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l timeout -d 'Seconds to wait for a connection, and for the next byte of an answer' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l config -d 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]' -r -F
+complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l profile -d 'Profile of the config file to use [default: the profile named "default", if the file has one]' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l json -d 'Write JSON Lines to stdout instead of tables'
-complete -c vsrec -n "__fish_vsrec_using_subcommand list" -s v -l verbose -d 'Log each request on stderr (URLs are redacted)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand list" -s v -l verbose -d 'Log each request on stderr (URLs are redacted), after the settings in use'
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -s q -l quiet -d 'Print errors only on stderr'
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -s h -l help -d 'Print help'
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s o -l out -d 'Directory to download into; each session gets a folder inside it' -r -F
@@ -58,10 +59,12 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l api-base -d 'Zo
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l retries -d 'Retries per request after connection errors, 5xx and 429' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l timeout -d 'Seconds to wait for a connection, and for the next byte of an answer' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l config -d 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]' -r -F
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l profile -d 'Profile of the config file to use [default: the profile named "default", if the file has one]' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l overwrite -d 'Download again even when a complete file is already there'
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s n -l dry-run -d 'Print what would be done, transfer nothing'
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l json -d 'Write JSON Lines to stdout instead of tables'
-complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s v -l verbose -d 'Log each request on stderr (URLs are redacted)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s v -l verbose -d 'Log each request on stderr (URLs are redacted), after the settings in use'
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s q -l quiet -d 'Print errors only on stderr'
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s h -l help -d 'Print help'
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l listen -d 'Address and port to listen on; put a TLS reverse proxy in front of it' -r
@@ -73,8 +76,10 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l api-base -d 'Zoom 
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l retries -d 'Retries per request after connection errors, 5xx and 429' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l timeout -d 'Seconds to wait for a connection, and for the next byte of an answer' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l config -d 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]' -r -F
+complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l profile -d 'Profile of the config file to use [default: the profile named "default", if the file has one]' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l json -d 'Write JSON Lines to stdout instead of tables'
-complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -s v -l verbose -d 'Log each request on stderr (URLs are redacted)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -s v -l verbose -d 'Log each request on stderr (URLs are redacted), after the settings in use'
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -s q -l quiet -d 'Print errors only on stderr'
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s o -l out -d 'The archive folder to verify when no DIR is given' -r -F
@@ -83,22 +88,46 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l api-base -d 'Zoom
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l retries -d 'Retries per request after connection errors, 5xx and 429' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l timeout -d 'Seconds to wait for a connection, and for the next byte of an answer' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l config -d 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]' -r -F
+complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l profile -d 'Profile of the config file to use [default: the profile named "default", if the file has one]' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l remote -d 'Also list each session from Zoom and report files it has that the archive lacks'
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l json -d 'Write JSON Lines to stdout instead of tables'
-complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s v -l verbose -d 'Log each request on stderr (URLs are redacted)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s v -l verbose -d 'Log each request on stderr (URLs are redacted), after the settings in use'
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s q -l quiet -d 'Print errors only on stderr'
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s h -l help -d 'Print help'
-complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
-complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
-complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -l retries -d 'Retries per request after connection errors, 5xx and 429' -r
-complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -l timeout -d 'Seconds to wait for a connection, and for the next byte of an answer' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand config; and not __fish_seen_subcommand_from show help" -l config -d 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]' -r -F
+complete -c vsrec -n "__fish_vsrec_using_subcommand config; and not __fish_seen_subcommand_from show help" -l profile -d 'Profile of the config file to use [default: the profile named "default", if the file has one]' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand config; and not __fish_seen_subcommand_from show help" -l json -d 'Write JSON Lines to stdout instead of tables'
+complete -c vsrec -n "__fish_vsrec_using_subcommand config; and not __fish_seen_subcommand_from show help" -s v -l verbose -d 'Log each request on stderr (URLs are redacted), after the settings in use'
+complete -c vsrec -n "__fish_vsrec_using_subcommand config; and not __fish_seen_subcommand_from show help" -s q -l quiet -d 'Print errors only on stderr'
+complete -c vsrec -n "__fish_vsrec_using_subcommand config; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help'
+complete -c vsrec -n "__fish_vsrec_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Print the settings vsrec would use (secrets redacted) and where each came from'
+complete -c vsrec -n "__fish_vsrec_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand config; and __fish_seen_subcommand_from show" -s o -l out -d 'Directory to download into, as `vsrec download --out` would take it' -r -F
+complete -c vsrec -n "__fish_vsrec_using_subcommand config; and __fish_seen_subcommand_from show" -s j -l jobs -d 'Files to download at once, as `vsrec download --jobs` would take it' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand config; and __fish_seen_subcommand_from show" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand config; and __fish_seen_subcommand_from show" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand config; and __fish_seen_subcommand_from show" -l retries -d 'Retries per request after connection errors, 5xx and 429' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand config; and __fish_seen_subcommand_from show" -l timeout -d 'Seconds to wait for a connection, and for the next byte of an answer' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand config; and __fish_seen_subcommand_from show" -l config -d 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]' -r -F
+complete -c vsrec -n "__fish_vsrec_using_subcommand config; and __fish_seen_subcommand_from show" -l profile -d 'Profile of the config file to use [default: the profile named "default", if the file has one]' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand config; and __fish_seen_subcommand_from show" -l json -d 'Write JSON Lines to stdout instead of tables'
+complete -c vsrec -n "__fish_vsrec_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Log each request on stderr (URLs are redacted), after the settings in use'
+complete -c vsrec -n "__fish_vsrec_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print errors only on stderr'
+complete -c vsrec -n "__fish_vsrec_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c vsrec -n "__fish_vsrec_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the settings vsrec would use (secrets redacted) and where each came from'
+complete -c vsrec -n "__fish_vsrec_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -l config -d 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]' -r -F
+complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -l profile -d 'Profile of the config file to use [default: the profile named "default", if the file has one]' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -l json -d 'Write JSON Lines to stdout instead of tables'
-complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -s v -l verbose -d 'Log each request on stderr (URLs are redacted)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -s v -l verbose -d 'Log each request on stderr (URLs are redacted), after the settings in use'
 complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -s q -l quiet -d 'Print errors only on stderr'
 complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify completions help" -f -a "list" -d 'Show the recording files of sessions, or the sessions of a date range (--from)'
-complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify completions help" -f -a "download" -d 'Download every recording file of one or more sessions, verified and resumable'
-complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify completions help" -f -a "serve" -d 'Receive Zoom\'s recording webhooks and spool them for archiving (downloads: not yet)'
-complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify completions help" -f -a "verify" -d 'Re-hash archived files against each session folder\'s SHA256SUMS'
-complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify config completions help" -f -a "list" -d 'Show the recording files of sessions, or the sessions of a date range (--from)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify config completions help" -f -a "download" -d 'Download every recording file of one or more sessions, verified and resumable'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify config completions help" -f -a "serve" -d 'Receive Zoom\'s recording webhooks and spool them for archiving (downloads: not yet)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify config completions help" -f -a "verify" -d 'Re-hash archived files against each session folder\'s SHA256SUMS'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify config completions help" -f -a "config" -d 'Show the settings in use and where each comes from (flag, environment, profile, default)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify config completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the settings vsrec would use (secrets redacted) and where each came from'

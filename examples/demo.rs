@@ -31,14 +31,10 @@ fn main() -> ExitCode {
     let env = move |name: &str| (name == vsrec::env::API_SECRET).then(|| secret.clone());
     let vsrec = |args: &[&str]| -> ExitCode {
         println!("\n$ vsrec {}", args.join(" "));
-        let mut argv = vec![
-            "vsrec",
-            "--api-base",
-            &api_base,
-            "--api-key",
-            &config.api_key,
-        ];
-        argv.extend_from_slice(args);
+        // The API flags follow the command's name.
+        let mut argv = vec!["vsrec", args[0], "--api-base", &api_base];
+        argv.extend(["--api-key", &config.api_key]);
+        argv.extend_from_slice(&args[1..]);
         match vsrec::run(argv, &env) {
             Ok(status) => status.into(),
             Err(err) => vsrec::error::report(&err).into(),

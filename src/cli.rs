@@ -2,25 +2,26 @@
 //! what the rest of vsrec uses, once.
 
 use std::net::SocketAddr;
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::env;
-use crate::exit::EXIT_CODES_HELP;
 
-const ENV_HELP: &str = "\
-Environment:
-  VSREC_API_KEY     Video SDK API key (or --api-key)
-  VSREC_API_SECRET  Video SDK API secret (environment only, never a flag)
-  VSREC_TOKEN       a ready-made Video SDK API JWT, instead of key and secret";
+pub mod help;
+
+/// The accepted values of the numeric settings, for clap and for the config file alike.
+pub const RETRIES_RANGE: RangeInclusive<i64> = 0..=100;
+pub const TIMEOUT_RANGE: RangeInclusive<u64> = 1..=3600;
+pub const JOBS_RANGE: RangeInclusive<i64> = 1..=32;
 
 #[derive(Debug, Parser)]
 #[command(
     name = "vsrec",
     version,
     about = "List and download the cloud recordings of Zoom Video SDK sessions",
-    after_help = format!("{ENV_HELP}\n\n{EXIT_CODES_HELP}"),
+    after_help = help::top(),
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -30,59 +31,98 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Flags of every command, in any position. Environment values are never shown in `--help`
+/// (`hide_env_values`): they may be unset, or secret.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
-    /// Zoom API base URL; plain http:// only for loopback hosts
-    #[arg(long, global = true, env = env::API_BASE, value_name = "URL",
-          default_value = "https://api.zoom.us/v2")]
-    pub api_base: String,
-
-    /// Video SDK API key (the API key, not the SDK key)
-    #[arg(long, global = true, env = env::API_KEY, value_name = "KEY", hide_env_values = true)]
-    pub api_key: Option<String>,
-
-    /// Retries per request after connection errors, 5xx and 429
-    #[arg(long, global = true, env = env::RETRIES, value_name = "N", default_value_t = 5,
-          value_parser = clap::value_parser!(u32).range(0..=100))]
-    pub retries: u32,
-
-    /// Seconds to wait for a connection, and for the next byte of an answer
-    #[arg(long, global = true, env = env::TIMEOUT, value_name = "SECS", default_value_t = 30,
-          value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub timeout: u64,
-
     /// Write JSON Lines to stdout instead of tables
     #[arg(long, global = true)]
     pub json: bool,
 
-    /// Log each request on stderr (URLs are redacted)
+    /// Log each request on stderr (URLs are redacted), after the settings in use
     #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
     pub verbose: u8,
 
     /// Print errors only on stderr
     #[arg(short, long, global = true)]
     pub quiet: bool,
+
+    /// Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else
+    /// ~/.config/vsrec/config.toml]
+    #[arg(long, global = true, env = env::CONFIG, value_name = "FILE", hide_env_values = true)]
+    pub config: Option<PathBuf>,
+
+    /// Profile of the config file to use [default: the profile named "default", if the file has
+    /// one]
+    #[arg(long, global = true, env = env::PROFILE, value_name = "NAME", hide_env_values = true)]
+    pub profile: Option<String>,
+}
+
+/// How to reach the API: the flags of every command that calls it. A profile of the config file
+/// may set each of them; a flag, then its environment variable, win over the profile.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "API options")]
+pub struct ApiArgs {
+    /// Zoom API base URL; plain http:// only for loopback hosts
+    #[arg(long, env = env::API_BASE, value_name = "URL", hide_env_values = true,
+          default_value = "https://api.zoom.us/v2")]
+    pub api_base: String,
+
+    /// Video SDK API key (the API key, not the SDK key)
+    #[arg(long, env = env::API_KEY, value_name = "KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+
+    /// Retries per request after connection errors, 5xx and 429
+    #[arg(long, env = env::RETRIES, value_name = "N", hide_env_values = true, default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(RETRIES_RANGE))]
+    pub retries: u32,
+
+    /// Seconds to wait for a connection, and for the next byte of an answer
+    #[arg(long, env = env::TIMEOUT, value_name = "SECS", hide_env_values = true,
+          default_value_t = 30, value_parser = clap::value_parser!(u64).range(TIMEOUT_RANGE))]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Show the recording files of sessions, or the sessions of a date range (--from)
-    #[command(after_help = EXIT_CODES_HELP)]
+    #[command(after_help = help::list())]
     List(ListArgs),
     /// Download every recording file of one or more sessions, verified and resumable
-    #[command(after_help = EXIT_CODES_HELP)]
+    #[command(after_help = help::download())]
     Download(DownloadArgs),
     /// Receive Zoom's recording webhooks and spool them for archiving (downloads: not yet)
-    #[command(after_help = SERVE_HELP)]
+    #[command(after_help = help::serve())]
     Serve(ServeArgs),
     /// Re-hash archived files against each session folder's SHA256SUMS
-    #[command(after_help = EXIT_CODES_HELP)]
+    #[command(after_help = help::verify())]
     Verify(VerifyArgs),
+    /// Show the settings in use and where each comes from (flag, environment, profile, default)
+    #[command(after_help = help::config_show())]
+    Config(ConfigArgs),
     /// Print a shell completion script
+    #[command(after_help = help::completions())]
     Completions {
         #[arg(value_enum)]
         shell: Shell,
     },
+}
+
+impl Command {
+    /// The API flags of a command that calls the API.
+    pub fn api(&self) -> Option<&ApiArgs> {
+        match self {
+            Self::List(args) => Some(&args.api),
+            Self::Download(args) => Some(&args.api),
+            Self::Serve(args) => Some(&args.api),
+            Self::Verify(args) => Some(&args.api),
+            Self::Config(ConfigArgs {
+                command: ConfigCommand::Show(args),
+            }) => Some(&args.api),
+            Self::Completions { .. } => None,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -97,6 +137,9 @@ pub struct ListArgs {
 
     #[command(flatten)]
     pub range: RangeArgs,
+
+    #[command(flatten)]
+    pub api: ApiArgs,
 }
 
 /// The sessions of the account in a date range, found with Zoom's account listing.
@@ -127,12 +170,13 @@ pub struct DownloadArgs {
     pub sessions: Vec<String>,
 
     /// Directory to download into; each session gets a folder inside it
-    #[arg(short, long, env = env::OUT, value_name = "DIR", default_value = ".")]
+    #[arg(short, long, env = env::OUT, value_name = "DIR", hide_env_values = true,
+          default_value = ".")]
     pub out: PathBuf,
 
     /// Files to download at once (1 to 32)
-    #[arg(short, long, env = env::JOBS, value_name = "N", default_value_t = 4,
-          value_parser = clap::value_parser!(u8).range(1..=32))]
+    #[arg(short, long, env = env::JOBS, value_name = "N", hide_env_values = true,
+          default_value_t = 4, value_parser = clap::value_parser!(u8).range(JOBS_RANGE))]
     pub jobs: u8,
 
     /// Only these file types, comma-separated (MP4,M4A,CC,...; case-insensitive)
@@ -151,50 +195,70 @@ pub struct DownloadArgs {
     /// Print what would be done, transfer nothing
     #[arg(long, short = 'n')]
     pub dry_run: bool,
+
+    #[command(flatten)]
+    pub api: ApiArgs,
 }
-
-const SERVE_HELP: &str = "\
-Environment:
-  VSREC_WEBHOOK_SECRET       the Secret Token of the app's event subscription
-  VSREC_WEBHOOK_SECRET_FILE  ...or a file holding it (mode 600); never a flag
-
-Every POST must carry Zoom's x-zm-signature over x-zm-request-timestamp and the body, with a
-timestamp within 300 s of now; anything else is answered 401 and not stored. Recording events
-are written to the spool before the 200. GET /healthz reports the queue. SIGTERM or Ctrl-C stops
-accepting, lets requests in flight finish (up to --timeout) and exits 0; spooled events are
-replayed on the next start. The log goes to stderr, as JSON Lines with --json; stdout stays
-empty. --timeout is also the longest a client may take to send a body.
-
-Exit codes:
-  0    stopped by SIGTERM or Ctrl-C
-  1    unexpected error
-  2    usage or configuration error (flags, missing secret or credentials, address in use,
-       unusable --out or --spool)
-  130  a second SIGTERM or Ctrl-C while stopping";
 
 /// `vsrec serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address and port to listen on; put a TLS reverse proxy in front of it
-    #[arg(long, env = env::LISTEN, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    #[arg(long, env = env::LISTEN, value_name = "ADDR", hide_env_values = true,
+          default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
     /// Archive directory; recordings will go into session folders inside it
-    #[arg(short, long, env = env::OUT, value_name = "DIR")]
+    #[arg(short, long, env = env::OUT, value_name = "DIR", hide_env_values = true)]
     pub out: PathBuf,
 
     /// URL path that Zoom posts events to
-    #[arg(long, env = env::WEBHOOK_PATH, value_name = "PATH", default_value = "/")]
+    #[arg(long, env = env::WEBHOOK_PATH, value_name = "PATH", hide_env_values = true,
+          default_value = "/")]
     pub path: String,
 
     /// Folder for received events until they are archived [default: OUT/.vsrec-spool]
-    #[arg(long, env = env::SPOOL, value_name = "DIR")]
+    #[arg(long, env = env::SPOOL, value_name = "DIR", hide_env_values = true)]
     pub spool: Option<PathBuf>,
 
     /// Events archived at once (1 to 32)
-    #[arg(short, long, env = env::JOBS, value_name = "N", default_value_t = 4,
-          value_parser = clap::value_parser!(u8).range(1..=32))]
+    #[arg(short, long, env = env::JOBS, value_name = "N", hide_env_values = true,
+          default_value_t = 4, value_parser = clap::value_parser!(u8).range(JOBS_RANGE))]
     pub jobs: u8,
+
+    #[command(flatten)]
+    pub api: ApiArgs,
+}
+
+/// `vsrec config`.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub command: ConfigCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the settings vsrec would use (secrets redacted) and where each came from
+    #[command(after_help = help::config_show())]
+    Show(ConfigShowArgs),
+}
+
+/// `vsrec config show`: the settings of `download`, with the same flags to try them out.
+#[derive(Debug, Args)]
+pub struct ConfigShowArgs {
+    /// Directory to download into, as `vsrec download --out` would take it
+    #[arg(short, long, env = env::OUT, value_name = "DIR", hide_env_values = true,
+          default_value = ".")]
+    pub out: PathBuf,
+
+    /// Files to download at once, as `vsrec download --jobs` would take it
+    #[arg(short, long, env = env::JOBS, value_name = "N", hide_env_values = true,
+          default_value_t = 4, value_parser = clap::value_parser!(u8).range(JOBS_RANGE))]
+    pub jobs: u8,
+
+    #[command(flatten)]
+    pub api: ApiArgs,
 }
 
 #[derive(Debug, Args)]
@@ -204,7 +268,8 @@ pub struct VerifyArgs {
     pub dirs: Vec<PathBuf>,
 
     /// The archive folder to verify when no DIR is given
-    #[arg(short, long, env = env::OUT, value_name = "DIR", default_value = ".")]
+    #[arg(short, long, env = env::OUT, value_name = "DIR", hide_env_values = true,
+          default_value = ".")]
     pub out: PathBuf,
 
     /// Files hashed at once (1 to 32; default: one per CPU)
@@ -214,6 +279,10 @@ pub struct VerifyArgs {
     /// Also list each session from Zoom and report files it has that the archive lacks
     #[arg(long)]
     pub remote: bool,
+
+    /// Used with --remote only.
+    #[command(flatten)]
+    pub api: ApiArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -237,10 +306,93 @@ impl From<Shell> for clap_complete::Shell {
     }
 }
 
+/// The IDs of the arguments a profile can give, named as the profile's keys.
+pub const PROFILE_ARGS: [&str; 6] = ["api_base", "api_key", "retries", "timeout", "out", "jobs"];
+
+/// The command line with `defaults` (a profile's values, by argument ID) in place of the
+/// built-in defaults of every command that has that argument: clap then applies flag >
+/// environment > profile > built-in default by itself, and checks the result. An argument that
+/// gets a default is no longer required (`serve --out` from a profile).
+pub fn command_with(defaults: &[(&'static str, std::ffi::OsString)]) -> clap::Command {
+    with_defaults(Cli::command(), defaults)
+}
+
+fn with_defaults(
+    mut cmd: clap::Command,
+    defaults: &[(&'static str, std::ffi::OsString)],
+) -> clap::Command {
+    for (id, value) in defaults {
+        if cmd.get_arguments().any(|a| a.get_id() == *id) {
+            let value = value.clone();
+            // Hidden in --help: the profile's value is not the built-in default.
+            cmd = cmd.mut_arg(*id, |a| {
+                a.default_value(value)
+                    .required(false)
+                    .hide_default_value(true)
+            });
+        }
+    }
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|c| c.get_name().to_owned())
+        .collect();
+    for name in names {
+        cmd = cmd.mut_subcommand(name, |sub| with_defaults(sub, defaults));
+    }
+    cmd
+}
+
+/// What the command line says before the profile is known: the command, and `--config` and
+/// `--profile` with whether they came from the flag (`true`) or the environment. Read
+/// leniently: the real parse, once the profile is known, reports any mistake.
+#[derive(Debug, Default)]
+pub struct Early {
+    /// Whether the command has a setting a profile can give (`--api-base`, `--out`, …), and so
+    /// reads the config file.
+    pub uses_profile: bool,
+    pub config: Option<(PathBuf, bool)>,
+    pub profile: Option<(String, bool)>,
+}
+
+pub fn early(argv: &[std::ffi::OsString]) -> Early {
+    let Ok(matches) = Cli::command()
+        .ignore_errors(true)
+        .try_get_matches_from(argv)
+    else {
+        return Early::default();
+    };
+    let leaf = leaf(&matches);
+    let from_flag =
+        |id: &str| leaf.value_source(id) == Some(clap::parser::ValueSource::CommandLine);
+    Early {
+        uses_profile: PROFILE_ARGS
+            .iter()
+            .any(|id| leaf.try_contains_id(id).is_ok()),
+        config: leaf
+            .try_get_one::<PathBuf>("config")
+            .ok()
+            .flatten()
+            .map(|p| (p.clone(), from_flag("config"))),
+        profile: leaf
+            .try_get_one::<String>("profile")
+            .ok()
+            .flatten()
+            .map(|p| (p.clone(), from_flag("profile"))),
+    }
+}
+
+/// The matches of the innermost subcommand (`config show`'s for `vsrec config show`).
+pub fn leaf(matches: &clap::ArgMatches) -> &clap::ArgMatches {
+    let mut leaf = matches;
+    while let Some((_, sub)) = leaf.subcommand() {
+        leaf = sub;
+    }
+    leaf
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn cli_is_consistent() {

@@ -4,8 +4,17 @@ pub const API_BASE: &str = "VSREC_API_BASE";
 pub const API_KEY: &str = "VSREC_API_KEY";
 /// Read from the environment only: a secret never comes from argv, where `ps` shows it.
 pub const API_SECRET: &str = "VSREC_API_SECRET";
+/// ...or a file holding it (a systemd credential, a Docker or Kubernetes secret).
+pub const API_SECRET_FILE: &str = "VSREC_API_SECRET_FILE";
 /// A ready-made Video SDK API JWT; environment only, like the secret.
 pub const TOKEN: &str = "VSREC_TOKEN";
+pub const TOKEN_FILE: &str = "VSREC_TOKEN_FILE";
+/// The config file (`--config`), and the profile in it (`--profile`).
+pub const CONFIG: &str = "VSREC_CONFIG";
+pub const PROFILE: &str = "VSREC_PROFILE";
+/// Where the config file is looked for when neither `--config` nor `VSREC_CONFIG` names one.
+pub const XDG_CONFIG_HOME: &str = "XDG_CONFIG_HOME";
+pub const HOME: &str = "HOME";
 pub const RETRIES: &str = "VSREC_RETRIES";
 pub const TIMEOUT: &str = "VSREC_TIMEOUT";
 pub const JOBS: &str = "VSREC_JOBS";
@@ -17,7 +26,12 @@ pub const WEBHOOK_SECRET_FILE: &str = "VSREC_WEBHOOK_SECRET_FILE";
 pub const LISTEN: &str = "VSREC_LISTEN";
 pub const WEBHOOK_PATH: &str = "VSREC_WEBHOOK_PATH";
 pub const SPOOL: &str = "VSREC_SPOOL";
+/// Colour in tables: `NO_COLOR` (any value) turns it off, `CLICOLOR_FORCE` (not `0`) turns it
+/// on when stdout is not a terminal, `TERM=dumb` and `CLICOLOR=0` turn it off on a terminal.
 pub const NO_COLOR: &str = "NO_COLOR";
+pub const CLICOLOR_FORCE: &str = "CLICOLOR_FORCE";
+pub const CLICOLOR: &str = "CLICOLOR";
+pub const TERM: &str = "TERM";
 
 /// Test-only knobs: they make the integration tests fast and deterministic. Not for operators.
 pub mod test {

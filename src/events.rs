@@ -14,7 +14,7 @@ pub enum Event<'a> {
     File(FileEvent<'a>),
     /// `download --dry-run`: what would be done with a file.
     Plan(PlanEvent<'a>),
-    /// `download`: a session that could not be listed.
+    /// `list`, `download`: a session that could not be listed.
     SessionError(SessionError<'a>),
     /// `download`: the last line.
     #[serde(rename = "summary")]

@@ -89,6 +89,54 @@ Exit codes:
   7    verify: an archived file is missing, or its size or SHA-256 differs
   130  interrupted (Ctrl-C)";
 
+impl ExitStatus {
+    /// Every status, in code order. A new variant goes here and in [`ExitStatus::meaning`] (the
+    /// match there stops the build until it does), so that no help table can leave it out.
+    pub const ALL: [ExitStatus; 9] = [
+        Self::Success,
+        Self::Failure,
+        Self::Usage,
+        Self::Auth,
+        Self::NotFound,
+        Self::FilesFailed,
+        Self::NotReady,
+        Self::Corrupt,
+        Self::Interrupted,
+    ];
+
+    /// What the code says, as `--help` and README.md word it.
+    pub const fn meaning(self) -> &'static str {
+        match self {
+            Self::Success => "success (a broken pipe on stdout counts as success)",
+            Self::Failure => "unexpected error",
+            Self::Usage => "usage or configuration error",
+            Self::Auth => "authentication or permission error",
+            Self::NotFound => "session not found, or it has no recordings",
+            Self::FilesFailed => "one or more files failed to download",
+            Self::NotReady => "one or more files are not ready yet (the rest are verified)",
+            Self::Corrupt => "verify: an archived file is missing, or its size or SHA-256 differs",
+            Self::Interrupted => "interrupted (Ctrl-C)",
+        }
+    }
+}
+
+/// The `Exit codes:` table of one command's `--help`: the codes it can end with, in code order,
+/// numbered by the enum; `wording` replaces the general meaning where the command means more.
+pub fn help_table(codes: &[ExitStatus], wording: &[(ExitStatus, &str)]) -> String {
+    let mut codes = codes.to_vec();
+    codes.sort_by_key(|s| s.code());
+    codes.dedup();
+    let mut text = String::from("Exit codes:");
+    for status in codes {
+        let meaning = wording
+            .iter()
+            .find(|(s, _)| *s == status)
+            .map_or(status.meaning(), |(_, m)| m);
+        text.push_str(&format!("\n  {:<4} {meaning}", status.code()));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::ExitStatus::{self, *};
@@ -124,5 +172,17 @@ mod tests {
     fn codes_are_the_documented_ones() {
         let codes: Vec<u8> = ALL.map(ExitStatus::code).to_vec();
         assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6, 7, 130]);
+    }
+
+    #[test]
+    fn the_help_table_is_made_from_the_enum() {
+        assert_eq!(ExitStatus::ALL, ALL);
+        assert_eq!(super::help_table(&ALL, &[]), super::EXIT_CODES_HELP);
+        let list = super::help_table(&[Interrupted, Success, NotFound], &[(Success, "listed")]);
+        assert_eq!(
+            list,
+            "Exit codes:\n  0    listed\n  4    session not found, or it has no recordings\n  \
+             130  interrupted (Ctrl-C)"
+        );
     }
 }

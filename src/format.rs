@@ -39,6 +39,55 @@ pub fn timestamp(rfc3339: &str) -> String {
     }
 }
 
+/// `text` cut to at most `max` characters, the last one `…` when something was left out.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// How many of the leading columns of `widths`, two spaces apart, fit in `width`.
+pub fn columns_that_fit(widths: &[usize], width: usize) -> usize {
+    let mut used = 0;
+    for (n, w) in widths.iter().enumerate() {
+        used += w + if n > 0 { 2 } else { 0 };
+        if used > width {
+            return n;
+        }
+    }
+    widths.len()
+}
+
+/// `cells`, two spaces apart, in lines of at most `width` characters that each start with
+/// `indent`; a cell too long for any line gets a line of its own rather than being cut.
+pub fn pack(cells: &[&str], indent: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for cell in cells {
+        let len = cell.chars().count();
+        if !line.is_empty() && used + 2 + len > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if line.is_empty() {
+            line.push_str(indent);
+            used = indent.chars().count();
+        } else {
+            line.push_str("  ");
+            used += 2;
+        }
+        line.push_str(cell);
+        used += len;
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// Characters that must not reach a terminal from server text: C0 and C1 controls and DEL
 /// (escape sequences rewrite the screen), the bidirectional controls (they reorder what is
 /// shown, making a name or a path read as something else), and the line and paragraph
@@ -149,6 +198,25 @@ mod tests {
         assert_eq!(bytes(1023), "1023 B");
         assert_eq!(bytes(1536), "1.5 KiB");
         assert_eq!(bytes(5 * 1024 * 1024 * 1024), "5.0 GiB");
+    }
+
+    #[test]
+    fn truncating_and_packing() {
+        assert_eq!(truncate("Zoë Example", 20), "Zoë Example");
+        assert_eq!(truncate("Zoë Example", 5), "Zoë …");
+        assert_eq!(columns_that_fit(&[10, 10, 10], 34), 3);
+        assert_eq!(columns_that_fit(&[10, 10, 10], 33), 2);
+        assert_eq!(columns_that_fit(&[10, 10, 10], 9), 0);
+        assert_eq!(
+            pack(&["aaaa", "bbbb", "cccc"], "  ", 14),
+            ["  aaaa  bbbb", "  cccc"]
+        );
+        assert_eq!(
+            pack(&["a-long-cell", "b"], "  ", 8),
+            ["  a-long-cell", "  b"],
+            "a long cell alone"
+        );
+        assert!(pack(&[], "  ", 8).is_empty());
     }
 
     #[test]

@@ -6,6 +6,8 @@ pub mod archive;
 pub mod auth;
 pub mod cli;
 pub mod client;
+pub mod config;
+pub mod config_show;
 pub mod download;
 pub mod env;
 pub mod error;
@@ -31,22 +33,23 @@ pub mod wire;
 use std::ffi::OsString;
 use std::io::{self, Write};
 
-use clap::{CommandFactory, Parser};
+use clap::CommandFactory;
 
 use crate::cli::{Cli, Command};
 use crate::exit::ExitStatus;
-use crate::settings::{EnvLookup, Settings};
+use crate::settings::{EnvLookup, Parsed, Settings, Verbosity};
 use crate::term::Term;
 
-/// Parse `args`, resolve settings from them and `env`, and run the command.
+/// Parse `args`, resolve settings from them, `env` and the config file, and run the command.
 pub fn run<I, T>(args: I, env: EnvLookup<'_>) -> anyhow::Result<ExitStatus>
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
-        Err(err) => {
+    let argv: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let invocation = match settings::parse(argv, env)? {
+        Parsed::Run(invocation) => *invocation,
+        Parsed::Clap(err) => {
             let _ = err.print();
             return Ok(if err.use_stderr() {
                 ExitStatus::Usage
@@ -55,33 +58,46 @@ where
             });
         }
     };
-    if let Command::Completions { shell } = cli.command {
-        let mut out = Vec::new();
-        clap_complete::generate(
-            clap_complete::Shell::from(shell),
-            &mut Cli::command(),
-            "vsrec",
-            &mut out,
-        );
-        io::stdout().lock().write_all(&out)?;
-        return Ok(ExitStatus::Success);
+    match &invocation.cli.command {
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(
+                clap_complete::Shell::from(*shell),
+                &mut Cli::command(),
+                "vsrec",
+                &mut out,
+            );
+            io::stdout().lock().write_all(&out)?;
+            return Ok(ExitStatus::Success);
+        }
+        Command::Config(_) => return config_show::run(&invocation, env),
+        _ => {}
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    if let Command::Verify(args) = &cli.command
+    if let Command::Verify(args) = &invocation.cli.command
         && !args.remote
     {
         // Checking the archive against its own SHA256SUMS needs no credentials.
-        let term = Term::new(settings::verbosity(&cli.global), cli.global.json);
+        let global = &invocation.cli.global;
+        let term = Term::new(settings::verbosity(global), global.json);
         let options = verify::Options::resolve(args);
-        return runtime.block_on(verify::run(None, term, options, cli.global.json));
+        return runtime.block_on(verify::run(None, term, options, global.json));
     }
-    let settings = Settings::resolve(&cli.global, env)?;
+    let settings = Settings::resolve(&invocation, env)?;
     let term = Term::new(settings.verbosity, settings.json);
-    term.debug(|| format!("settings: {settings:?}"));
+    for warning in &settings.warnings {
+        term.warn(warning);
+    }
+    if settings.verbosity >= Verbosity::Verbose {
+        term.debug(|| "settings:".to_owned());
+        for line in settings::describe(&settings.shown) {
+            term.debug(|| format!("  {line}"));
+        }
+    }
     runtime.block_on(async {
-        match cli.command {
+        match invocation.cli.command {
             Command::List(args) => {
                 if let Some(query) = sources::RangeQuery::resolve(&args.range, env)? {
                     let client = client::ApiClient::new(&settings, term.clone())?;
@@ -107,7 +123,9 @@ where
                 let client = client::ApiClient::new(&settings, term.clone())?;
                 verify::run(Some(client), term, options, settings.json).await
             }
-            Command::Completions { .. } => unreachable!("handled before settings"),
+            Command::Completions { .. } | Command::Config(_) => {
+                unreachable!("handled before settings")
+            }
         }
     })
 }

@@ -1,10 +1,12 @@
 //! `vsrec list`: a session's recording files as a table for people or JSON Lines for scripts.
 
+use crate::events::{Event, SessionError};
+
 use crate::client::{ApiClient, TokenRequest};
 use crate::error::{exit_status_of, fails_every_session};
 use crate::exit::ExitStatus;
 use crate::format;
-use crate::model::{RecordingFile, Session};
+use crate::model::{FileKind, RecordingFile, Session};
 use crate::term::Term;
 
 pub async fn run(
@@ -31,6 +33,14 @@ pub async fn run(
                 let status = exit_status_of(&err);
                 term.error(&format!("session {id}: {err:#}"));
                 outcome = outcome.worst(status);
+                if json {
+                    let line = Event::SessionError(SessionError {
+                        session_id: id,
+                        error: format!("{err:#}"),
+                        exit_code: status.code(),
+                    });
+                    term.data(&line.line())?;
+                }
                 // Bad credentials or configuration fail every session the same way.
                 if fails_every_session(&err) {
                     break;
@@ -48,20 +58,60 @@ pub fn term_width() -> Option<usize> {
         .map(|(_rows, cols)| usize::from(cols))
 }
 
-const HEADERS: [&str; 7] = [
-    "KIND",
-    "TYPE",
-    "RECORDING TYPE",
-    "SIZE",
-    "STATUS",
-    "START",
-    "FILE ID",
-];
-/// Columns that stay on the first line when a row is too wide and splits in two.
-const FIRST_LINE: [usize; 5] = [0, 1, 3, 4, 5];
+/// The table's columns, in order. `PARTICIPANT` is left out of sessions without participant files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Kind,
+    Type,
+    RecordingType,
+    Participant,
+    Size,
+    Status,
+    Start,
+    FileId,
+}
+
+impl Column {
+    const ALL: [Column; 8] = [
+        Self::Kind,
+        Self::Type,
+        Self::RecordingType,
+        Self::Participant,
+        Self::Size,
+        Self::Status,
+        Self::Start,
+        Self::FileId,
+    ];
+    /// Columns of the first line when a row splits, most important first: the last ones move
+    /// to the following lines while the first line is still too wide.
+    const FIRST_LINE: [Column; 5] = [
+        Self::Kind,
+        Self::Type,
+        Self::Size,
+        Self::Status,
+        Self::Start,
+    ];
+
+    fn header(self) -> &'static str {
+        match self {
+            Self::Kind => "KIND",
+            Self::Type => "TYPE",
+            Self::RecordingType => "RECORDING TYPE",
+            Self::Participant => "PARTICIPANT",
+            Self::Size => "SIZE",
+            Self::Status => "STATUS",
+            Self::Start => "START",
+            Self::FileId => "FILE ID",
+        }
+    }
+}
+
+/// Participant names are cut to this many characters in the table (`--json` has them whole).
+const PARTICIPANT_WIDTH: usize = 20;
 
 /// The human view: a header per session, then one row per file with aligned columns. When the
-/// full row would not fit the terminal, each file takes two lines instead of wrapping.
+/// full row would not fit the terminal, each file takes two lines or more instead of wrapping:
+/// the first with the columns that fit, the others with the rest.
 pub fn render(session: &Session, width: Option<usize>, color: bool) -> String {
     let (bold, dim, reset) = if color {
         ("\x1b[1m", "\x1b[2m", "\x1b[0m")
@@ -100,23 +150,38 @@ pub fn render(session: &Session, width: Option<usize>, color: bool) -> String {
         .as_deref()
         .map(format::timestamp)
         .and_then(|t| t.get(..10).map(str::to_owned));
-    let rows: Vec<[String; 7]> = session
+    let participants = session.files.iter().any(|f| participant(f).is_some());
+    let columns: Vec<Column> = Column::ALL
+        .into_iter()
+        .filter(|&c| c != Column::Participant || participants)
+        .collect();
+    let rows: Vec<Vec<String>> = session
         .files
         .iter()
-        .map(|f| row(f, day.as_deref()))
+        .map(|f| {
+            columns
+                .iter()
+                .map(|&c| cell(f, c, day.as_deref()))
+                .collect()
+        })
         .collect();
-    let mut widths = HEADERS.map(str::len);
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let full: usize = widths.iter().sum::<usize>() + 2 * (widths.len() - 1);
+    let widths: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([c.header().len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let at = |c: Column| columns.iter().position(|&x| x == c);
     let line = |cells: &[&str], cols: &[usize]| -> String {
         let mut text = String::new();
-        for (i, (&col, cell)) in cols.iter().zip(cells).enumerate() {
-            let last = i + 1 == cols.len();
-            if col == 3 {
+        for (n, (&col, cell)) in cols.iter().zip(cells).enumerate() {
+            let last = n + 1 == cols.len();
+            if Some(col) == at(Column::Size) {
                 text.push_str(&format!("{cell:>w$}", w = widths[col]));
             } else if last {
                 text.push_str(cell);
@@ -130,50 +195,85 @@ pub fn render(session: &Session, width: Option<usize>, color: bool) -> String {
         text.trim_end().to_owned()
     };
     out.push('\n');
-    if width.is_none_or(|w| full <= w) {
-        let all: Vec<usize> = (0..7).collect();
-        out.push_str(&format!("{bold}{}{reset}\n", line(&HEADERS, &all)));
+    let all: Vec<usize> = (0..columns.len()).collect();
+    let fits = |cols: &[usize]| {
+        let ws: Vec<usize> = cols.iter().map(|&c| widths[c]).collect();
+        width.is_none_or(|w| format::columns_that_fit(&ws, w) == ws.len())
+    };
+    if fits(&all) {
+        let headers: Vec<&str> = columns.iter().map(|c| c.header()).collect();
+        out.push_str(&format!("{bold}{}{reset}\n", line(&headers, &all)));
         for r in &rows {
             let cells: Vec<&str> = r.iter().map(String::as_str).collect();
             out.push_str(&line(&cells, &all));
             out.push('\n');
         }
-    } else {
-        let headers: Vec<&str> = FIRST_LINE.iter().map(|&c| HEADERS[c]).collect();
-        out.push_str(&format!("{bold}{}{reset}\n", line(&headers, &FIRST_LINE)));
-        for r in &rows {
-            let cells: Vec<&str> = FIRST_LINE.iter().map(|&c| r[c].as_str()).collect();
-            out.push_str(&line(&cells, &FIRST_LINE));
-            out.push('\n');
-            out.push_str(&format!("{dim}    {}  {}{reset}\n", r[2], r[6]));
+        return out;
+    }
+    let first_line: Vec<usize> = Column::FIRST_LINE.iter().filter_map(|&c| at(c)).collect();
+    let mut first = first_line.clone();
+    while first.len() > 1 && !fits(&first) {
+        first.pop();
+    }
+    // What moved off the first line leads the next; then the other columns, in table order.
+    let rest: Vec<usize> = first_line[first.len()..]
+        .iter()
+        .copied()
+        .chain(all.iter().copied().filter(|c| !first_line.contains(c)))
+        .collect();
+    let headers: Vec<&str> = first.iter().map(|&c| columns[c].header()).collect();
+    out.push_str(&format!("{bold}{}{reset}\n", line(&headers, &first)));
+    for r in &rows {
+        let cells: Vec<&str> = first.iter().map(|&c| r[c].as_str()).collect();
+        out.push_str(&line(&cells, &first));
+        out.push('\n');
+        let more: Vec<&str> = rest
+            .iter()
+            .map(|&c| r[c].as_str())
+            .filter(|cell| *cell != "-")
+            .collect();
+        for text in format::pack(&more, "    ", width.unwrap_or(usize::MAX)) {
+            out.push_str(&format!("{dim}{text}{reset}\n"));
         }
     }
     out
 }
 
-fn row(file: &RecordingFile, session_day: Option<&str>) -> [String; 7] {
+/// The participant a per-participant file belongs to (Zoom's `file_name` there is a display name).
+fn participant(file: &RecordingFile) -> Option<&str> {
+    match file.kind {
+        FileKind::Recording => None,
+        FileKind::ParticipantAudio | FileKind::ParticipantVideo => file.participant.as_deref(),
+    }
+}
+
+fn cell(file: &RecordingFile, column: Column, session_day: Option<&str>) -> String {
     let dash = || "-".to_owned();
-    let start = file.recording_start.as_deref().map(|s| {
-        let t = format::timestamp(s);
-        // Within the session's day the date adds nothing but width.
-        match (session_day, t.get(..10), t.get(11..)) {
-            (Some(day), Some(date), Some(time)) if day == date => time.to_owned(),
-            _ => t,
-        }
-    });
-    [
-        file.kind.label().to_owned(),
-        file.file_type
+    match column {
+        Column::Kind => file.kind.label().to_owned(),
+        Column::Type => file
+            .file_type
             .as_deref()
             .map_or_else(dash, format::printable),
-        file.recording_type
+        Column::RecordingType => file
+            .recording_type
             .as_deref()
             .map_or_else(dash, format::printable),
-        file.size.map_or_else(dash, format::bytes),
-        file.status.as_deref().map_or_else(dash, format::printable),
-        start.unwrap_or_else(dash),
-        file.id.as_deref().map_or_else(dash, format::printable),
-    ]
+        Column::Participant => participant(file).map_or_else(dash, |name| {
+            format::truncate(&format::printable(name), PARTICIPANT_WIDTH)
+        }),
+        Column::Size => file.size.map_or_else(dash, format::bytes),
+        Column::Status => file.status.as_deref().map_or_else(dash, format::printable),
+        Column::Start => file.recording_start.as_deref().map_or_else(dash, |s| {
+            let t = format::timestamp(s);
+            // Within the session's day the date adds nothing but width.
+            match (session_day, t.get(..10), t.get(11..)) {
+                (Some(day), Some(date), Some(time)) if day == date => time.to_owned(),
+                _ => t,
+            }
+        }),
+        Column::FileId => file.id.as_deref().map_or_else(dash, format::printable),
+    }
 }
 
 #[cfg(test)]
@@ -235,6 +335,85 @@ mod tests {
                 "shared_screen_with_speaker_view(CC)  8a7d6f3e-1c2b-4d5e-9f00-112233445566"
             )
         );
+    }
+
+    /// A session like the fake's sample: participant files with names, one long and hostile.
+    fn with_participants() -> Session {
+        let wire = serde_json::from_value(json!({
+            "session_name": "Design review",
+            "start_time": "2026-11-20T09:00:00Z",
+            "recording_files": [
+                {"id": "a885f56e61e0448f-screen", "file_type": "MP4", "file_size": 307_323,
+                 "recording_type": "shared_screen_with_speaker_view", "status": "completed",
+                 "recording_start": "2026-11-20T09:00:04Z"},
+                {"file_type": "TIMELINE", "recording_start": "2026-11-20T09:00:04Z"}
+            ],
+            "participant_audio_files": [
+                {"id": "a885f56e61e0448f-zoe-audio", "file_type": "M4A", "file_size": 20_480,
+                 "status": "completed", "recording_start": "2026-11-20T09:00:06Z",
+                 "file_name": "Zoë Example"},
+                {"id": "a885f56e61e0448f-long-audio", "file_type": "M4A", "file_size": 20_480,
+                 "status": "completed", "recording_start": "2026-11-20T09:00:06Z",
+                 "file_name": "Bartholomew\u{1b}[2J Featherstonehaugh-Smythe"}
+            ],
+            "participant_video_files": [
+                {"id": "a885f56e61e0448f-zoe-video", "file_type": "MP4", "file_size": 102_400,
+                 "recording_type": "individual_user", "status": "completed",
+                 "recording_start": "2026-11-20T09:00:06Z", "file_name": "Zoë Example"}
+            ]
+        }))
+        .unwrap();
+        Session::from_wire("KkMHZ4y8QhSUWAHi5sWvfg==", &wire)
+    }
+
+    #[test]
+    fn participant_names_are_shown_cut_and_escaped() {
+        let text = render(&with_participants(), None, false);
+        let lines: Vec<&str> = text.lines().collect();
+        let header = lines[3];
+        let at = header.find("PARTICIPANT").expect(header);
+        let zoe = lines.iter().find(|l| l.contains("zoe-audio")).unwrap();
+        assert!(zoe[at..].starts_with("Zoë Example "), "{zoe}");
+        let long = lines.iter().find(|l| l.contains("long-audio")).unwrap();
+        assert!(
+            long.contains("Bartholomew\\u{1b}[2…") && !long.contains('\x1b'),
+            "{long}"
+        );
+        let timeline = lines.iter().find(|l| l.contains("TIMELINE")).unwrap();
+        assert!(timeline[at..].starts_with("- "), "{timeline}");
+        // Without participant files, no column.
+        assert!(!render(&sample(), None, false).contains("PARTICIPANT"));
+    }
+
+    #[test]
+    fn no_width_overflows_a_narrow_terminal() {
+        let session = with_participants();
+        let wide = render(&session, None, false);
+        let full = wide.lines().map(|l| l.chars().count()).max().unwrap();
+        for width in 40..=full + 1 {
+            let text = render(&session, Some(width), false);
+            // The session's name and summary are prose above the table.
+            for line in text.lines().skip(3) {
+                // Only a single cell longer than a line may pass it.
+                let alone = line.starts_with("    ") && !line.trim_start().contains("  ");
+                assert!(
+                    line.chars().count() <= width || alone,
+                    "{width} columns: {line:?}\n{text}"
+                );
+            }
+            for id in ["a885f56e61e0448f-screen", "a885f56e61e0448f-zoe-video"] {
+                assert!(text.contains(id), "{width}: every file ID is shown\n{text}");
+            }
+            let header = text.lines().nth(3).unwrap();
+            assert_eq!(
+                header.ends_with("FILE ID"),
+                width >= full,
+                "{width}: {header}"
+            );
+        }
+        // 60 columns: the case that overflowed by one; the prose fits too.
+        let text = render(&session, Some(60), false);
+        assert!(text.lines().all(|l| l.chars().count() <= 60), "{text}");
     }
 
     #[test]

@@ -142,10 +142,14 @@ impl Table {
         let (bold, dim, reset) = self.styles();
         if !self.header_done {
             self.header_done = true;
-            out.push_str(&format!(
-                "{bold}{}{reset}\n",
-                line(&HEADERS.map(str::to_owned))
-            ));
+            let mut headers = HEADERS.map(str::to_owned);
+            let full = line(&headers);
+            if self.width.is_some_and(|w| full.chars().count() > w) {
+                for header in headers.iter_mut().skip(self.first_line_columns()) {
+                    header.clear();
+                }
+            }
+            out.push_str(&format!("{bold}{}{reset}\n", line(&headers).trim_end()));
         }
         let files = file_count(session);
         let size = session.total_size.as_ref().and_then(|s| s.bytes());
@@ -174,12 +178,26 @@ impl Table {
             out.push_str(&full);
             out.push('\n');
         } else {
-            let [start, id, files, size, name] = cells;
-            let first = line(&[start, id, files, size, String::new()]);
-            out.push_str(first.trim_end());
+            // The columns that fit stay on the first line; the rest, name last, go below.
+            let first = self.first_line_columns();
+            let mut head = cells.clone();
+            for cell in head.iter_mut().skip(first) {
+                cell.clear();
+            }
+            out.push_str(line(&head).trim_end());
             out.push('\n');
-            out.push_str(&format!("{dim}    {name}{reset}\n"));
+            let rest: Vec<&str> = cells[first..].iter().map(String::as_str).collect();
+            for text in format::pack(&rest, "    ", self.width.unwrap_or(usize::MAX)) {
+                out.push_str(&format!("{dim}{}{reset}\n", text.trim_end()));
+            }
         }
+    }
+
+    /// How many of the fixed-width columns fit the terminal, at least the start time.
+    fn first_line_columns(&self) -> usize {
+        self.width
+            .map_or(WIDTHS.len(), |w| format::columns_that_fit(&WIDTHS, w))
+            .max(1)
     }
 
     fn total(&self, range: DateRange, found: usize, filtered: bool) -> String {
@@ -296,6 +314,29 @@ mod tests {
         let (out, _) = render(Some(70), false);
         assert!(out.lines().all(|l| l.chars().count() <= 70), "{out}");
         assert!(out.contains("\n    Design review 1\n"), "{out}");
+    }
+
+    #[test]
+    fn narrower_still_moves_columns_down_instead_of_wrapping() {
+        for width in 30..=90 {
+            let (out, _) = render(Some(width), false);
+            assert!(
+                out.lines().all(|l| l.chars().count() <= width),
+                "{width}:\n{out}"
+            );
+            for expected in ["KkMHZ4y8QhSUWAHi5sWvfg==", "786.6 KiB", "Design review 1"] {
+                assert!(out.contains(expected), "{width}: {expected}\n{out}");
+            }
+        }
+        let (out, _) = render(Some(60), false);
+        assert_eq!(
+            out.lines().take(3).collect::<Vec<_>>(),
+            [
+                "START (UTC)          SESSION ID                FILES",
+                "2026-06-01 09:00:00  KkMHZ4y8QhSUWAHi5sWvfg==      9",
+                "    786.6 KiB  Design review 1",
+            ]
+        );
     }
 
     #[test]

@@ -1,5 +1,14 @@
-//! Raw flags and environment, resolved once into the settings the rest of vsrec uses. Every
-//! configuration error is found here, before any request is made.
+//! Flags, environment and the config file's profile, resolved once into the settings the rest of
+//! vsrec uses, with where each came from (for `-v` and `vsrec config show`). Every configuration
+//! error is found here, before any request is made.
+//!
+//! The order is flag > environment > profile > built-in default. Clap applies it: the profile's
+//! values replace clap's built-in defaults before the command line is parsed (see
+//! [`crate::cli::command_with`]), so a value clap reports as a default is the profile's when the
+//! profile has one. Secrets have no flag: environment (`VSREC_X` or `VSREC_X_FILE`), then profile.
+
+mod report;
+mod sources;
 
 use std::io::BufRead;
 use std::net::IpAddr;
@@ -13,6 +22,10 @@ use crate::env;
 use crate::error::Error;
 use crate::retry::RetryPolicy;
 use crate::secret::Secret;
+
+pub use self::report::{Shown, Source, describe, describe_json};
+use self::sources::{Found, SETTINGS, find_secret};
+pub use self::sources::{Invocation, Parsed, parse};
 
 /// How much vsrec says on stderr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -32,6 +45,10 @@ pub struct Settings {
     pub idle_timeout: Duration,
     pub json: bool,
     pub verbosity: Verbosity,
+    /// Each setting, shown (secrets redacted), with where it came from.
+    pub shown: Vec<Shown>,
+    /// Said once there is a terminal: a secret file other users can read.
+    pub warnings: Vec<String>,
 }
 
 /// Reads one environment variable; a function so that tests need not touch the process env.
@@ -42,36 +59,204 @@ pub fn process_env(name: &str) -> Option<String> {
 }
 
 impl Settings {
-    pub fn resolve(args: &GlobalArgs, env: EnvLookup<'_>) -> Result<Self, Error> {
-        let api_base = parse_api_base(&args.api_base)?;
-        let credentials = credentials(args.api_key.as_deref(), env)?;
-        let number = |name: &str| -> Result<Option<u64>, Error> {
-            env(name)
-                .map(|v| {
-                    v.parse::<u64>()
-                        .map_err(|_| Error::Usage(format!("{name} must be a whole number")))
-                })
-                .transpose()
+    /// The settings of a command that calls the API.
+    pub fn resolve(inv: &Invocation, env: EnvLookup<'_>) -> Result<Self, Error> {
+        let (shown, pending) = gather(inv, env)?;
+        pending.finish(shown)
+    }
+}
+
+/// Everything read, before it is checked: what `config show` prints even when a check fails.
+pub struct Pending {
+    api_base: (String, Source),
+    key: Option<String>,
+    secret: Option<Found>,
+    token: Option<Found>,
+    retries: u32,
+    timeout: u64,
+    json: bool,
+    verbosity: Verbosity,
+    test_env: TestKnobs,
+    warnings: Vec<String>,
+}
+
+struct TestKnobs {
+    retry_delay: Option<Duration>,
+    idle_timeout: Option<Duration>,
+    jwt_lifetime: Option<Duration>,
+}
+
+/// Read every setting of the command `inv` and say where each came from; the secrets are read
+/// (a missing or unreadable secret file is an error here), their values never shown.
+pub fn gather(inv: &Invocation, env: EnvLookup<'_>) -> Result<(Vec<Shown>, Pending), Error> {
+    let api = inv
+        .cli
+        .command
+        .api()
+        .ok_or_else(|| Error::Usage("this command takes no API settings".into()))?;
+    let profile = inv.profile();
+    let mut warnings = Vec::new();
+    let secret = find_secret(
+        inv,
+        env,
+        (env::API_SECRET, env::API_SECRET_FILE),
+        (
+            profile.and_then(|p| p.api_secret.as_ref()),
+            profile.and_then(|p| p.api_secret_file.as_deref()),
+            "api_secret",
+        ),
+        &mut warnings,
+    )?;
+    let token = find_secret(
+        inv,
+        env,
+        (env::TOKEN, env::TOKEN_FILE),
+        (
+            profile.and_then(|p| p.token.as_ref()),
+            profile.and_then(|p| p.token_file.as_deref()),
+            "token",
+        ),
+        &mut warnings,
+    )?;
+    let key = api
+        .api_key
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::to_owned);
+
+    let mut shown = vec![inv.config_file_shown(), inv.profile_shown()];
+    for (id, _, _) in SETTINGS {
+        if !inv.has(id) {
+            continue;
+        }
+        let value = match inv.raw(id) {
+            Some(raw) => match raw.parse::<u64>() {
+                Ok(n) if matches!(id, "retries" | "timeout" | "jobs") => n.into(),
+                _ => raw.into(),
+            },
+            None => serde_json::Value::Null,
         };
-        let millis = |name: &str| Ok::<_, Error>(number(name)?.map(Duration::from_millis));
-        let timeout = Duration::from_secs(args.timeout);
+        let source = if value.is_null() {
+            Source::Unset
+        } else {
+            inv.source(id)
+        };
+        shown.push(Shown {
+            key: id,
+            value,
+            source,
+            path: None,
+            note: None,
+        });
+        // The secrets go right after the key they belong with.
+        if id == "api_key" {
+            for (key, found) in [("api_secret", &secret), ("token", &token)] {
+                shown.push(match found {
+                    Some(found) => Shown {
+                        key,
+                        value: crate::secret::REDACTED.into(),
+                        source: found.source.clone(),
+                        path: found.path.clone(),
+                        note: None,
+                    },
+                    None => Shown {
+                        key,
+                        value: serde_json::Value::Null,
+                        source: Source::Unset,
+                        path: None,
+                        note: None,
+                    },
+                });
+            }
+        }
+    }
+    let number = |name: &str| -> Result<Option<u64>, Error> {
+        env(name)
+            .map(|v| {
+                v.parse::<u64>()
+                    .map_err(|_| Error::Usage(format!("{name} must be a whole number")))
+            })
+            .transpose()
+    };
+    let millis = |name: &str| Ok::<_, Error>(number(name)?.map(Duration::from_millis));
+    let pending = Pending {
+        api_base: (api.api_base.clone(), inv.source("api_base")),
+        key,
+        secret,
+        token,
+        retries: api.retries,
+        timeout: api.timeout,
+        json: inv.cli.global.json,
+        verbosity: verbosity(&inv.cli.global),
+        test_env: TestKnobs {
+            retry_delay: millis(env::test::RETRY_DELAY_MS)?,
+            idle_timeout: millis(env::test::IDLE_TIMEOUT_MS)?,
+            jwt_lifetime: number(env::test::JWT_LIFETIME_SECS)?.map(Duration::from_secs),
+        },
+        warnings,
+    };
+    shown.push(Shown {
+        key: "credentials",
+        value: match pending.credentials_kind() {
+            Some(kind) => kind.into(),
+            None => serde_json::Value::Null,
+        },
+        source: Source::Unset,
+        path: None,
+        note: match pending.credentials_kind() {
+            Some("key_pair") => Some("vsrec mints its own tokens".to_owned()),
+            Some(_) => Some("used as it is; it cannot be renewed".to_owned()),
+            None => None,
+        },
+    });
+    Ok((shown, pending))
+}
+
+impl Pending {
+    /// Which credentials would be used: `key_pair` when key and secret are both set, else `token`.
+    fn credentials_kind(&self) -> Option<&'static str> {
+        match (&self.key, &self.secret, &self.token) {
+            (Some(_), Some(_), _) => Some("key_pair"),
+            (_, _, Some(_)) => Some("token"),
+            _ => None,
+        }
+    }
+
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Check what was read and make the settings of it.
+    pub fn finish(self, shown: Vec<Shown>) -> Result<Settings, Error> {
+        let (raw_base, base_source) = &self.api_base;
+        let api_base = parse_api_base(raw_base)
+            .map_err(|e| Error::Usage(format!("{e} (from {base_source})")))?;
+        let credentials = credentials(
+            self.key,
+            self.secret.map(|f| f.secret),
+            self.token.map(|f| f.secret),
+        )?;
+        let timeout = Duration::from_secs(self.timeout);
         let retry = RetryPolicy {
-            retries: args.retries,
-            base_delay: millis(env::test::RETRY_DELAY_MS)?
+            retries: self.retries,
+            base_delay: self
+                .test_env
+                .retry_delay
                 .unwrap_or(RetryPolicy::default().base_delay),
             ..RetryPolicy::default()
         };
-        let jwt_lifetime =
-            number(env::test::JWT_LIFETIME_SECS)?.map_or(MAX_LIFETIME, Duration::from_secs);
-        Ok(Self {
+        Ok(Settings {
             api_base,
             credentials,
-            jwt_lifetime,
+            jwt_lifetime: self.test_env.jwt_lifetime.unwrap_or(MAX_LIFETIME),
             retry,
             connect_timeout: timeout,
-            idle_timeout: millis(env::test::IDLE_TIMEOUT_MS)?.unwrap_or(timeout),
-            json: args.json,
-            verbosity: verbosity(args),
+            idle_timeout: self.test_env.idle_timeout.unwrap_or(timeout),
+            json: self.json,
+            verbosity: self.verbosity,
+            shown,
+            warnings: self.warnings,
         })
     }
 }
@@ -90,10 +275,10 @@ pub fn verbosity(args: &GlobalArgs) -> Verbosity {
 pub fn parse_api_base(raw: &str) -> Result<Url, Error> {
     let trimmed = raw.trim().trim_end_matches('/');
     let url = Url::parse(trimmed)
-        .map_err(|e| Error::Usage(format!("--api-base {raw:?} is not a URL ({e})")))?;
+        .map_err(|e| Error::Usage(format!("the API base {raw:?} is not a URL ({e})")))?;
     if url.query().is_some() || url.fragment().is_some() || url.username() != "" {
         return Err(Error::Usage(
-            "--api-base must be a plain base URL like https://api.zoom.us/v2, without query, \
+            "the API base must be a plain base URL like https://api.zoom.us/v2, without query, \
              fragment or user info"
                 .into(),
         ));
@@ -102,12 +287,12 @@ pub fn parse_api_base(raw: &str) -> Result<Url, Error> {
         "https" => Ok(url),
         "http" if is_loopback(&url) => Ok(url),
         "http" => Err(Error::Usage(format!(
-            "--api-base {} uses plain http to a non-loopback host; the bearer token would cross \
-             the network in clear text, so use https",
+            "the API base {} uses plain http to a non-loopback host; the bearer token would \
+             cross the network in clear text, so use https",
             url.host_str().unwrap_or_default()
         ))),
         scheme => Err(Error::Usage(format!(
-            "--api-base has scheme {scheme:?}; use https://"
+            "the API base has scheme {scheme:?}; use https://"
         ))),
     }
 }
@@ -121,28 +306,32 @@ pub fn is_loopback(url: &Url) -> bool {
     }
 }
 
-fn credentials(api_key: Option<&str>, env: EnvLookup<'_>) -> Result<Credentials, Error> {
-    let key = api_key.map(str::trim).filter(|k| !k.is_empty());
-    let secret = env(env::API_SECRET);
-    let token = env(env::TOKEN);
+/// Key and secret when both are set (from any source), else the ready-made token.
+fn credentials(
+    key: Option<String>,
+    secret: Option<Secret>,
+    token: Option<Secret>,
+) -> Result<Credentials, Error> {
     match (key, secret, token) {
-        (Some(key), Some(secret), _) => Ok(Credentials::KeyPair {
-            key: key.to_owned(),
-            secret: Secret::credential(secret),
-        }),
-        (_, _, Some(token)) => Ok(Credentials::Token(Secret::credential(token.trim()))),
+        (Some(key), Some(secret), _) => Ok(Credentials::KeyPair { key, secret }),
+        (_, _, Some(token)) => Ok(Credentials::Token(token)),
         (Some(_), None, None) => Err(Error::Usage(format!(
-            "{} is not set; it is the Video SDK API secret that goes with {}",
+            "{} is not set; it is the Video SDK API secret that goes with {} (or give {}, or \
+             api_secret_file in a profile)",
             env::API_SECRET,
-            env::API_KEY
+            env::API_KEY,
+            env::API_SECRET_FILE
         ))),
         (None, Some(_), None) => Err(Error::Usage(format!(
-            "{} (or --api-key) is not set; it is the Video SDK API key that goes with {}",
+            "{} (or --api-key, or api_key in a profile) is not set; it is the Video SDK API key \
+             that goes with {}",
             env::API_KEY,
             env::API_SECRET
         ))),
         (None, None, None) => Err(Error::Usage(format!(
-            "no credentials: set {} and {} (the Video SDK API key and secret), or {}",
+            "no credentials: set {} and {} (the Video SDK API key and secret), or {}, or put \
+             them in a profile of the config file (`vsrec config show` says where it is looked \
+             for)",
             env::API_KEY,
             env::API_SECRET,
             env::TOKEN
@@ -200,7 +389,9 @@ fn check_session_id(id: &str) -> Result<String, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{cli, config};
     use std::collections::HashMap;
+    use std::ffi::OsString;
 
     fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let map: HashMap<String, String> = pairs
@@ -236,28 +427,37 @@ mod tests {
 
     #[test]
     fn credentials_prefer_key_pair_and_name_what_is_missing() {
-        let both = lookup(&[(env::API_SECRET, "s"), (env::TOKEN, "t")]);
+        let secret = || Some(Secret::new("s"));
+        let token = || Some(Secret::new("t"));
         assert!(matches!(
-            credentials(Some("k"), &both),
+            credentials(Some("k".into()), secret(), token()),
             Ok(Credentials::KeyPair { .. })
         ));
         assert!(matches!(
-            credentials(None, &both),
+            credentials(None, secret(), token()),
             Ok(Credentials::Token(_))
         ));
-        let none = lookup(&[]);
-        let err = credentials(None, &none).unwrap_err().to_string();
+        let err = credentials(None, None, None).unwrap_err().to_string();
         assert!(
             err.contains(env::API_KEY) && err.contains(env::API_SECRET) && err.contains(env::TOKEN)
         );
-        let err = credentials(Some("k"), &none).unwrap_err().to_string();
+        let err = credentials(Some("k".into()), None, None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains(env::API_SECRET), "{err}");
+    }
+
+    fn invocation(args: &[&str], env: EnvLookup<'_>) -> Invocation {
+        let mut argv = vec![OsString::from("vsrec")];
+        argv.extend(args.iter().map(OsString::from));
+        match parse(argv, env).expect("the config loads") {
+            Parsed::Run(invocation) => *invocation,
+            Parsed::Clap(err) => panic!("{err}"),
+        }
     }
 
     #[test]
     fn debug_output_redacts_credentials() {
-        use clap::Parser;
-        let cli = crate::cli::Cli::parse_from(["vsrec", "--api-key", "key-1", "list", "x"]);
         for (env, secret) in [
             (
                 lookup(&[(env::API_SECRET, "the-api-secret")]),
@@ -268,7 +468,8 @@ mod tests {
                 "eyJhbGciOi.eyJleHAiOjF9.c2ln",
             ),
         ] {
-            let settings = Settings::resolve(&cli.global, &env).expect("settings resolve");
+            let inv = invocation(&["list", "--api-key", "key-1", "x"], &env);
+            let settings = Settings::resolve(&inv, &env).expect("settings resolve");
             // The secret is in there, so the check below has something to miss.
             let held = match &settings.credentials {
                 Credentials::KeyPair { secret, .. } | Credentials::Token(secret) => secret,
@@ -277,7 +478,129 @@ mod tests {
             let shown = format!("{settings:?}");
             assert!(!shown.contains(secret) && !shown.contains("eyJ"), "{shown}");
             assert!(shown.contains("(redacted)"), "{shown}");
+            let lines = describe(&settings.shown).join("\n");
+            assert!(!lines.contains(secret) && !lines.contains("eyJ"), "{lines}");
         }
+    }
+
+    fn config_file(text: &str, mode: u32) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+        #[cfg(not(unix))]
+        let _ = mode;
+        dir
+    }
+
+    fn source_of<'a>(settings: &'a Settings, key: &str) -> (&'a serde_json::Value, &'a Source) {
+        let shown = settings.shown.iter().find(|s| s.key == key).unwrap();
+        (&shown.value, &shown.source)
+    }
+
+    #[test]
+    fn a_profile_sits_between_flags_and_defaults() {
+        let dir = config_file(
+            "[profiles.default]\napi_key = \"profile-key\"\nretries = 7\njobs = 9\n\n\
+             [profiles.other]\napi_key = \"other-key\"\n",
+            0o644,
+        );
+        let config = dir.path().join("config.toml");
+        let config = config.to_str().unwrap();
+        let env = lookup(&[(env::API_SECRET, "s3cret-value")]);
+        let inv = invocation(
+            &["--config", config, "download", "--retries", "2", "x"],
+            &env,
+        );
+        let settings = Settings::resolve(&inv, &env).unwrap();
+        let profile = Source::Profile {
+            name: "default".into(),
+            file: dir.path().join("config.toml"),
+        };
+        assert_eq!(
+            source_of(&settings, "api_key"),
+            (&"profile-key".into(), &profile)
+        );
+        assert_eq!(
+            source_of(&settings, "retries"),
+            (&2.into(), &Source::Flag("--retries"))
+        );
+        assert_eq!(settings.retry.retries, 2);
+        assert_eq!(source_of(&settings, "jobs"), (&9.into(), &profile));
+        assert_eq!(
+            source_of(&settings, "timeout"),
+            (&30.into(), &Source::Default)
+        );
+        assert_eq!(
+            source_of(&settings, "api_secret"),
+            (&"(redacted)".into(), &Source::Env(env::API_SECRET))
+        );
+        let crate::cli::Command::Download(args) = &inv.cli.command else {
+            panic!("download")
+        };
+        assert_eq!(args.jobs, 9, "the command gets the profile's value");
+
+        let inv = invocation(
+            &["--config", config, "--profile", "other", "list", "x"],
+            &env,
+        );
+        let settings = Settings::resolve(&inv, &env).unwrap();
+        assert_eq!(source_of(&settings, "api_key").0, "other-key");
+        assert_eq!(
+            source_of(&settings, "retries"),
+            (&5.into(), &Source::Default)
+        );
+        assert!(
+            settings.shown.iter().all(|s| s.key != "jobs"),
+            "list has no --jobs"
+        );
+    }
+
+    #[test]
+    fn the_tables_of_settings_agree() {
+        assert_eq!(SETTINGS.map(|(id, _, _)| id), cli::PROFILE_ARGS);
+        for id in cli::PROFILE_ARGS {
+            assert!(config::KEYS.contains(&id), "{id}");
+        }
+    }
+
+    #[test]
+    fn commands_without_api_settings_read_no_config_file() {
+        let dir = config_file("not = [valid", 0o644);
+        let config = dir.path().join("config.toml");
+        let env = lookup(&[]);
+        let argv = [
+            "vsrec",
+            "--config",
+            config.to_str().unwrap(),
+            "completions",
+            "bash",
+        ];
+        assert!(matches!(
+            parse(argv.iter().map(OsString::from).collect(), &env),
+            Ok(Parsed::Run(_))
+        ));
+        let argv = ["vsrec", "--config", config.to_str().unwrap(), "list", "x"];
+        let err = parse(argv.iter().map(OsString::from).collect(), &env).unwrap_err();
+        assert!(err.to_string().contains("TOML"), "{err}");
+    }
+
+    #[test]
+    fn a_profile_can_supply_the_required_serve_out() {
+        let dir = config_file("[profiles.default]\nout = \"archive\"\n", 0o644);
+        let config = dir.path().join("config.toml");
+        let inv = invocation(
+            &["serve", "--config", config.to_str().unwrap()],
+            &lookup(&[]),
+        );
+        let crate::cli::Command::Serve(args) = &inv.cli.command else {
+            panic!("serve")
+        };
+        assert_eq!(args.out, dir.path().join("archive"), "relative to the file");
     }
 
     #[test]

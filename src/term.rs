@@ -26,8 +26,8 @@ impl Term {
     pub fn new(verbosity: Verbosity, json: bool) -> Self {
         let bars = (verbosity >= Verbosity::Normal && !json && io::stderr().is_terminal())
             .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(10)));
-        let stdout_color = io::stdout().is_terminal()
-            && std::env::var_os(crate::env::NO_COLOR).is_none_or(|v| v.is_empty());
+        let stdout_color =
+            color_enabled(io::stdout().is_terminal(), &|name| std::env::var(name).ok());
         Self {
             inner: Arc::new(Inner {
                 verbosity,
@@ -37,7 +37,7 @@ impl Term {
         }
     }
 
-    /// Whether tables on stdout may use colour: a terminal, and `NO_COLOR` unset.
+    /// Whether tables on stdout may use colour (see [`color_enabled`]).
     pub fn stdout_color(&self) -> bool {
         self.inner.stdout_color
     }
@@ -110,5 +110,50 @@ impl Term {
             Some(bars) => bars.suspend(f),
             None => f(),
         }
+    }
+}
+
+/// Colour on stdout, by the conventions of no-color.org and bixense.com/clicolors: `NO_COLOR`
+/// (any non-empty value) turns it off whatever else is set; `CLICOLOR_FORCE` (non-empty, not `0`)
+/// turns it on even when stdout is not a terminal (`vsrec list | less -R`); otherwise only a
+/// terminal gets colour, and not one with `TERM=dumb` or `CLICOLOR=0`.
+pub fn color_enabled(is_terminal: bool, var: &dyn Fn(&str) -> Option<String>) -> bool {
+    use crate::env::{CLICOLOR, CLICOLOR_FORCE, NO_COLOR, TERM};
+    let set = |name: &str| var(name).filter(|v| !v.is_empty());
+    if set(NO_COLOR).is_some() {
+        return false;
+    }
+    if set(CLICOLOR_FORCE).is_some_and(|v| v != "0") {
+        return true;
+    }
+    is_terminal && set(TERM).is_none_or(|t| t != "dumb") && set(CLICOLOR).is_none_or(|v| v != "0")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::color_enabled;
+    use crate::env::{CLICOLOR, CLICOLOR_FORCE, NO_COLOR, TERM};
+
+    fn color(is_terminal: bool, vars: &[(&str, &str)]) -> bool {
+        color_enabled(is_terminal, &|name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    #[test]
+    fn colour_rules() {
+        assert!(color(true, &[(TERM, "xterm-256color")]));
+        assert!(!color(false, &[(TERM, "xterm-256color")]));
+        assert!(!color(true, &[(TERM, "dumb")]));
+        assert!(!color(true, &[(CLICOLOR, "0")]));
+        assert!(!color(true, &[(NO_COLOR, "1")]));
+        assert!(color(true, &[(NO_COLOR, "")]), "an empty NO_COLOR is unset");
+        assert!(color(false, &[(CLICOLOR_FORCE, "1")]));
+        assert!(color(true, &[(CLICOLOR_FORCE, "1"), (TERM, "dumb")]));
+        assert!(!color(false, &[(CLICOLOR_FORCE, "0")]));
+        assert!(!color(false, &[(CLICOLOR_FORCE, "")]));
+        assert!(!color(false, &[(CLICOLOR_FORCE, "1"), (NO_COLOR, "1")]));
     }
 }

@@ -119,7 +119,22 @@ fn unknown_session_exits_4_and_others_still_print() {
     let h = Harness::new();
     let run = h.run(&["list", "--json", "NoSuchSession==", SAMPLE]);
     run.expect(4);
-    assert_eq!(run.json_lines().len(), 1);
+    let lines = run.json_lines();
+    assert_eq!(lines.len(), 2, "{}", run.stdout);
+    // The failure is a line of its own, in download --json's shape, in the order given.
+    assert_eq!(lines[0]["event"], "session_error");
+    assert_eq!(lines[0]["session_id"], "NoSuchSession==");
+    assert_eq!(lines[0]["exit_code"], 4);
+    let error = lines[0]["error"].as_str().unwrap();
+    assert!(
+        error.contains("not found") && error.contains("3301"),
+        "{error}"
+    );
+    assert_eq!(
+        lines[0].as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["event", "session_id", "error", "exit_code"]
+    );
+    assert_eq!(lines[1]["session_id"], SAMPLE);
     assert!(run.stderr.contains("NoSuchSession=="), "{}", run.stderr);
     assert!(
         run.stderr.contains("3301"),
@@ -352,6 +367,125 @@ fn token_is_reminted_before_it_expires() {
     let tokens: std::collections::HashSet<_> =
         requests.iter().map(|r| r.authorization.clone()).collect();
     assert!(tokens.len() >= 2, "the token was never renewed");
+}
+
+#[test]
+fn a_session_error_line_for_credentials_that_fail_every_session() {
+    let h = Harness::new().with_env("VSREC_API_SECRET", "not-the-right-secret");
+    let run = h.run(&["list", "--json", SAMPLE, AWKWARD]);
+    run.expect(3);
+    let lines = run.json_lines();
+    assert_eq!(
+        lines.len(),
+        1,
+        "the first failure stops the run: {}",
+        run.stdout
+    );
+    assert_eq!(lines[0]["event"], "session_error");
+    assert_eq!(lines[0]["session_id"], SAMPLE);
+    assert_eq!(lines[0]["exit_code"], 3);
+    assert!(!run.stdout.contains("not-the-right-secret"));
+}
+
+#[test]
+fn participant_files_show_whose_they_are() {
+    let h = Harness::new();
+    let run = h.run(&["list", SAMPLE]);
+    run.expect(0);
+    let served = h.server.listing_json(SAMPLE);
+    let header = run.stdout.lines().find(|l| l.starts_with("KIND")).unwrap();
+    let at = header.find("PARTICIPANT").expect(header);
+    let mut seen = 0;
+    for list in ["participant_audio_files", "participant_video_files"] {
+        for file in served[list].as_array().unwrap() {
+            let (Some(id), Some(name)) = (file["id"].as_str(), file["file_name"].as_str()) else {
+                continue;
+            };
+            let Some(row) = run.stdout.lines().find(|l| l.ends_with(id)) else {
+                continue; // listed twice under one ID (the shared screen): shown once
+            };
+            let shown: String = name.chars().take(19).collect();
+            assert!(row[at..].starts_with(&shown), "{name}: {row}");
+            seen += 1;
+        }
+    }
+    assert!(
+        seen >= 3,
+        "the sample has named participant files: {}",
+        run.stdout
+    );
+    // Recording files belong to nobody.
+    let screen = run.stdout.lines().find(|l| l.contains("-screen")).unwrap();
+    assert!(screen[at..].starts_with("- "), "{screen}");
+}
+
+#[test]
+fn colour_follows_clicolor_force_and_no_color() {
+    let bold = "\x1b[1m";
+    let h = Harness::new().with_env("CLICOLOR_FORCE", "1");
+    let run = h.run(&["list", SAMPLE]);
+    run.expect(0);
+    assert!(
+        run.stdout.contains(bold),
+        "forced onto a pipe: {}",
+        run.stdout
+    );
+    let h = Harness::new()
+        .with_env("CLICOLOR_FORCE", "1")
+        .with_env("TERM", "dumb");
+    assert!(
+        h.run(&["list", SAMPLE]).stdout.contains(bold),
+        "forcing beats TERM=dumb"
+    );
+    for (name, value) in [("NO_COLOR", "1"), ("CLICOLOR_FORCE", "0")] {
+        let h = Harness::new()
+            .with_env("CLICOLOR_FORCE", "1")
+            .with_env(name, value);
+        let run = h.run(&["list", SAMPLE]);
+        run.expect(0);
+        assert!(
+            !run.stdout.contains('\x1b'),
+            "{name}={value}: {}",
+            run.stdout
+        );
+    }
+    let h = Harness::new().with_env("TERM", "dumb");
+    assert!(!h.run(&["list", SAMPLE]).stdout.contains('\x1b'));
+}
+
+#[test]
+fn verbose_prints_the_settings_readably() {
+    let h = Harness::new();
+    let run = h.run(&["list", "-v", "--retries", "3", SAMPLE]);
+    run.expect(0);
+    let settings: Vec<&str> = run
+        .stderr
+        .lines()
+        .skip_while(|l| *l != "vsrec: settings:")
+        .skip(1)
+        .take_while(|l| l.starts_with("vsrec:   "))
+        .collect();
+    let line = |key: &str| {
+        settings
+            .iter()
+            .find(|l| l.starts_with(&format!("vsrec:   {key} ")))
+            .unwrap_or_else(|| panic!("{key}: {}", run.stderr))
+            .to_string()
+    };
+    assert!(line("api_base").contains(&h.server.api_base()));
+    assert!(line("api_base").ends_with("(env VSREC_API_BASE)"));
+    assert!(line("api_key").contains(&h.server.config().api_key));
+    assert!(line("api_secret").contains("(redacted)"));
+    assert!(line("api_secret").ends_with("(env VSREC_API_SECRET)"));
+    assert!(line("retries").ends_with("(flag --retries)"));
+    assert!(line("timeout").contains("30"));
+    assert!(line("timeout").ends_with("(default)"));
+    assert!(line("credentials").contains("API key and secret"));
+    assert!(
+        !run.stderr.contains("Settings {"),
+        "no Debug dump: {}",
+        run.stderr
+    );
 }
 
 #[test]

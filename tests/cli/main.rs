@@ -2,9 +2,11 @@
 //! goes through `support::Harness::run`, which also checks that no secret reached the output.
 
 mod completions;
+mod config;
 mod discovery;
 mod download;
 mod hardening;
+mod help;
 mod integrity;
 mod list;
 mod serve;
