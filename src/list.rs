@@ -1,7 +1,7 @@
 //! `vsrec list`: a session's recording files as a table for people or JSON Lines for scripts.
 
 use crate::client::{ApiClient, TokenRequest};
-use crate::error::{exit_status_of, fails_every_session};
+use crate::error::{exit_status_of, fails_every_session, session_failure};
 use crate::exit::ExitStatus;
 use crate::format;
 use crate::model::{RecordingFile, Session};
@@ -29,7 +29,7 @@ pub async fn run(
             }
             Err(err) => {
                 let status = exit_status_of(&err);
-                term.error(&format!("session {id}: {err:#}"));
+                term.error(&session_failure(id, &err));
                 outcome = outcome.worst(status);
                 // Bad credentials or configuration fail every session the same way.
                 if fails_every_session(&err) {

@@ -11,7 +11,7 @@ use crate::auth::{Credentials, MAX_LIFETIME};
 use crate::cli::GlobalArgs;
 use crate::env;
 use crate::error::Error;
-use crate::retry::RetryPolicy;
+use crate::http::RetryPolicy;
 use crate::secret::Secret;
 
 /// How much vsrec says on stderr.
@@ -188,6 +188,7 @@ fn check_session_id(id: &str) -> Result<String, Error> {
     if id.is_empty() {
         return Err(Error::Usage("a session ID is empty".into()));
     }
+    crate::client::check_session_id(id)?;
     if let Some(bad) = id.chars().find(|c| c.is_whitespace() || c.is_control()) {
         return Err(Error::Usage(format!(
             "session ID {:?} contains {bad:?}; session IDs have no spaces or control characters",

@@ -68,7 +68,8 @@ pub async fn run(
     options: Options,
     json: bool,
 ) -> anyhow::Result<ExitStatus> {
-    let cancel = crate::interrupt::on_ctrl_c();
+    let stop = crate::interrupt::on_signals();
+    let cancel = stop.token().clone();
     let started = Instant::now();
     let mut report = Report {
         term: term.clone(),
@@ -129,7 +130,12 @@ pub async fn run(
         }
         if let Some(client) = client.as_ref().filter(|_| options.remote) {
             let remote = compare_with_zoom(client, session, listing, &manifest, &on_disk);
-            status = status.worst(remote.await.report(&mut report)?);
+            // A signal stops the run now, not once Zoom has answered.
+            let remote = tokio::select! {
+                () = cancel.cancelled() => break,
+                remote = remote => remote,
+            };
+            status = status.worst(remote.report(&mut report)?);
         }
     }
 
@@ -211,8 +217,8 @@ pub async fn run(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    if cancel.is_cancelled() {
-        status = status.worst(ExitStatus::Interrupted);
+    if let Some(signalled) = stop.status() {
+        status = status.worst(signalled);
     }
     report.finish(status, started)
 }

@@ -745,5 +745,8 @@ fn trickle_sends_the_first_bytes_then_one_at_a_time() {
     }
     let truth = server.file_content(&key);
     assert_eq!(raw[head_end..head_end + 1003], truth[..1003]);
-    assert!(truth.len() > 1003 + 100, "the file is larger than what trickled");
+    assert!(
+        truth.len() > 1003 + 100,
+        "the file is larger than what trickled"
+    );
 }

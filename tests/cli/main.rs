@@ -5,6 +5,7 @@ mod completions;
 mod discovery;
 mod download;
 mod hardening;
+mod http;
 mod integrity;
 mod list;
 mod serve;
