@@ -26,8 +26,8 @@ end
 
 complete -c vsrec -n "__fish_vsrec_needs_command" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
 complete -c vsrec -n "__fish_vsrec_needs_command" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
-complete -c vsrec -n "__fish_vsrec_needs_command" -l retries -d 'Retries per request after connection errors, 5xx and 429' -r
-complete -c vsrec -n "__fish_vsrec_needs_command" -l timeout -d 'Seconds to wait for a connection, and for the next byte of an answer' -r
+complete -c vsrec -n "__fish_vsrec_needs_command" -l retries -d 'Retries per request or file after connection errors, stalls, 408, 429 and 5xx' -r
+complete -c vsrec -n "__fish_vsrec_needs_command" -l timeout -d 'Seconds to wait for a connection; an answer slower than 1 KiB/s over this long is stalled' -r
 complete -c vsrec -n "__fish_vsrec_needs_command" -l json -d 'Write JSON Lines to stdout instead of tables'
 complete -c vsrec -n "__fish_vsrec_needs_command" -s v -l verbose -d 'Log each request on stderr (URLs are redacted)'
 complete -c vsrec -n "__fish_vsrec_needs_command" -s q -l quiet -d 'Print errors only on stderr'
@@ -45,8 +45,8 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l name -d 'Only sessi
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l key -d 'Only sessions with this session_key (exact)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
-complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l retries -d 'Retries per request after connection errors, 5xx and 429' -r
-complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l timeout -d 'Seconds to wait for a connection, and for the next byte of an answer' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l retries -d 'Retries per request or file after connection errors, stalls, 408, 429 and 5xx' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l timeout -d 'Seconds to wait for a connection; an answer slower than 1 KiB/s over this long is stalled' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l json -d 'Write JSON Lines to stdout instead of tables'
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -s v -l verbose -d 'Log each request on stderr (URLs are redacted)'
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -s q -l quiet -d 'Print errors only on stderr'
@@ -56,8 +56,8 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s j -l jobs -d 'F
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s t -l type -d 'Only these file types, comma-separated (MP4,M4A,CC,...; case-insensitive)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
-complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l retries -d 'Retries per request after connection errors, 5xx and 429' -r
-complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l timeout -d 'Seconds to wait for a connection, and for the next byte of an answer' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l retries -d 'Retries per request or file after connection errors, stalls, 408, 429 and 5xx' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l timeout -d 'Seconds to wait for a connection; an answer slower than 1 KiB/s over this long is stalled' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l overwrite -d 'Download again even when a complete file is already there'
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s n -l dry-run -d 'Print what would be done, transfer nothing'
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l json -d 'Write JSON Lines to stdout instead of tables'
@@ -71,8 +71,8 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l spool -d 'Folder f
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -s j -l jobs -d 'Events archived at once (1 to 32)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
-complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l retries -d 'Retries per request after connection errors, 5xx and 429' -r
-complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l timeout -d 'Seconds to wait for a connection, and for the next byte of an answer' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l retries -d 'Retries per request or file after connection errors, stalls, 408, 429 and 5xx' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l timeout -d 'Seconds to wait for a connection; an answer slower than 1 KiB/s over this long is stalled' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l json -d 'Write JSON Lines to stdout instead of tables'
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -s v -l verbose -d 'Log each request on stderr (URLs are redacted)'
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -s q -l quiet -d 'Print errors only on stderr'
@@ -81,8 +81,8 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s o -l out -d 'The 
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s j -l jobs -d 'Files hashed at once (1 to 32; default: one per CPU)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
-complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l retries -d 'Retries per request after connection errors, 5xx and 429' -r
-complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l timeout -d 'Seconds to wait for a connection, and for the next byte of an answer' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l retries -d 'Retries per request or file after connection errors, stalls, 408, 429 and 5xx' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l timeout -d 'Seconds to wait for a connection; an answer slower than 1 KiB/s over this long is stalled' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l remote -d 'Also list each session from Zoom and report files it has that the archive lacks'
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l json -d 'Write JSON Lines to stdout instead of tables'
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s v -l verbose -d 'Log each request on stderr (URLs are redacted)'
@@ -90,8 +90,8 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s q -l quiet -d 'Pr
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
-complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -l retries -d 'Retries per request after connection errors, 5xx and 429' -r
-complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -l timeout -d 'Seconds to wait for a connection, and for the next byte of an answer' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -l retries -d 'Retries per request or file after connection errors, stalls, 408, 429 and 5xx' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -l timeout -d 'Seconds to wait for a connection; an answer slower than 1 KiB/s over this long is stalled' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -l json -d 'Write JSON Lines to stdout instead of tables'
 complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -s v -l verbose -d 'Log each request on stderr (URLs are redacted)'
 complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -s q -l quiet -d 'Print errors only on stderr'
