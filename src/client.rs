@@ -28,12 +28,13 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// Refuse what is not a session ID however it is encoded: `.` and `..` stay themselves through
 /// percent-encoding (`.` is unreserved) and would turn `/sessions/../recordings` into another
 /// endpoint, which for a `DELETE` is a dangerous one. Every other ID encodes to a segment that
-/// is only ever a name (see the tests).
-pub fn check_session_id(id: &str) -> Result<(), Error> {
+/// is only ever a name (see the tests). The operator's IDs are checked when they are read (a
+/// usage error); an ID from a server is checked again here, failing that session only.
+pub fn check_session_id(id: &str) -> Result<(), String> {
     if id == "." || id == ".." {
-        return Err(Error::Usage(format!(
+        return Err(format!(
             "session ID {id:?} is a path step, not a session ID; give the ID Zoom lists"
-        )));
+        ));
     }
     Ok(())
 }
@@ -327,8 +328,8 @@ fn endpoint(base: &Url, path: &str) -> Url {
     url
 }
 
-fn recordings_url(base: &Url, session_id: &str, tokens: TokenRequest) -> Result<Url, Error> {
-    check_session_id(session_id)?;
+fn recordings_url(base: &Url, session_id: &str, tokens: TokenRequest) -> anyhow::Result<Url> {
+    check_session_id(session_id).map_err(anyhow::Error::msg)?;
     let mut url = endpoint(
         base,
         &format!(
@@ -435,7 +436,9 @@ mod tests {
     #[test]
     fn dot_segments_are_refused() {
         for id in [".", ".."] {
-            assert!(matches!(check_session_id(id), Err(Error::Usage(_))));
+            assert!(check_session_id(id).is_err());
+            let base = Url::parse("https://api.zoom.us/v2").unwrap();
+            assert!(recordings_url(&base, id, TokenRequest::None).is_err());
         }
         for id in ["...", ".a", "%2e", "%2E%2E", "./", "a..b"] {
             assert!(check_session_id(id).is_ok(), "{id}");

@@ -16,7 +16,7 @@ use crate::archive::{self, Archive, Check, Digest, Folder, Manifest, Slot};
 use crate::cli::VerifyArgs;
 use crate::client::{ApiClient, TokenRequest};
 use crate::download::plan;
-use crate::error::{Error, exit_status_of};
+use crate::error::{Error, exit_status_of, session_failure};
 use crate::events::{Event, VerifyEvent, VerifyStatus, VerifySummary};
 use crate::exit::ExitStatus;
 use crate::format;
@@ -353,7 +353,7 @@ async fn compare_with_zoom(
                     "Zoom no longer lists session {id} ({}); nothing to compare",
                     session.shown.display()
                 )),
-                status => Remote::Failed(format!("session {id}: {e:#}"), status),
+                status => Remote::Failed(session_failure(&id, &e), status),
             };
         }
     };
