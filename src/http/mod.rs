@@ -17,10 +17,10 @@ use reqwest::{Method, Response, header};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-pub use self::failure::{
-    Failure, Retry, Unsent, body_failed, host_of, retryable_status, unanswered,
-};
-pub use self::policy::{PauseGate, RetryPolicy};
+pub use self::failure::{Failure, Retry, Unsent, host_of, retryable_status};
+use self::failure::{body_failed, unanswered};
+use self::policy::PauseGate;
+pub use self::policy::RetryPolicy;
 pub use self::retry::{Retrier, Stopped};
 use self::throughput::{Pace, TooSlow};
 use crate::secret::{Secret, redact_url};
