@@ -10,10 +10,12 @@ mod policy;
 mod retry;
 mod throughput;
 
+use std::pin::Pin;
 use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::{Method, Response, header};
+use tokio::time::{Instant, Sleep};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
@@ -153,8 +155,10 @@ impl Http {
 
     /// The body of `response`, read under the minimum-throughput rule.
     pub fn body(&self, response: Response) -> Body {
+        let pace = Pace::new(self.options.idle_timeout, Instant::now());
         Body {
-            pace: Pace::new(self.options.idle_timeout, tokio::time::Instant::now()),
+            timer: Box::pin(tokio::time::sleep_until(pace.deadline())),
+            pace,
             url: response.url().clone(),
             response,
         }
@@ -170,6 +174,9 @@ impl Http {
 pub struct Body {
     response: Response,
     pace: Pace,
+    /// Set for the end of the pace's window; kept across chunks (and moved only when the window
+    /// moves) so that a fast body costs no timer per chunk.
+    timer: Pin<Box<Sleep>>,
     url: Url,
 }
 
@@ -198,21 +205,28 @@ impl Body {
 
     /// The next chunk, `None` at the end of the body.
     pub async fn chunk(&mut self) -> Result<Option<Bytes>, BodyError> {
+        let Self {
+            response,
+            pace,
+            timer,
+            ..
+        } = self;
         loop {
+            if timer.deadline() != pace.deadline() {
+                timer.as_mut().reset(pace.deadline());
+            }
             tokio::select! {
-                chunk = self.response.chunk() => {
+                biased;
+                chunk = response.chunk() => {
                     let chunk = chunk.map_err(|e| BodyError::Transport(e.without_url()))?;
                     if let Some(bytes) = &chunk {
-                        let now = tokio::time::Instant::now();
-                        self.pace
-                            .observe(bytes.len() as u64, now)
+                        pace.observe(bytes.len() as u64, Instant::now())
                             .map_err(BodyError::TooSlow)?;
                     }
                     return Ok(chunk);
                 }
-                () = tokio::time::sleep_until(self.pace.deadline()) => {
-                    let now = tokio::time::Instant::now();
-                    self.pace.observe(0, now).map_err(BodyError::TooSlow)?;
+                () = timer.as_mut() => {
+                    pace.observe(0, Instant::now()).map_err(BodyError::TooSlow)?;
                 }
             }
         }
