@@ -252,7 +252,7 @@ impl ApiClient {
                 .all()
                 .await
                 .map_err(|e| Failure::Retry(e.failure(&url, None)))?;
-            return match zoom_error_in_success(&bytes) {
+            return match ApiErrorBody::bare(&bytes) {
                 Some(body) => Err(Failure::Stop(
                     Error::Api(ApiError {
                         status: status.as_u16(),
@@ -354,15 +354,6 @@ fn unreachable_or_invalid(unsent: http::Unsent) -> anyhow::Error {
     }
 }
 
-/// Zoom's error shape, `{"code": …, "message": …}` and no other key, in a 2xx answer.
-fn zoom_error_in_success(body: &[u8]) -> Option<ApiErrorBody> {
-    let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(body) else {
-        return None;
-    };
-    let only_error_keys = map.keys().all(|k| k == "code" || k == "message");
-    (only_error_keys && map.contains_key("code")).then(|| ApiErrorBody::parse(body))
-}
-
 /// The hint for a refused token: the usual cause is the SDK key pair instead of the API pair.
 pub fn auth_error(error: &ApiError) -> Error {
     Error::Auth(format!(
@@ -455,23 +446,6 @@ mod tests {
                 .into_owned();
             let twice = percent_decode_str(&once).decode_utf8().unwrap();
             assert_eq!(twice, id);
-        }
-    }
-
-    #[test]
-    fn only_zooms_bare_error_shape_in_a_2xx_is_a_failure() {
-        let error = zoom_error_in_success(br#"{"code":3001,"message":"Meeting does not exist"}"#)
-            .expect("the error shape");
-        assert_eq!(error.code, Some(3001));
-        assert!(zoom_error_in_success(br#"{"code":1}"#).is_some());
-        for body in [
-            &br#"{"session_id":"x","code":1,"message":"m"}"#[..],
-            br#"{"message":"only"}"#,
-            b"",
-            b"[]",
-            br#"{"recording_files":[]}"#,
-        ] {
-            assert!(zoom_error_in_success(body).is_none());
         }
     }
 }

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use crate::headers::parse_content_range;
+use crate::wire::ApiErrorBody;
 
 /// Bodies at most this long are inspected for Zoom's JSON error shapes.
 pub const SNIFF_LIMIT: u64 = 4096;
@@ -16,8 +17,14 @@ pub fn zoom_error_body(body: &[u8]) -> Option<String> {
     let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) else {
         return None;
     };
+    if let Some(error) = ApiErrorBody::bare(body) {
+        let code = error.code.map_or_else(|| "?".to_owned(), |c| c.to_string());
+        return Some(format!(
+            "Zoom error {code}: {}",
+            error.message.unwrap_or_default()
+        ));
+    }
     let download_shape = ["status", "errorCode", "errorMessage"];
-    let api_shape = ["code", "message"];
     let is_shape = |keys: &[&str], required: &[&str]| {
         map.keys().all(|k| keys.contains(&k.as_str()))
             && required.iter().all(|k| map.contains_key(*k))
@@ -32,13 +39,6 @@ pub fn zoom_error_body(body: &[u8]) -> Option<String> {
             "Zoom error {}: {}",
             text(map.get("errorCode")),
             text(map.get("errorMessage"))
-        ));
-    }
-    if is_shape(&api_shape, &api_shape) {
-        return Some(format!(
-            "Zoom error {}: {}",
-            text(map.get("code")),
-            text(map.get("message"))
         ));
     }
     None
