@@ -44,8 +44,8 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l name -d 'Only sessi
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l key -d 'Only sessions with this session_key (exact)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
-complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l retries -d 'Retries per request after connection errors, 5xx and 429' -r
-complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l timeout -d 'Seconds to wait for a connection, and for the next byte of an answer' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l retries -d 'Retries per request or file after connection errors, stalls, 408, 429 and 5xx' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l timeout -d 'Seconds to wait for a connection; an answer slower than 1 KiB/s over this long is stalled' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l config -d 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]' -r -F
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l profile -d 'Profile of the config file to use [default: the profile named "default", if the file has one]' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l json -d 'Write JSON Lines to stdout instead of tables'
@@ -57,8 +57,8 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s j -l jobs -d 'F
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s t -l type -d 'Only these file types, comma-separated (MP4,M4A,CC,...; case-insensitive)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
-complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l retries -d 'Retries per request after connection errors, 5xx and 429' -r
-complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l timeout -d 'Seconds to wait for a connection, and for the next byte of an answer' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l retries -d 'Retries per request or file after connection errors, stalls, 408, 429 and 5xx' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l timeout -d 'Seconds to wait for a connection; an answer slower than 1 KiB/s over this long is stalled' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l config -d 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]' -r -F
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l profile -d 'Profile of the config file to use [default: the profile named "default", if the file has one]' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l overwrite -d 'Download again even when a complete file is already there'
@@ -74,8 +74,8 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l spool -d 'Folder f
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -s j -l jobs -d 'Events archived at once (1 to 32)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
-complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l retries -d 'Retries per request after connection errors, 5xx and 429' -r
-complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l timeout -d 'Seconds to wait for a connection, and for the next byte of an answer' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l retries -d 'Retries per request or file after connection errors, stalls, 408, 429 and 5xx' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l timeout -d 'Seconds to wait for a connection; an answer slower than 1 KiB/s over this long is stalled' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l config -d 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]' -r -F
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l profile -d 'Profile of the config file to use [default: the profile named "default", if the file has one]' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l json -d 'Write JSON Lines to stdout instead of tables'
@@ -86,8 +86,8 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s o -l out -d 'The 
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s j -l jobs -d 'Files hashed at once (1 to 32; default: one per CPU)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
-complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l retries -d 'Retries per request after connection errors, 5xx and 429' -r
-complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l timeout -d 'Seconds to wait for a connection, and for the next byte of an answer' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l retries -d 'Retries per request or file after connection errors, stalls, 408, 429 and 5xx' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l timeout -d 'Seconds to wait for a connection; an answer slower than 1 KiB/s over this long is stalled' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l config -d 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]' -r -F
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l profile -d 'Profile of the config file to use [default: the profile named "default", if the file has one]' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l remote -d 'Also list each session from Zoom and report files it has that the archive lacks'
@@ -107,8 +107,8 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand config; and __fish_seen_subc
 complete -c vsrec -n "__fish_vsrec_using_subcommand config; and __fish_seen_subcommand_from show" -s j -l jobs -d 'Files to download at once, as `vsrec download --jobs` would take it' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand config; and __fish_seen_subcommand_from show" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand config; and __fish_seen_subcommand_from show" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
-complete -c vsrec -n "__fish_vsrec_using_subcommand config; and __fish_seen_subcommand_from show" -l retries -d 'Retries per request after connection errors, 5xx and 429' -r
-complete -c vsrec -n "__fish_vsrec_using_subcommand config; and __fish_seen_subcommand_from show" -l timeout -d 'Seconds to wait for a connection, and for the next byte of an answer' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand config; and __fish_seen_subcommand_from show" -l retries -d 'Retries per request or file after connection errors, stalls, 408, 429 and 5xx' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand config; and __fish_seen_subcommand_from show" -l timeout -d 'Seconds to wait for a connection; an answer slower than 1 KiB/s over this long is stalled' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand config; and __fish_seen_subcommand_from show" -l config -d 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]' -r -F
 complete -c vsrec -n "__fish_vsrec_using_subcommand config; and __fish_seen_subcommand_from show" -l profile -d 'Profile of the config file to use [default: the profile named "default", if the file has one]' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand config; and __fish_seen_subcommand_from show" -l json -d 'Write JSON Lines to stdout instead of tables'

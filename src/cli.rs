@@ -73,12 +73,12 @@ pub struct ApiArgs {
     #[arg(long, env = env::API_KEY, value_name = "KEY", hide_env_values = true)]
     pub api_key: Option<String>,
 
-    /// Retries per request after connection errors, 5xx and 429
+    /// Retries per request or file after connection errors, stalls, 408, 429 and 5xx
     #[arg(long, env = env::RETRIES, value_name = "N", hide_env_values = true, default_value_t = 5,
           value_parser = clap::value_parser!(u32).range(RETRIES_RANGE))]
     pub retries: u32,
 
-    /// Seconds to wait for a connection, and for the next byte of an answer
+    /// Seconds to wait for a connection; an answer slower than 1 KiB/s over this long is stalled
     #[arg(long, env = env::TIMEOUT, value_name = "SECS", hide_env_values = true,
           default_value_t = 30, value_parser = clap::value_parser!(u64).range(TIMEOUT_RANGE))]
     pub timeout: u64,

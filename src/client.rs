@@ -1,21 +1,20 @@
-//! The Zoom API client: list a session's recordings, or a page of an account's sessions, with
-//! authentication, retries, rate-limit pauses and error answers turned into operator-readable
-//! errors.
+//! The Zoom API: list a session's recordings, or a page of an account's sessions, through the
+//! HTTP layer ([`crate::http`]), with Zoom's JWT, its double-encoded session IDs, and its error
+//! answers turned into operator-readable errors.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use reqwest::{StatusCode, header};
+use reqwest::{Method, StatusCode, header};
 use url::Url;
 
 use crate::auth::TokenSource;
-use crate::error::{ApiError, Error, transport};
-use crate::headers::parse_retry_after;
-use crate::retry::{PauseGate, RetryPolicy, gave_up};
+use crate::error::{ApiError, Error};
+use crate::http::{self, Failure, Http, Request, Stopped, retryable_status};
 use crate::secret::redact_url;
-use crate::settings::{Settings, is_loopback};
+use crate::settings::Settings;
 use crate::term::Term;
 use crate::wire::{AccountRecordings, Answer, ApiErrorBody, SessionRecordings};
 
@@ -26,6 +25,20 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
+/// Refuse what is not a session ID however it is encoded: `.` and `..` stay themselves through
+/// percent-encoding (`.` is unreserved) and would turn `/sessions/../recordings` into another
+/// endpoint, which for a `DELETE` is a dangerous one. Every other ID encodes to a segment that
+/// is only ever a name (see the tests). The operator's IDs are checked when they are read (a
+/// usage error); an ID from a server is checked again here, failing that session only.
+pub fn check_session_id(id: &str) -> Result<(), String> {
+    if id == "." || id == ".." {
+        return Err(format!(
+            "session ID {id:?} is a path step, not a session ID; give the ID Zoom lists"
+        ));
+    }
+    Ok(())
+}
+
 /// Zoom requires session IDs that start with `/` or contain `//` to be encoded twice; encoding
 /// every ID twice is accepted for all of them, so there is one rule and no special case.
 pub fn encode_session_id(id: &str) -> String {
@@ -33,49 +46,12 @@ pub fn encode_session_id(id: &str) -> String {
     utf8_percent_encode(&once, PATH_SEGMENT).to_string()
 }
 
-/// The HTTP clients: two alike but for proxies. A loopback host is never reached through a
-/// proxy (reqwest would send a local run's bearer token to `HTTP_PROXY`); every other host
-/// follows `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY`, and on macOS and Windows the
-/// system's proxy settings.
-pub struct Http {
-    direct: reqwest::Client,
-    proxied: reqwest::Client,
-}
-
-impl Http {
-    fn new(settings: &Settings) -> reqwest::Result<Self> {
-        let builder = || {
-            reqwest::Client::builder()
-                .connect_timeout(settings.connect_timeout)
-                .read_timeout(settings.idle_timeout)
-                // Redirects are followed by hand, so that credentials never go to another host.
-                .redirect(reqwest::redirect::Policy::none())
-                .user_agent(concat!("vsrec/", env!("CARGO_PKG_VERSION")))
-        };
-        Ok(Self {
-            direct: builder().no_proxy().build()?,
-            proxied: builder().build()?,
-        })
-    }
-
-    pub fn get(&self, url: Url) -> reqwest::RequestBuilder {
-        let client = if is_loopback(&url) {
-            &self.direct
-        } else {
-            &self.proxied
-        };
-        client.get(url)
-    }
-}
-
-/// Everything requests share: the HTTP clients, tokens, retry policy, the shared pause.
+/// The API: where it is, the token for it, and the HTTP layer to reach it through.
 pub struct ApiClient {
-    pub http: Http,
+    http: Arc<Http>,
     base: Url,
-    pub tokens: TokenSource,
-    pub retry: RetryPolicy,
-    pub gate: Arc<PauseGate>,
-    pub term: Term,
+    tokens: Arc<TokenSource>,
+    term: Term,
     warned: Mutex<HashSet<String>>,
 }
 
@@ -97,50 +73,76 @@ pub struct AccountPageQuery<'a> {
     pub next_page_token: Option<&'a str>,
 }
 
+/// One call of the API: a method on a URL, with an optional JSON body.
+struct Call<'a> {
+    method: Method,
+    url: Url,
+    body: Option<&'a serde_json::Value>,
+    /// What is asked for, in errors.
+    subject: &'a str,
+    /// The error for a 404.
+    not_found: &'a (dyn Fn(&ApiError) -> Error + Sync),
+}
+
 impl ApiClient {
+    /// The HTTP layer and tokens from the resolved settings.
     pub fn new(settings: &Settings, term: Term) -> anyhow::Result<Self> {
-        Ok(Self {
-            http: Http::new(settings)?,
-            base: settings.api_base.clone(),
-            tokens: TokenSource::new(settings.credentials.clone(), settings.jwt_lifetime)?,
+        let options = http::Options {
             retry: settings.retry,
-            gate: Arc::default(),
+            connect_timeout: settings.connect_timeout,
+            idle_timeout: settings.idle_timeout,
+        };
+        let http = Arc::new(Http::new(options, term.clone())?);
+        let tokens = TokenSource::new(settings.credentials.clone(), settings.jwt_lifetime)?;
+        Ok(Self::with(
+            http,
+            settings.api_base.clone(),
+            Arc::new(tokens),
+            term,
+        ))
+    }
+
+    pub fn with(http: Arc<Http>, base: Url, tokens: Arc<TokenSource>, term: Term) -> Self {
+        Self {
+            http,
+            base,
+            tokens,
             term,
             warned: Mutex::default(),
-        })
-    }
-
-    fn recordings_url(&self, session_id: &str, tokens: TokenRequest) -> Url {
-        let mut url = self.base.clone();
-        let path = format!(
-            "{}/videosdk/sessions/{}/recordings",
-            url.path().trim_end_matches('/'),
-            encode_session_id(session_id)
-        );
-        url.set_path(&path);
-        if let TokenRequest::DownloadToken(ttl) = tokens {
-            url.query_pairs_mut()
-                .append_pair("include_fields", "download_access_token")
-                .append_pair("ttl", &ttl.as_secs().clamp(1, 604_800).to_string());
         }
-        url
     }
 
-    /// `GET /videosdk/sessions/{id}/recordings`, retried on connection errors, 5xx and 429.
+    /// The HTTP layer, shared with downloads.
+    pub fn http(&self) -> Arc<Http> {
+        Arc::clone(&self.http)
+    }
+
+    /// The API token, which the first hop of a download carries too.
+    pub fn tokens(&self) -> Arc<TokenSource> {
+        Arc::clone(&self.tokens)
+    }
+
+    /// `GET /videosdk/sessions/{id}/recordings`; an ID of `.` or `..` is refused unsent.
     pub async fn session_recordings(
         &self,
         session_id: &str,
         tokens: TokenRequest,
     ) -> anyhow::Result<SessionRecordings> {
-        let url = self.recordings_url(session_id, tokens);
+        let url = recordings_url(&self.base, session_id, tokens)?;
         let subject = format!("session {session_id:?}");
-        let who = format!("session {session_id}");
-        self.get_json(url, &subject, &who, &|error| {
+        let not_found = |error: &ApiError| {
             Error::NotFound(format!(
                 "{subject} not found, or it has no recordings ({error})"
             ))
-        })
-        .await
+        };
+        let call = Call {
+            method: Method::GET,
+            url,
+            body: None,
+            subject: &subject,
+            not_found: &not_found,
+        };
+        self.get_json(call, &format!("session {session_id}")).await
     }
 
     /// `GET /videosdk/recordings`: one page of the sessions whose recordings started on a UTC
@@ -150,17 +152,20 @@ impl ApiClient {
         &self,
         page: &AccountPageQuery<'_>,
     ) -> anyhow::Result<AccountRecordings> {
-        let url = self.account_recordings_url(page);
         let subject = format!("the sessions of {}..{}", page.from, page.to);
-        // A 404 here names no session: it is an API error like any other.
-        self.get_json(url, &subject, &subject, &|error| Error::Api(error.clone()))
-            .await
+        let call = Call {
+            method: Method::GET,
+            url: self.account_recordings_url(page),
+            body: None,
+            subject: &subject,
+            // A 404 here names no session: it is an API error like any other.
+            not_found: &|error| Error::Api(error.clone()),
+        };
+        self.get_json(call, &subject).await
     }
 
     fn account_recordings_url(&self, page: &AccountPageQuery<'_>) -> Url {
-        let mut url = self.base.clone();
-        let path = format!("{}/videosdk/recordings", url.path().trim_end_matches('/'));
-        url.set_path(&path);
+        let mut url = endpoint(&self.base, "/videosdk/recordings");
         {
             let mut query = url.query_pairs_mut();
             query
@@ -174,83 +179,113 @@ impl ApiClient {
         url
     }
 
-    /// A GET of Zoom's API answered with JSON, retried on connection errors, 5xx and 429, with one
-    /// fresh JWT after a 401. `subject` names what is asked for in errors, `warn_as` in warnings
-    /// about odd fields; `not_found` makes the error for a 404.
-    async fn get_json<T: Answer>(
-        &self,
-        url: Url,
-        subject: &str,
-        warn_as: &str,
-        not_found: &(dyn Fn(&ApiError) -> Error + Sync),
-    ) -> anyhow::Result<T> {
+    /// A call answered with JSON, read leniently; `warn_as` names it in warnings about odd
+    /// fields.
+    async fn get_json<T: Answer>(&self, call: Call<'_>, warn_as: &str) -> anyhow::Result<T> {
+        let subject = call.subject;
+        let body = self.call(call).await?;
+        let (answer, odd) = T::parse(&body).map_err(|e| {
+            anyhow::anyhow!("Zoom's answer for {subject} is not the expected JSON ({e})")
+        })?;
+        self.warn_once(warn_as, odd);
+        Ok(answer)
+    }
+
+    /// Send `call` under the retry policy, with one fresh JWT after a 401, and return the body
+    /// of its 2xx answer. A 2xx whose body is Zoom's `{code, message}` error and nothing else
+    /// is a failure, as Zoom answers some refusals that way.
+    async fn call(&self, call: Call<'_>) -> anyhow::Result<Vec<u8>> {
+        let mut retrier = self.http.retrier(None, None);
         let mut renewed = false;
-        let mut retry = 0;
-        loop {
-            self.gate.wait().await;
-            let token = self.tokens.current()?;
-            self.term.debug(|| format!("GET {}", redact_url(&url)));
-            let sent = self
-                .http
-                .get(url.clone())
-                .bearer_auth(token.expose())
-                .header(header::ACCEPT, "application/json")
-                .send()
-                .await;
-            let wait = match sent {
-                Ok(response) if response.status().is_success() => {
-                    let bytes = response.bytes().await.map_err(transport);
-                    match bytes {
-                        Ok(bytes) => {
-                            let (answer, odd) = T::parse(&bytes).map_err(|e| {
-                                anyhow::anyhow!(
-                                    "Zoom's answer for {subject} is not the expected JSON ({e})"
-                                )
-                            })?;
-                            self.warn_once(warn_as, odd);
-                            return Ok(answer);
-                        }
-                        Err(e) => self.transient(retry, &e.to_string())?,
-                    }
+        let announce = |line: &str| self.term.debug(|| line.to_owned());
+        let result = async {
+            loop {
+                retrier.begin()?;
+                match self.attempt(&call, &mut renewed).await {
+                    Ok(body) => return Ok(body),
+                    Err(failure) => retrier.failed(failure, None, &announce).await?,
                 }
-                Ok(response) => {
-                    let status = response.status();
-                    let retry_after = response
-                        .headers()
-                        .get(header::RETRY_AFTER)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| parse_retry_after(v, SystemTime::now()));
-                    let error = api_error(response).await;
-                    self.term
-                        .debug(|| format!("{} answered {error}", redact_url(&url)));
-                    match status {
-                        StatusCode::UNAUTHORIZED if !renewed => {
-                            // Perhaps the clock jumped, or a token we made was revoked: one
-                            // fresh token, then give up.
-                            renewed = true;
-                            self.tokens.renew(&token)?;
-                            continue;
-                        }
-                        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
-                            return Err(auth_error(&error).into());
-                        }
-                        StatusCode::NOT_FOUND => return Err(not_found(&error).into()),
-                        StatusCode::TOO_MANY_REQUESTS => {
-                            let wait = self.rate_limited(retry, retry_after, &error)?;
-                            self.gate.pause_for(wait);
-                            wait
-                        }
-                        s if s.is_server_error() => match retry_after {
-                            Some(wait) => self.honour_or_fail(retry, wait, &error)?,
-                            None => self.transient(retry, &error.to_string())?,
-                        },
-                        _ => return Err(Error::Api(error).into()),
-                    }
-                }
-                Err(e) => self.transient(retry, &transport(e).to_string())?,
+            }
+        }
+        .await;
+        result.map_err(|stopped| match stopped {
+            Stopped::Stop(e) => e,
+            Stopped::GaveUp {
+                message,
+                unreachable: true,
+            } => Error::Unreachable(message).into(),
+            Stopped::GaveUp { message, .. } => anyhow::anyhow!(message),
+            Stopped::Cancelled => Error::Interrupted.into(),
+        })
+    }
+
+    /// One try of `call`. `renewed`: whether a fresh JWT was already sent after a 401.
+    async fn attempt(
+        &self,
+        call: &Call<'_>,
+        renewed: &mut bool,
+    ) -> Result<Vec<u8>, Failure<anyhow::Error>> {
+        let token = self.tokens.current().map_err(|e| Failure::Stop(e.into()))?;
+        let mut request = Request::new(call.method.clone(), &call.url)
+            .bearer(&token)
+            .header(header::ACCEPT, "application/json");
+        if let Some(body) = call.body {
+            request = request.json(body);
+        }
+        let response = self
+            .http
+            .send(request)
+            .await
+            .map_err(|f| f.map_stop(unreachable_or_invalid))?;
+        let status = response.status();
+        if let Some(retry) = retryable_status(&response) {
+            let error = self.api_error(response).await;
+            return Err(Failure::Retry(http::Retry {
+                reason: error.to_string(),
+                ..retry
+            }));
+        }
+        if status.is_success() {
+            let body = self.http.body(response);
+            let url = body.url().clone();
+            let bytes = body
+                .all()
+                .await
+                .map_err(|e| Failure::Retry(e.failure(&url, None)))?;
+            return match ApiErrorBody::bare(&bytes) {
+                Some(body) => Err(Failure::Stop(
+                    Error::Api(ApiError {
+                        status: status.as_u16(),
+                        code: body.code,
+                        message: body.message,
+                        tracking_id: None,
+                    })
+                    .into(),
+                )),
+                None => Ok(bytes),
             };
-            retry += 1;
-            tokio::time::sleep(wait).await;
+        }
+        let error = self.api_error(response).await;
+        self.http
+            .debug(|| format!("{} answered {error}", redact_url(&call.url)));
+        match status {
+            StatusCode::UNAUTHORIZED if !*renewed => {
+                // Perhaps the clock jumped, or a token we made was revoked: one fresh token,
+                // then give up.
+                *renewed = true;
+                self.tokens
+                    .renew(&token)
+                    .map_err(|e| Failure::Stop(e.into()))?;
+                Err(Failure::Again {
+                    reason: error.to_string(),
+                    spend: false,
+                })
+            }
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
+                Err(Failure::Stop(auth_error(&error).into()))
+            }
+            StatusCode::NOT_FOUND => Err(Failure::Stop((call.not_found)(&error).into())),
+            _ => Err(Failure::Stop(Error::Api(error).into())),
         }
     }
 
@@ -265,45 +300,57 @@ impl ApiClient {
         }
     }
 
-    /// The wait before the next try after a transient failure, or the error when the retries are
-    /// spent.
-    fn transient(&self, retry: u32, what: &str) -> anyhow::Result<Duration> {
-        if retry >= self.retry.retries {
-            anyhow::bail!(gave_up(what, retry + 1));
-        }
-        let wait = self.retry.backoff(retry + 1);
-        self.term
-            .debug(|| format!("{what}; retrying in {} ms", wait.as_millis()));
-        Ok(wait)
-    }
-
-    fn rate_limited(
-        &self,
-        retry: u32,
-        retry_after: Option<Duration>,
-        error: &ApiError,
-    ) -> anyhow::Result<Duration> {
-        match retry_after {
-            Some(wait) => self.honour_or_fail(retry, wait, error),
-            None => self.transient(retry, &format!("rate limited ({error})")),
+    /// Read an error answer: Zoom's `{code, message}` body when there is one, and the tracking
+    /// ID.
+    async fn api_error(&self, response: reqwest::Response) -> ApiError {
+        let status = response.status().as_u16();
+        let tracking_id = response
+            .headers()
+            .get("x-zm-trackingid")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = self.http.body(response).prefix(64 * 1024).await;
+        let parsed = ApiErrorBody::parse(&body);
+        ApiError {
+            status,
+            code: parsed.code,
+            message: parsed.message,
+            tracking_id,
         }
     }
+}
 
-    fn honour_or_fail(
-        &self,
-        retry: u32,
-        wait: Duration,
-        error: &ApiError,
-    ) -> anyhow::Result<Duration> {
-        if retry >= self.retry.retries {
-            anyhow::bail!(gave_up(error, retry + 1));
-        }
-        self.retry.honour(wait).ok_or_else(|| {
-            anyhow::anyhow!(
-                "{error}; Zoom asks to wait {} s, longer than vsrec waits by itself; run again later",
-                wait.as_secs()
-            )
-        })
+/// `path` under the API base.
+fn endpoint(base: &Url, path: &str) -> Url {
+    let mut url = base.clone();
+    let path = format!("{}{path}", url.path().trim_end_matches('/'));
+    url.set_path(&path);
+    url
+}
+
+fn recordings_url(base: &Url, session_id: &str, tokens: TokenRequest) -> anyhow::Result<Url> {
+    check_session_id(session_id).map_err(anyhow::Error::msg)?;
+    let mut url = endpoint(
+        base,
+        &format!(
+            "/videosdk/sessions/{}/recordings",
+            encode_session_id(session_id)
+        ),
+    );
+    if let TokenRequest::DownloadToken(ttl) = tokens {
+        url.query_pairs_mut()
+            .append_pair("include_fields", "download_access_token")
+            .append_pair("ttl", &ttl.as_secs().clamp(1, 604_800).to_string());
+    }
+    Ok(url)
+}
+
+/// A request that could not be made: an API that cannot be reached fails every session alike.
+fn unreachable_or_invalid(unsent: http::Unsent) -> anyhow::Error {
+    if unsent.unreachable {
+        Error::Unreachable(unsent.message).into()
+    } else {
+        anyhow::anyhow!(unsent.message)
     }
 }
 
@@ -315,41 +362,11 @@ pub fn auth_error(error: &ApiError) -> Error {
     ))
 }
 
-/// Read an error answer: Zoom's `{code, message}` body when there is one, and the tracking ID.
-pub async fn api_error(response: reqwest::Response) -> ApiError {
-    let status = response.status().as_u16();
-    let tracking_id = response
-        .headers()
-        .get("x-zm-trackingid")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let body = read_prefix(response, 64 * 1024).await;
-    let parsed = ApiErrorBody::parse(&body);
-    ApiError {
-        status,
-        code: parsed.code,
-        message: parsed.message,
-        tracking_id,
-    }
-}
-
-/// The first `limit` bytes of a body: error bodies are small, and a huge one is not Zoom's, so it
-/// is not read in full.
-pub async fn read_prefix(mut response: reqwest::Response, limit: usize) -> Vec<u8> {
-    let mut body = Vec::new();
-    while body.len() < limit {
-        match response.chunk().await {
-            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-            _ => break,
-        }
-    }
-    body.truncate(limit);
-    body
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use percent_encoding::percent_decode_str;
+    use proptest::prelude::*;
 
     #[test]
     fn session_ids_are_encoded_twice() {
@@ -360,29 +377,74 @@ mod tests {
         assert_eq!(encode_session_id("plain"), "plain");
     }
 
-    proptest::proptest! {
+    proptest! {
         /// Any ID survives two decodings, and the once-decoded form has no raw separator left
         /// for a server to split on.
         #[test]
         fn any_id_round_trips_through_two_decodings(id in "\\PC{0,40}") {
             let encoded = encode_session_id(&id);
-            let once = percent_encoding::percent_decode_str(&encoded).decode_utf8().unwrap();
-            proptest::prop_assert!(!once.contains(['/', '+', '=', '?', '#', ' ']));
-            let twice = percent_encoding::percent_decode_str(&once).decode_utf8().unwrap();
-            proptest::prop_assert_eq!(twice, id.as_str());
+            let once = percent_decode_str(&encoded).decode_utf8().unwrap();
+            prop_assert!(!once.contains(['/', '+', '=', '?', '#', ' ']));
+            let twice = percent_decode_str(&once).decode_utf8().unwrap();
+            prop_assert_eq!(twice, id.as_str());
+        }
+
+        /// Apart from `.` and `..`, no ID becomes a path step: not as sent, not after the one
+        /// decoding a server does, in any of the spellings URL parsers take for a dot segment;
+        /// and the URL keeps exactly the segments it was built with. IDs are drawn from the
+        /// characters that matter here (dots, `%`, hex digits, slashes) as well as from any.
+        #[test]
+        fn no_other_id_encodes_to_a_path_trick(
+            id in prop_oneof![
+                "[.%2eE/\\\\]{1,8}",
+                "(\\.|%2[eE]|%25|/|\\\\){1,6}",
+                "\\PC{1,20}",
+            ]
+        ) {
+            prop_assume!(check_session_id(&id).is_ok());
+            let sent = encode_session_id(&id);
+            let once = percent_decode_str(&sent).decode_utf8().unwrap().into_owned();
+            for segment in [&sent, &once] {
+                prop_assert!(!is_dot_segment(segment), "{id:?} → {segment:?}");
+                prop_assert!(!segment.contains(['/', '\\', '?', '#']), "{id:?} → {segment:?}");
+            }
+            let base = Url::parse("https://api.zoom.us/v2").unwrap();
+            let url = recordings_url(&base, &id, TokenRequest::None).unwrap();
+            let segments: Vec<&str> = url.path_segments().unwrap().collect();
+            prop_assert_eq!(segments, ["v2", "videosdk", "sessions", sent.as_str(), "recordings"]);
+        }
+    }
+
+    /// The spellings of `.` and `..` that the URL standard resolves as path steps.
+    fn is_dot_segment(segment: &str) -> bool {
+        let lower = segment.to_ascii_lowercase();
+        matches!(
+            lower.as_str(),
+            "." | ".." | "%2e" | ".%2e" | "%2e." | "%2e%2e"
+        )
+    }
+
+    #[test]
+    fn dot_segments_are_refused() {
+        for id in [".", ".."] {
+            assert!(check_session_id(id).is_err());
+            let base = Url::parse("https://api.zoom.us/v2").unwrap();
+            assert!(recordings_url(&base, id, TokenRequest::None).is_err());
+        }
+        for id in ["...", ".a", "%2e", "%2E%2E", "./", "a..b"] {
+            assert!(check_session_id(id).is_ok(), "{id}");
+            assert!(!is_dot_segment(&encode_session_id(id)), "{id}");
         }
     }
 
     #[test]
     fn double_decoding_gives_the_id_back() {
         for id in ["/lead", "a//b", "x+y=", "é ü", "%41"] {
-            let once = percent_encoding::percent_decode_str(&encode_session_id(id))
+            let once = percent_decode_str(&encode_session_id(id))
                 .decode_utf8()
                 .unwrap()
                 .into_owned();
-            let twice = percent_encoding::percent_decode_str(&once)
-                .decode_utf8()
-                .unwrap();
+            let twice = percent_decode_str(&once).decode_utf8().unwrap();
             assert_eq!(twice, id);
         }
     }

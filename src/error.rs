@@ -24,6 +24,10 @@ pub enum Error {
     #[error("{0}")]
     Api(ApiError),
 
+    /// The API cannot be reached at all (connection, DNS, TLS), whatever is asked of it.
+    #[error("{0}")]
+    Unreachable(String),
+
     /// Ctrl-C (exit 130).
     #[error("interrupted")]
     Interrupted,
@@ -61,7 +65,7 @@ impl Error {
             Self::Usage(_) => ExitStatus::Usage,
             Self::Auth(_) => ExitStatus::Auth,
             Self::NotFound(_) => ExitStatus::NotFound,
-            Self::Api(_) => ExitStatus::Failure,
+            Self::Api(_) | Self::Unreachable(_) => ExitStatus::Failure,
             Self::Interrupted => ExitStatus::Interrupted,
         }
     }
@@ -83,10 +87,28 @@ pub fn exit_status_of(err: &anyhow::Error) -> ExitStatus {
     ExitStatus::Failure
 }
 
-/// Whether `err` would fail every other session the same way (credentials, configuration), so
-/// that going on to the next session is pointless.
+/// Whether `err` would fail every other session the same way (credentials, configuration, an
+/// API that cannot be reached), so that going on to the next session is pointless.
 pub fn fails_every_session(err: &anyhow::Error) -> bool {
-    matches!(exit_status_of(err), ExitStatus::Auth | ExitStatus::Usage)
+    let unreachable = err
+        .chain()
+        .any(|cause| matches!(cause.downcast_ref::<Error>(), Some(Error::Unreachable(_))));
+    unreachable || matches!(exit_status_of(err), ExitStatus::Auth | ExitStatus::Usage)
+}
+
+/// How the failure of one session is said: after the session's ID, unless it is the account's
+/// ([`fails_every_session`]), which has nothing to do with the session it happened on.
+pub fn session_failure(id: &str, err: &anyhow::Error) -> String {
+    if fails_every_session(err) {
+        format!("{err:#}")
+    } else {
+        format!("session {id}: {err:#}")
+    }
+}
+
+/// The error of a session left alone because an account-wide failure (`err`) stopped the run.
+pub fn not_attempted(err: &anyhow::Error) -> String {
+    format!("not attempted: {err:#}")
 }
 
 /// Render an error that reached the top, once, on one line, and return its exit status. A
@@ -98,12 +120,6 @@ pub fn report(err: &anyhow::Error) -> ExitStatus {
         let _ = writeln!(io::stderr(), "{line}");
     }
     status
-}
-
-/// Strip the URL from a transport error before it joins an error chain: reqwest puts the full
-/// request URL into its `Display`, and a download URL may carry `access_token`.
-pub fn transport(err: reqwest::Error) -> reqwest::Error {
-    err.without_url()
 }
 
 #[cfg(test)]
@@ -127,6 +143,24 @@ mod tests {
             exit_status_of(&anyhow::anyhow!("boom")),
             ExitStatus::Failure
         );
+    }
+
+    #[test]
+    fn account_wide_failures_are_said_without_the_session() {
+        let auth = anyhow::Error::new(Error::Auth("Zoom refused the credentials".into()));
+        let down =
+            anyhow::Error::new(Error::Unreachable("cannot connect to x".into())).context("listing");
+        let missing = anyhow::Error::new(Error::NotFound("no such session".into()));
+        assert!(fails_every_session(&auth) && fails_every_session(&down));
+        assert!(!fails_every_session(&missing));
+        assert_eq!(session_failure("S", &auth), "Zoom refused the credentials");
+        assert_eq!(session_failure("S", &down), "listing: cannot connect to x");
+        assert_eq!(session_failure("S", &missing), "session S: no such session");
+        assert_eq!(
+            not_attempted(&auth),
+            "not attempted: Zoom refused the credentials"
+        );
+        assert_eq!(exit_status_of(&down), ExitStatus::Failure);
     }
 
     #[test]

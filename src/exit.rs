@@ -21,8 +21,10 @@ pub enum ExitStatus {
     /// The archive does not match its proof: a file listed in `SHA256SUMS` (or by Zoom, with
     /// `verify --remote`) is missing, or its size or SHA-256 differs (`vsrec verify`).
     Corrupt,
-    /// Ctrl-C.
+    /// Ctrl-C (SIGINT).
     Interrupted,
+    /// SIGTERM (systemd, `timeout`, Kubernetes): stopped like Ctrl-C, and said apart from it.
+    Terminated,
 }
 
 impl ExitStatus {
@@ -37,11 +39,13 @@ impl ExitStatus {
             Self::NotReady => 6,
             Self::Corrupt => 7,
             Self::Interrupted => 130,
+            Self::Terminated => 143,
         }
     }
 
     /// Rank used when several outcomes combine (several sessions, many files): the process reports
-    /// the worst. An interruption trumps everything because the run is incomplete by choice.
+    /// the worst. An interruption trumps everything because the run is incomplete by choice
+    /// (SIGTERM, then Ctrl-C above it: in practice only one of them comes first and decides).
     /// Damaged archived data comes next: every other problem is fixed by running again, while a
     /// corrupt or missing archived file needs the operator, and must not hide behind a
     /// credentials error met on the way. Lost downloads (failed files) outrank a mistyped session
@@ -56,7 +60,8 @@ impl ExitStatus {
             Self::Usage => 5,
             Self::Failure => 6,
             Self::Corrupt => 7,
-            Self::Interrupted => 8,
+            Self::Terminated => 8,
+            Self::Interrupted => 9,
         }
     }
 
@@ -87,12 +92,13 @@ Exit codes:
   5    one or more files failed to download
   6    one or more files are not ready yet (the rest are verified)
   7    verify: an archived file is missing, or its size or SHA-256 differs
-  130  interrupted (Ctrl-C)";
+  130  interrupted (Ctrl-C)
+  143  terminated (SIGTERM)";
 
 impl ExitStatus {
     /// Every status, in code order. A new variant goes here and in [`ExitStatus::meaning`] (the
     /// match there stops the build until it does), so that no help table can leave it out.
-    pub const ALL: [ExitStatus; 9] = [
+    pub const ALL: [ExitStatus; 10] = [
         Self::Success,
         Self::Failure,
         Self::Usage,
@@ -102,6 +108,7 @@ impl ExitStatus {
         Self::NotReady,
         Self::Corrupt,
         Self::Interrupted,
+        Self::Terminated,
     ];
 
     /// What the code says, as `--help` and README.md word it.
@@ -116,6 +123,7 @@ impl ExitStatus {
             Self::NotReady => "one or more files are not ready yet (the rest are verified)",
             Self::Corrupt => "verify: an archived file is missing, or its size or SHA-256 differs",
             Self::Interrupted => "interrupted (Ctrl-C)",
+            Self::Terminated => "terminated (SIGTERM)",
         }
     }
 }
@@ -141,7 +149,7 @@ pub fn help_table(codes: &[ExitStatus], wording: &[(ExitStatus, &str)]) -> Strin
 mod tests {
     use super::ExitStatus::{self, *};
 
-    const ALL: [ExitStatus; 9] = [
+    const ALL: [ExitStatus; 10] = [
         Success,
         Failure,
         Usage,
@@ -151,6 +159,7 @@ mod tests {
         NotReady,
         Corrupt,
         Interrupted,
+        Terminated,
     ];
 
     #[test]
@@ -161,6 +170,9 @@ mod tests {
             }
             assert_eq!(a.worst(Success), a);
             assert_eq!(a.worst(Interrupted), Interrupted);
+            if a != Interrupted {
+                assert_eq!(a.worst(Terminated), Terminated);
+            }
         }
         assert_eq!(NotReady.worst(FilesFailed), FilesFailed);
         assert_eq!(NotFound.worst(NotReady), NotFound);
@@ -171,7 +183,7 @@ mod tests {
     #[test]
     fn codes_are_the_documented_ones() {
         let codes: Vec<u8> = ALL.map(ExitStatus::code).to_vec();
-        assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6, 7, 130]);
+        assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6, 7, 130, 143]);
     }
 
     #[test]

@@ -2,33 +2,39 @@
 //!
 //! `main.rs` calls [`run`] and renders an error with [`error::report`].
 
-pub mod archive;
-pub mod auth;
+// What the binary, the examples and the tests use from outside; everything else is the crate's.
 pub mod cli;
-pub mod client;
-pub mod config;
-pub mod config_show;
-pub mod download;
 pub mod env;
 pub mod error;
-pub mod events;
 pub mod exit;
-pub mod format;
-pub mod headers;
-pub mod interrupt;
-pub mod list;
-pub mod list_range;
-pub mod model;
-pub mod naming;
-pub mod retry;
-pub mod secret;
-pub mod secret_file;
-pub mod serve;
 pub mod settings;
+// Public only because they hold parts staged for the next issues and not wired yet (the archive's
+// proof for `vsrec delete`, the state file of `--from last`, `serve`'s round two, wire fields
+// kept for them): a crate-private module would call those dead code. Make them `pub(crate)`
+// once that work lands.
+pub mod archive;
+pub mod serve;
 pub mod sources;
-pub mod term;
-pub mod verify;
 pub mod wire;
+
+pub(crate) mod auth;
+pub(crate) mod client;
+pub(crate) mod config;
+pub(crate) mod config_show;
+pub(crate) mod download;
+pub(crate) mod events;
+pub(crate) mod format;
+pub(crate) mod headers;
+pub(crate) mod http;
+pub(crate) mod interrupt;
+pub(crate) mod list;
+pub(crate) mod list_range;
+pub(crate) mod model;
+pub(crate) mod naming;
+pub(crate) mod secret;
+pub(crate) mod secret_file;
+pub(crate) mod term;
+pub(crate) mod verify;
 
 use std::ffi::OsString;
 use std::io::{self, Write};

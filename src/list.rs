@@ -3,7 +3,7 @@
 use crate::events::{Event, SessionError};
 
 use crate::client::{ApiClient, TokenRequest};
-use crate::error::{exit_status_of, fails_every_session};
+use crate::error::{exit_status_of, fails_every_session, session_failure};
 use crate::exit::ExitStatus;
 use crate::format;
 use crate::model::{FileKind, RecordingFile, Session};
@@ -31,7 +31,7 @@ pub async fn run(
             }
             Err(err) => {
                 let status = exit_status_of(&err);
-                term.error(&format!("session {id}: {err:#}"));
+                term.error(&session_failure(id, &err));
                 outcome = outcome.worst(status);
                 if json {
                     let line = Event::SessionError(SessionError {

@@ -20,7 +20,7 @@ use crate::auth::{Credentials, MAX_LIFETIME};
 use crate::cli::GlobalArgs;
 use crate::env;
 use crate::error::Error;
-use crate::retry::RetryPolicy;
+use crate::http::RetryPolicy;
 use crate::secret::Secret;
 
 pub use self::report::{Shown, Source, describe, describe_json};
@@ -377,6 +377,7 @@ fn check_session_id(id: &str) -> Result<String, Error> {
     if id.is_empty() {
         return Err(Error::Usage("a session ID is empty".into()));
     }
+    crate::client::check_session_id(id).map_err(Error::Usage)?;
     if let Some(bad) = id.chars().find(|c| c.is_whitespace() || c.is_control()) {
         return Err(Error::Usage(format!(
             "session ID {:?} contains {bad:?}; session IDs have no spaces or control characters",

@@ -46,10 +46,6 @@ impl Term {
         self.inner.bars.as_ref()
     }
 
-    pub fn verbosity(&self) -> Verbosity {
-        self.inner.verbosity
-    }
-
     /// Data for stdout, written and flushed at once so that a script reading JSON Lines sees
     /// each line as it happens. A broken pipe comes back as an error for the caller to stop on.
     /// Quoted strings are made safe on the way (see [`format::data_safe`]).

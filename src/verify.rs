@@ -16,7 +16,7 @@ use crate::archive::{self, Archive, Check, Digest, Folder, Manifest, Slot};
 use crate::cli::VerifyArgs;
 use crate::client::{ApiClient, TokenRequest};
 use crate::download::plan;
-use crate::error::{Error, exit_status_of};
+use crate::error::{Error, exit_status_of, session_failure};
 use crate::events::{Event, VerifyEvent, VerifyStatus, VerifySummary};
 use crate::exit::ExitStatus;
 use crate::format;
@@ -68,7 +68,8 @@ pub async fn run(
     options: Options,
     json: bool,
 ) -> anyhow::Result<ExitStatus> {
-    let cancel = crate::interrupt::on_ctrl_c();
+    let stop = crate::interrupt::on_signals();
+    let cancel = stop.token().clone();
     let started = Instant::now();
     let mut report = Report {
         term: term.clone(),
@@ -129,7 +130,12 @@ pub async fn run(
         }
         if let Some(client) = client.as_ref().filter(|_| options.remote) {
             let remote = compare_with_zoom(client, session, listing, &manifest, &on_disk);
-            status = status.worst(remote.await.report(&mut report)?);
+            // A signal stops the run now, not once Zoom has answered.
+            let remote = tokio::select! {
+                () = cancel.cancelled() => break,
+                remote = remote => remote,
+            };
+            status = status.worst(remote.report(&mut report)?);
         }
     }
 
@@ -211,8 +217,8 @@ pub async fn run(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    if cancel.is_cancelled() {
-        status = status.worst(ExitStatus::Interrupted);
+    if let Some(signalled) = stop.status() {
+        status = status.worst(signalled);
     }
     report.finish(status, started)
 }
@@ -347,7 +353,7 @@ async fn compare_with_zoom(
                     "Zoom no longer lists session {id} ({}); nothing to compare",
                     session.shown.display()
                 )),
-                status => Remote::Failed(format!("session {id}: {e:#}"), status),
+                status => Remote::Failed(session_failure(&id, &e), status),
             };
         }
     };

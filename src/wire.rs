@@ -419,6 +419,17 @@ pub struct ApiErrorBody {
 }
 
 impl ApiErrorBody {
+    /// The body when it is Zoom's error and nothing else: an object of exactly `code` and
+    /// `message`. Zoom answers some refusals with it under a 2xx status, where it must not be
+    /// taken for an answer (or a file); a real answer or file has other keys.
+    pub fn bare(body: &[u8]) -> Option<Self> {
+        let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) else {
+            return None;
+        };
+        let bare = map.len() == 2 && map.contains_key("code") && map.contains_key("message");
+        bare.then(|| Self::parse(body))
+    }
+
     pub fn parse(body: &[u8]) -> Self {
         let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) else {
             return Self::default();
@@ -638,6 +649,23 @@ mod tests {
         let odd = ApiErrorBody::parse(br#"{"code":{},"message":5}"#);
         assert_eq!((odd.code, odd.message), (None, None));
         assert_eq!(ApiErrorBody::parse(b"<html>").code, None);
+    }
+
+    #[test]
+    fn only_the_bare_error_shape_is_an_error_body() {
+        let bare = ApiErrorBody::bare(br#"{"code":3001,"message":"Meeting does not exist"}"#)
+            .expect("the error shape");
+        assert_eq!(bare.code, Some(3001));
+        for body in [
+            &br#"{"session_id":"x","code":1,"message":"m"}"#[..],
+            br#"{"code":1}"#,
+            br#"{"message":"only"}"#,
+            b"",
+            b"[]",
+            br#"{"recording_files":[]}"#,
+        ] {
+            assert!(ApiErrorBody::bare(body).is_none());
+        }
     }
 
     /// Any JSON value at all: objects nest the fields Zoom uses, so that the generator reaches

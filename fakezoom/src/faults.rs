@@ -82,7 +82,18 @@ pub enum FileFault {
     /// [`Server::release`](crate::Server::release) for the file: a transfer held mid-way for as
     /// long as a test needs, without guessing at durations.
     Hold { after: u64 },
+    /// Send `after` bytes of the body, then one byte every [`TRICKLE_PAUSE`] until the client
+    /// goes away: a server that keeps a connection alive without ever delivering the file.
+    Trickle { after: u64 },
+    /// Storage answers any `Range` request with 206 from byte 0 (a `Content-Range` that does not
+    /// start where it was asked to), and cuts every body at byte `at` of the file. Set with
+    /// [`Server::set_file_fault_always`](crate::Server::set_file_fault_always), it is a server
+    /// that makes a client start over for ever without the file ever getting further than `at`.
+    CutAndMisplace { at: u64 },
 }
+
+/// How long a [`FileFault::Trickle`] body waits between its bytes: 100 bytes a second.
+pub const TRICKLE_PAUSE: Duration = Duration::from_millis(10);
 
 impl FileFault {
     /// A `Status` fault without `Retry-After`.
@@ -106,6 +117,8 @@ impl FileFault {
             FileFault::EmptyBody => Some(BodyFault::Empty),
             FileFault::Gzip => Some(BodyFault::Gzip),
             FileFault::Hold { after } => Some(BodyFault::Hold { after }),
+            FileFault::Trickle { after } => Some(BodyFault::Trickle { after }),
+            FileFault::CutAndMisplace { at } => Some(BodyFault::CutAndMisplace { at }),
             _ => None,
         }
     }
@@ -124,6 +137,8 @@ pub(crate) enum BodyFault {
     Empty,
     Gzip,
     Hold { after: u64 },
+    Trickle { after: u64 },
+    CutAndMisplace { at: u64 },
 }
 
 /// The body Zoom's download host sends for an expired download token.

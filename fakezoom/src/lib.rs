@@ -35,7 +35,7 @@ pub mod webhook;
 
 pub use account::{AccountFault, AccountRequest};
 pub use content::{Content, pattern_bytes};
-pub use faults::{FileFault, ListFault};
+pub use faults::{FileFault, ListFault, TRICKLE_PAUSE};
 pub use from_dir::sessions_from_dir;
 pub use generate::{ACCOUNT_FIRST_DAY, ACCOUNT_LAST_DAY, generated_account};
 pub use log::{Listener, RequestRecord};

@@ -19,7 +19,7 @@ use tokio::sync::watch;
 use crate::auth;
 use crate::content::{Source, content_type};
 use crate::encoding;
-use crate::faults::BodyFault;
+use crate::faults::{BodyFault, TRICKLE_PAUSE};
 use crate::log::{self, Listener, LogTags};
 use crate::state::Shared;
 use crate::throttle::Pacer;
@@ -161,6 +161,7 @@ pub(crate) fn file_response(
         RangeAnswer::Partial { first, last } => {
             let first = match fault {
                 Some(BodyFault::MisplacedRange { start }) => start.min(last),
+                Some(BodyFault::CutAndMisplace { .. }) => 0,
                 _ => first,
             };
             (StatusCode::PARTIAL_CONTENT, first, last + 1)
@@ -186,6 +187,8 @@ pub(crate) fn file_response(
         sent: 0,
         cut: match fault {
             Some(BodyFault::Cut { at }) => Some(at).filter(|&at| at < end - start),
+            // Every body of this fault starts at byte 0, so `at` is a position in the body too.
+            Some(BodyFault::CutAndMisplace { at }) => Some(at).filter(|&at| at < end - start),
             _ => None,
         },
         stall: match fault {
@@ -194,6 +197,10 @@ pub(crate) fn file_response(
         },
         hold: match fault {
             Some(BodyFault::Hold { after }) => Some((after, shared.hold_gate(key))),
+            _ => None,
+        },
+        trickle: match fault {
+            Some(BodyFault::Trickle { after }) => Some(after),
             _ => None,
         },
         failed: false,
@@ -307,6 +314,8 @@ struct BodyState {
     stall: Option<(u64, Duration)>,
     /// After this many bytes, send nothing until the gate says `true`.
     hold: Option<(u64, watch::Receiver<bool>)>,
+    /// After this many bytes, one byte at a time, [`TRICKLE_PAUSE`] apart.
+    trickle: Option<u64>,
     failed: bool,
     /// The server's rate cap, if the body is paced.
     pacer: Option<Pacer>,
@@ -354,6 +363,14 @@ fn body_stream(state: BodyState) -> impl Stream<Item = io::Result<Bytes>> + Send
         }
         if let Some((after, _)) = &st.hold {
             n = n.min(after - st.sent);
+        }
+        if let Some(after) = st.trickle {
+            if st.sent >= after {
+                tokio::time::sleep(TRICKLE_PAUSE).await;
+                n = 1;
+            } else {
+                n = n.min(after - st.sent);
+            }
         }
         if let Some(pacer) = &mut st.pacer {
             n = pacer.admit(n).await;
@@ -427,6 +444,7 @@ mod tests {
             cut,
             stall,
             hold: None,
+            trickle: None,
             failed: false,
             pacer: None,
         }
@@ -475,6 +493,18 @@ mod tests {
             body.extend_from_slice(&chunk.unwrap());
         }
         assert_eq!(body, pattern_bytes(9, 10, 199_990));
+    }
+
+    #[tokio::test]
+    async fn trickle_sends_one_byte_at_a_time_after_the_first_bytes() {
+        let mut st = state(5000, None, None);
+        st.trickle = Some(1000);
+        let mut stream = std::pin::pin!(body_stream(st));
+        let mut sizes = Vec::new();
+        for _ in 0..5 {
+            sizes.push(stream.next().await.unwrap().unwrap().len());
+        }
+        assert_eq!(sizes, [1000, 1, 1, 1, 1]);
     }
 
     #[tokio::test]

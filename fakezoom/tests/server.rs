@@ -681,3 +681,72 @@ fn binary_serves_the_samples_until_killed() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn cut_and_misplace_answers_every_resume_from_byte_zero_and_cuts_at_the_same_byte() {
+    let session = Session::sample("s1");
+    let key = session.files[0].key.clone();
+    let server = server_with(session);
+    let auth = bearer(&server);
+    let truth = server.file_content(&key);
+    let at = 5000;
+    server.set_file_fault_always(&key, Some(FileFault::CutAndMisplace { at }));
+    let auth = [("Authorization", auth.as_str())];
+    for _ in 0..2 {
+        let whole = follow(&server.download_url(&key), &auth);
+        assert_eq!(whole.status, 200);
+        assert!(!whole.complete);
+        assert_eq!(whole.body, truth[..at as usize]);
+    }
+    let redirect = get(&server.download_url(&key), &auth);
+    let resumed = get(
+        redirect.header("location").unwrap(),
+        &[("Range", "bytes=5000-")],
+    );
+    assert_eq!(resumed.status, 206);
+    let len = truth.len();
+    assert_eq!(
+        resumed.header("content-range"),
+        Some(format!("bytes 0-{}/{len}", len - 1).as_str())
+    );
+    assert!(!resumed.complete);
+    assert_eq!(resumed.body, truth[..at as usize]);
+}
+
+#[test]
+fn trickle_sends_the_first_bytes_then_one_at_a_time() {
+    let session = Session::sample("s1");
+    let key = session.files[0].key.clone();
+    let server = server_with(session);
+    let auth = bearer(&server);
+    server.push_file_faults(&key, [FileFault::Trickle { after: 1000 }]);
+    let redirect = get(&server.download_url(&key), &[("Authorization", &auth)]);
+    let location = redirect.header("location").unwrap().to_owned();
+    let rest = location.strip_prefix("http://").unwrap();
+    let (host, target) = rest.split_at(rest.find('/').unwrap());
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    use std::io::{Read, Write};
+    write!(stream, "GET {target} HTTP/1.1\r\nHost: {host}\r\n\r\n").unwrap();
+    // Read until the head and the first 1000 body bytes are in, then count the trickle.
+    let mut raw = Vec::new();
+    let mut buf = [0; 4096];
+    let head_end = loop {
+        let n = stream.read(&mut buf).unwrap();
+        assert!(n > 0, "the server closed the connection");
+        raw.extend_from_slice(&buf[..n]);
+        if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+    };
+    while raw.len() < head_end + 1003 {
+        let n = stream.read(&mut buf).unwrap();
+        assert!(n > 0, "the server closed the connection");
+        raw.extend_from_slice(&buf[..n]);
+    }
+    let truth = server.file_content(&key);
+    assert_eq!(raw[head_end..head_end + 1003], truth[..1003]);
+    assert!(
+        truth.len() > 1003 + 100,
+        "the file is larger than what trickled"
+    );
+}

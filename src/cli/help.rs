@@ -49,7 +49,7 @@ const API_EXITS: [ExitStatus; 6] = [
 ];
 
 /// Everything but `verify`'s 7: a download never re-checks what it did not write.
-const DOWNLOAD_EXITS: [ExitStatus; 8] = [
+const DOWNLOAD_EXITS: [ExitStatus; 9] = [
     ExitStatus::Success,
     ExitStatus::Failure,
     ExitStatus::Usage,
@@ -58,6 +58,7 @@ const DOWNLOAD_EXITS: [ExitStatus; 8] = [
     ExitStatus::FilesFailed,
     ExitStatus::NotReady,
     ExitStatus::Interrupted,
+    ExitStatus::Terminated,
 ];
 
 fn render(page: &Page) -> String {
@@ -273,6 +274,7 @@ pub fn verify() -> String {
             ExitStatus::Auth,
             ExitStatus::Corrupt,
             ExitStatus::Interrupted,
+            ExitStatus::Terminated,
         ],
         wording: &[(
             ExitStatus::Corrupt,

@@ -5,20 +5,17 @@
 
 use std::io;
 
-use reqwest::{Response, StatusCode, header};
+use reqwest::{StatusCode, header};
 
 use super::Ctx;
 use super::claim::{adopt, claim, interrupted, manifest_error};
 use super::part::{PartWriter, write_error};
 use super::plan::{self, Task};
 use super::report::{FileBar, Outcome, Status};
-use super::request::{Failure, body_error, classify_error_status, header_str, send, transient};
+use super::request::{Failure, classify_error_status, header_str, send, transient};
 use super::verify::{self, SNIFF_LIMIT};
 use crate::archive::{CommitError, Digest, Entry, Folder, Writer};
-use crate::client::read_prefix;
-use crate::error::transport;
-use crate::headers::parse_content_range;
-use crate::retry::gave_up;
+use crate::http::{self, Body, Stopped};
 use crate::secret::Secret;
 
 /// Fresh tokens and URLs tried for one file before its refusals are taken as final.
@@ -66,77 +63,68 @@ pub async fn fetch(ctx: &Ctx, task: &Task) -> Outcome {
         return Outcome::failed(0, 0, e);
     }
     let mut resumed = resume_from > 0;
-    let mut attempts = 0;
-    let mut retries = 0;
     let mut renewals = 0;
-    let failed = Outcome::failed;
-    loop {
-        if ctx.cancel.is_cancelled() {
-            return interrupted(attempts, transfer.received);
+    let mut retrier = ctx.http.retrier(Some(&ctx.cancel), Some(resume_from));
+    let announce = |line: &str| ctx.reporter.event(task, line);
+    let result = async {
+        loop {
+            retrier.begin()?;
+            let result = attempt(ctx, task, &mut transfer).await;
+            // How far the file got: only new ground renews the retries. Getting back to where
+            // it was after starting over is none.
+            let reached = transfer.offset;
+            let failure = match result {
+                Ok(()) => return Ok(()),
+                Err(Failure::Cancelled) => http::Failure::Cancelled,
+                Err(Failure::Fatal(reason)) => http::Failure::Stop(reason),
+                Err(Failure::Transient(retry)) => http::Failure::Retry(retry),
+                Err(Failure::Restart(reason)) => {
+                    ctx.reporter
+                        .event(task, &format!("{reason}; starting over"));
+                    resumed = false;
+                    transfer.reset(task).await.map_err(Stopped::Stop)?;
+                    http::Failure::Again {
+                        reason,
+                        spend: true,
+                    }
+                }
+                Err(Failure::Access(reason)) => {
+                    renewals += 1;
+                    if renewals > MAX_RENEWALS {
+                        return Err(Stopped::Stop(reason));
+                    }
+                    ctx.reporter
+                        .event(task, &format!("{reason}; listing the session again"));
+                    if let Err(e) = renew_access(ctx, task, &transfer).await {
+                        return Err(Stopped::Stop(format!("{reason}; renewing failed: {e:#}")));
+                    }
+                    http::Failure::Again {
+                        reason,
+                        spend: false,
+                    }
+                }
+            };
+            retrier.failed(failure, Some(reached), &announce).await?;
         }
-        attempts += 1;
-        let before = transfer.offset;
-        let result = attempt(ctx, task, &mut transfer).await;
-        // A large file on a bad link still finishes: any progress restores the retry budget.
-        if transfer.offset > before {
-            retries = 0;
+    }
+    .await;
+    let attempts = retrier.attempts();
+    match result {
+        Ok(()) => {
+            let status = if resumed {
+                Status::Resumed
+            } else {
+                Status::Downloaded
+            };
+            record(&folder, task, transfer, status, attempts).await
         }
-        match result {
-            Ok(()) => {
-                let status = if resumed {
-                    Status::Resumed
-                } else {
-                    Status::Downloaded
-                };
-                return record(&folder, task, transfer, status, attempts).await;
-            }
-            Err(Failure::Cancelled) => {
-                return interrupted(attempts, transfer.received);
-            }
-            Err(Failure::Fatal(reason)) => return failed(attempts, transfer.received, reason),
-            Err(Failure::Restart(reason)) => {
-                ctx.reporter
-                    .event(task, &format!("{reason}; starting over"));
-                resumed = false;
-                if let Err(e) = transfer.reset(task).await {
-                    return failed(attempts, transfer.received, e);
-                }
-                retries += 1;
-                if retries > ctx.client.retry.retries {
-                    return failed(attempts, transfer.received, gave_up(&reason, attempts));
-                }
-            }
-            Err(Failure::Access(reason)) => {
-                renewals += 1;
-                if renewals > MAX_RENEWALS {
-                    return failed(attempts, transfer.received, reason);
-                }
-                ctx.reporter
-                    .event(task, &format!("{reason}; listing the session again"));
-                if let Err(e) = renew_access(ctx, task, &transfer).await {
-                    return failed(
-                        attempts,
-                        transfer.received,
-                        format!("{reason}; renewing failed: {e:#}"),
-                    );
-                }
-            }
-            Err(Failure::Transient { reason, wait }) => {
-                retries += 1;
-                if retries > ctx.client.retry.retries {
-                    return failed(attempts, transfer.received, gave_up(&reason, attempts));
-                }
-                let wait = wait.unwrap_or_else(|| ctx.client.retry.backoff(retries));
-                ctx.reporter.event(
-                    task,
-                    &format!("{reason}; retry {retries} in {:.1} s", wait.as_secs_f64()),
-                );
-                tokio::select! {
-                    () = ctx.cancel.cancelled() => {}
-                    () = tokio::time::sleep(wait) => {}
-                }
-            }
-        }
+        Err(Stopped::Cancelled) => interrupted(attempts, transfer.received),
+        Err(
+            Stopped::Stop(reason)
+            | Stopped::GaveUp {
+                message: reason, ..
+            },
+        ) => Outcome::failed(attempts, transfer.received, reason),
     }
 }
 
@@ -144,9 +132,9 @@ pub async fn fetch(ctx: &Ctx, task: &Task) -> Outcome {
 /// from a new listing of the session.
 async fn renew_access(ctx: &Ctx, task: &Task, transfer: &Transfer) -> anyhow::Result<()> {
     if let Some(jwt) = &transfer.jwt {
-        ctx.client.tokens.renew_minted(jwt)?;
+        ctx.tokens.renew_minted(jwt)?;
     }
-    task.session.refresh(&ctx.client, transfer.generation).await
+    task.session.refresh(&ctx.api, transfer.generation).await
 }
 
 /// The state of one file's transfer across attempts.
@@ -240,9 +228,8 @@ async fn record(
 }
 
 async fn attempt(ctx: &Ctx, task: &Task, transfer: &mut Transfer) -> Result<(), Failure> {
-    tokio::select! {
-        () = ctx.cancel.cancelled() => return Err(Failure::Cancelled),
-        () = ctx.client.gate.wait() => {}
+    if ctx.cancel.is_cancelled() {
+        return Err(Failure::Cancelled);
     }
     // Ask only for what follows the bytes really on disk.
     let on_disk = transfer
@@ -259,7 +246,6 @@ async fn attempt(ctx: &Ctx, task: &Task, transfer: &mut Transfer) -> Result<(), 
         )));
     }
     let jwt = ctx
-        .client
         .tokens
         .current()
         .map_err(|e| Failure::Fatal(e.to_string()))?;
@@ -270,7 +256,7 @@ async fn attempt(ctx: &Ctx, task: &Task, transfer: &mut Transfer) -> Result<(), 
         .map_err(Failure::Fatal)?;
     transfer.generation = access.generation;
     transfer.jwt = Some(jwt.clone());
-    let response = send(ctx, &access.url, &jwt, transfer.offset).await?;
+    let response = send(&ctx.http, &ctx.cancel, &access.url, &jwt, transfer.offset).await?;
     let expected = task.expected();
     let status = response.status();
     let content_length = response.content_length();
@@ -278,32 +264,14 @@ async fn attempt(ctx: &Ctx, task: &Task, transfer: &mut Transfer) -> Result<(), 
     let (start, total) = match status {
         StatusCode::OK => (0, expected.or(content_length)),
         StatusCode::PARTIAL_CONTENT => {
-            let range = header_str(&response, header::CONTENT_RANGE).and_then(parse_content_range);
-            match range {
-                Some(r)
-                    if r.first == transfer.offset
-                        && r.complete.is_some()
-                        && expected.is_none_or(|e| Some(e) == r.complete)
-                        && Some(r.last + 1) == r.complete =>
-                {
-                    (r.first, r.complete)
-                }
-                _ => {
-                    return Err(Failure::Restart(format!(
-                        "the server answered the resume from byte {} with Content-Range {:?}",
-                        transfer.offset,
-                        header_str(&response, header::CONTENT_RANGE).unwrap_or("(none)")
-                    )));
-                }
-            }
+            let range = header_str(&response, header::CONTENT_RANGE);
+            let complete = verify::accept_partial(range, transfer.offset, expected)
+                .map_err(Failure::Restart)?;
+            (transfer.offset, Some(complete))
         }
         StatusCode::RANGE_NOT_SATISFIABLE => {
-            // The `.part` may already hold the whole file (a crash between the last byte and
-            // the rename): the server says how long the file is.
-            let complete = header_str(&response, header::CONTENT_RANGE)
-                .and_then(|v| v.trim().strip_prefix("bytes */"))
-                .and_then(|n| n.parse::<u64>().ok());
-            if complete == Some(transfer.offset) && expected.is_none_or(|e| e == transfer.offset) {
+            let range = header_str(&response, header::CONTENT_RANGE);
+            if verify::complete_by_416(range, transfer.offset, expected) {
                 return finalize(task, transfer, transfer.offset).await;
             }
             return Err(Failure::Restart(format!(
@@ -311,7 +279,7 @@ async fn attempt(ctx: &Ctx, task: &Task, transfer: &mut Transfer) -> Result<(), 
                 transfer.offset
             )));
         }
-        _ => return Err(classify_error_status(ctx, response).await),
+        _ => return Err(classify_error_status(&ctx.http, response).await),
     };
     let content_type = header_str(&response, header::CONTENT_TYPE).map(str::to_owned);
     if verify::is_html(content_type.as_deref()) {
@@ -319,25 +287,25 @@ async fn attempt(ctx: &Ctx, task: &Task, transfer: &mut Transfer) -> Result<(), 
             "got an HTML page (Content-Type text/html) instead of the file; the token may be refused or the file deleted".into(),
         ));
     }
-    if let (Some(total), Some(length)) = (total, content_length)
-        && length != total - start
-    {
+    let body = ctx.http.body(response);
+    if !verify::length_agrees(total, start, content_length) {
         // A small body that disagrees is usually one of Zoom's JSON errors; say which.
-        if length <= SNIFF_LIMIT {
-            let body = read_prefix(response, SNIFF_LIMIT as usize).await;
+        if content_length.is_some_and(|length| length <= SNIFF_LIMIT) {
+            let body = body.prefix(SNIFF_LIMIT as usize).await;
             if let Some(error) = verify::zoom_error_body(&body) {
                 return Err(Failure::Access(format!("got {error} instead of the file")));
             }
         }
         return Err(Failure::Fatal(format!(
-            "the server announced {length} bytes (Content-Length) but Zoom lists file_size {}",
-            total - start
+            "the server announced {} bytes (Content-Length) but Zoom lists file_size {}",
+            content_length.unwrap_or_default(),
+            total.unwrap_or_default().saturating_sub(start)
         )));
     }
     if start == 0 && transfer.offset > 0 {
         transfer.reset(task).await.map_err(Failure::Fatal)?;
     }
-    if stream_body(ctx, task, transfer, response, total).await? == BodyEnd::Committed {
+    if stream_body(ctx, task, transfer, body, total).await? == BodyEnd::Committed {
         return Ok(());
     }
     if let Some(total) = total
@@ -397,7 +365,7 @@ async fn stream_body(
     ctx: &Ctx,
     task: &Task,
     transfer: &mut Transfer,
-    mut response: Response,
+    mut body: Body,
     total: Option<u64>,
 ) -> Result<BodyEnd, Failure> {
     let part = task.part_path();
@@ -411,7 +379,7 @@ async fn stream_body(
     let result = loop {
         let chunk = tokio::select! {
             () = ctx.cancel.cancelled() => break Err(Failure::Cancelled),
-            chunk = response.chunk() => chunk,
+            chunk = body.chunk() => chunk,
         };
         match chunk {
             Ok(Some(bytes)) => {
@@ -447,10 +415,8 @@ async fn stream_body(
                 break Ok(BodyEnd::Written);
             }
             Err(e) => {
-                break Err(body_error(
-                    &transport(e),
-                    transfer.offset + writer.buffered(),
-                ));
+                let at = transfer.offset + writer.buffered();
+                break Err(Failure::Transient(e.failure(body.url(), Some(at))));
             }
         }
     };

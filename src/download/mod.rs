@@ -21,12 +21,14 @@ use self::plan::{Action, Planned, Task};
 use self::report::{Outcome, Reporter, Status};
 use self::session::{DOWNLOAD_TOKEN_TTL, SessionAccess};
 use crate::archive::{Archive, Folder, Manifest, is_refusal};
+use crate::auth::TokenSource;
 use crate::cli::DownloadArgs;
 use crate::client::{ApiClient, TokenRequest};
-use crate::error::{Error, exit_status_of, fails_every_session};
+use crate::error::{Error, exit_status_of, fails_every_session, not_attempted, session_failure};
 use crate::events::{Event, PlanEvent, SessionError};
 use crate::exit::ExitStatus;
 use crate::format;
+use crate::http::Http;
 use crate::model::Session;
 use crate::term::Term;
 
@@ -64,7 +66,12 @@ impl Options {
 
 /// What every worker shares.
 pub struct Ctx {
-    client: ApiClient,
+    /// Every request goes through it, with the run's retry policy and 429 pause.
+    http: Arc<Http>,
+    /// The API JWT: the first hop of every download carries it.
+    tokens: Arc<TokenSource>,
+    /// For listing a session again when its URLs or download token stop working.
+    api: ApiClient,
     reporter: Reporter,
     cancel: CancellationToken,
     overwrite: bool,
@@ -91,7 +98,8 @@ pub async fn run(
     options: Options,
     json: bool,
 ) -> anyhow::Result<ExitStatus> {
-    let cancel = crate::interrupt::on_ctrl_c();
+    let stop = crate::interrupt::on_signals();
+    let cancel = stop.token().clone();
     let archive = open_archive(&options)?;
     let (listed, listing_status) = list_sessions(&client, &term, ids, json).await?;
     let planned = plan_all(archive.as_ref(), &listed, &options, &term).await?;
@@ -129,7 +137,9 @@ pub async fn run(
         .into_owned();
     let ctx = Ctx {
         reporter: Reporter::new(term, json, out, fetches, bytes_to_fetch),
-        client,
+        http: client.http(),
+        tokens: client.tokens(),
+        api: client,
         cancel,
         overwrite: options.overwrite,
     };
@@ -179,7 +189,7 @@ pub async fn run(
     }
     drop(results);
     let extra = if ctx.cancel.is_cancelled() {
-        ExitStatus::Interrupted
+        stop.status().unwrap_or(ExitStatus::Interrupted)
     } else {
         listing_status
     };
@@ -210,7 +220,8 @@ fn open_archive(options: &Options) -> Result<Option<Archive>, Error> {
 }
 
 /// List every session; one that fails is reported and the others go on, except when the
-/// failure would repeat for all of them (credentials, configuration).
+/// failure would repeat for all of them (credentials, configuration, an unreachable API): then
+/// each remaining session is reported as not attempted.
 async fn list_sessions(
     client: &ApiClient,
     term: &Term,
@@ -220,8 +231,22 @@ async fn list_sessions(
     let mut seen = HashSet::new();
     let mut sessions = Vec::new();
     let mut status = ExitStatus::Success;
+    let mut stopped_by: Option<(anyhow::Error, ExitStatus)> = None;
+    let mut not_tried = 0;
     for id in ids {
         if !seen.insert(id.clone()) {
+            continue;
+        }
+        if let Some((err, session_status)) = &stopped_by {
+            not_tried += 1;
+            if json {
+                let line = Event::SessionError(SessionError {
+                    session_id: &id,
+                    error: not_attempted(err),
+                    exit_code: session_status.code(),
+                });
+                term.data(&line.line())?;
+            }
             continue;
         }
         match client
@@ -234,7 +259,7 @@ async fn list_sessions(
                 json: format!("{}\n", serde_json::to_string(&wire.public_json())?),
             }),
             Err(err) => {
-                term.error(&format!("session {id}: {err:#}"));
+                term.error(&session_failure(&id, &err));
                 let session_status = exit_status_of(&err);
                 status = status.worst(session_status);
                 if json {
@@ -246,10 +271,14 @@ async fn list_sessions(
                     term.data(&line.line())?;
                 }
                 if fails_every_session(&err) {
-                    break;
+                    stopped_by = Some((err, session_status));
                 }
             }
         }
+    }
+    if not_tried > 0 {
+        let s = if not_tried == 1 { "" } else { "s" };
+        term.error(&format!("{not_tried} more session{s} not attempted"));
     }
     Ok((sessions, status))
 }

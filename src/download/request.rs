@@ -1,18 +1,14 @@
 //! One request for a file: `download_url` followed through its redirects with credentials only
 //! for its own host, and the ways an attempt can fail, sorted by what to do next.
 
-use std::time::Duration;
-
 use reqwest::{Response, StatusCode, header};
+use tokio_util::sync::CancellationToken;
 use url::Url;
 
-use super::Ctx;
 use super::verify::{self, SNIFF_LIMIT};
-use crate::client::read_prefix;
-use crate::error::transport;
 use crate::format;
-use crate::headers::parse_retry_after;
-use crate::secret::{Secret, redact_url};
+use crate::http::{self, Http, Request, Retry, host_of, retryable_status};
+use crate::secret::Secret;
 use crate::settings::is_loopback;
 
 const MAX_REDIRECTS: usize = 10;
@@ -20,11 +16,9 @@ const MAX_REDIRECTS: usize = 10;
 /// Why an attempt ended without a verified file.
 #[derive(Debug)]
 pub enum Failure {
-    /// Worth another try after a wait: connection trouble, 5xx, 429, a cut or stalled body.
-    Transient {
-        reason: String,
-        wait: Option<Duration>,
-    },
+    /// Worth another try after the policy's wait: connection trouble, 408, 429, 5xx, a cut,
+    /// stalled or trickling body.
+    Transient(Retry),
     /// The token or URL stopped working: renew them, then try again.
     Access(String),
     /// The server ignored or botched a resume: start over from byte 0.
@@ -35,15 +29,28 @@ pub enum Failure {
 }
 
 pub fn transient(reason: impl Into<String>) -> Failure {
-    Failure::Transient {
-        reason: reason.into(),
-        wait: None,
+    Failure::Transient(Retry::new(reason))
+}
+
+/// A request that got no answer, as a download sees it.
+fn unanswered(failure: http::Failure<http::Unsent>) -> Failure {
+    match failure {
+        http::Failure::Retry(retry) => Failure::Transient(retry),
+        http::Failure::Stop(unsent) => Failure::Fatal(unsent.message),
+        http::Failure::Again { reason, .. } => Failure::Transient(Retry::new(reason)),
+        http::Failure::Cancelled => Failure::Cancelled,
     }
 }
 
 /// Request `url`, following redirects by hand: the `Authorization` header goes only to the host
 /// of `download_url` itself, never to the storage host it redirects to.
-pub async fn send(ctx: &Ctx, url: &Secret, jwt: &Secret, offset: u64) -> Result<Response, Failure> {
+pub async fn send(
+    http: &Http,
+    cancel: &CancellationToken,
+    url: &Secret,
+    jwt: &Secret,
+    offset: u64,
+) -> Result<Response, Failure> {
     let url = Url::parse(url.expose())
         .map_err(|e| Failure::Fatal(format!("download_url is not a URL ({e})")))?;
     if url.scheme() == "http" && !is_loopback(&url) {
@@ -55,29 +62,18 @@ pub async fn send(ctx: &Ctx, url: &Secret, jwt: &Secret, offset: u64) -> Result<
     let origin = url.origin();
     let mut current = url.clone();
     for _ in 0..=MAX_REDIRECTS {
-        let first_host = current.origin() == origin;
         // Recordings are stored as they are: a server must not encode them on the way.
-        let mut request = ctx
-            .client
-            .http
-            .get(current.clone())
-            .header(header::ACCEPT_ENCODING, "identity");
-        if first_host {
-            request = request.bearer_auth(jwt.expose());
+        let mut request = Request::get(&current).header(header::ACCEPT_ENCODING, "identity");
+        if current.origin() == origin {
+            request = request.bearer(jwt);
         }
         if offset > 0 {
             request = request.header(header::RANGE, format!("bytes={offset}-"));
         }
-        ctx.client
-            .term
-            .debug(|| format!("GET {}", redact_url(&current)));
         let response = tokio::select! {
-            () = ctx.cancel.cancelled() => return Err(Failure::Cancelled),
-            sent = request.send() => sent.map_err(|e| body_error(&transport(e), offset))?,
+            () = cancel.cancelled() => return Err(Failure::Cancelled),
+            sent = http.send(request) => sent.map_err(unanswered)?,
         };
-        ctx.client
-            .term
-            .debug(|| format!("{} answered {}", redact_url(&current), response.status()));
         if !response.status().is_redirection() {
             return refuse_encoded(response);
         }
@@ -116,57 +112,30 @@ fn refuse_encoded(response: Response) -> Result<Response, Failure> {
     }
 }
 
-pub async fn classify_error_status(ctx: &Ctx, response: Response) -> Failure {
+/// An answer that is neither the file nor a redirect: retried (408, 429, 5xx, with the
+/// `Retry-After` they carry), renewed (401, 403), or final.
+pub async fn classify_error_status(http: &Http, response: Response) -> Failure {
     let status = response.status();
-    let retry_after = header_str(&response, header::RETRY_AFTER)
-        .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()));
-    let host = response.url().host_str().unwrap_or_default().to_owned();
-    let detail = verify::zoom_error_body(&read_prefix(response, SNIFF_LIMIT as usize).await)
+    let retry = retryable_status(&response);
+    let host = host_of(response.url());
+    let body = http.body(response).prefix(SNIFF_LIMIT as usize).await;
+    let detail = verify::zoom_error_body(&body)
         .map(|e| format!(" ({e})"))
         .unwrap_or_default();
     let what = format!("HTTP {status} from {host}{detail}");
+    if let Some(retry) = retry {
+        return Failure::Transient(Retry {
+            reason: what,
+            ..retry
+        });
+    }
     match status {
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Failure::Access(what),
         StatusCode::NOT_FOUND | StatusCode::GONE => {
             Failure::Fatal(format!("{what}: the file is gone (deleted on Zoom?)"))
         }
-        StatusCode::TOO_MANY_REQUESTS => {
-            let wait = retry_after.map(|w| w.min(ctx.client.retry.max_wait));
-            // Everyone waits, not just this worker: the limit is per account.
-            if let Some(wait) = wait {
-                ctx.client.gate.pause_for(wait);
-            }
-            Failure::Transient { reason: what, wait }
-        }
-        s if s.is_server_error() || s == StatusCode::REQUEST_TIMEOUT => Failure::Transient {
-            reason: what,
-            wait: retry_after.map(|w| w.min(ctx.client.retry.max_wait)),
-        },
         _ => Failure::Fatal(what),
     }
-}
-
-pub fn body_error(err: &reqwest::Error, at: u64) -> Failure {
-    let reason = if err.is_timeout() {
-        format!("stalled: no data for the idle timeout after {at} bytes")
-    } else if err.is_connect() {
-        format!("cannot connect: {}", chain(err))
-    } else {
-        format!("connection dropped after {at} bytes: {}", chain(err))
-    };
-    transient(reason)
-}
-
-/// An error and its sources on one line, as `{:#}` does for anyhow.
-fn chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(e) = source {
-        text.push_str(": ");
-        text.push_str(&e.to_string());
-        source = e.source();
-    }
-    text
 }
 
 pub fn header_str(response: &Response, name: header::HeaderName) -> Option<&str> {

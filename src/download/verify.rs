@@ -3,6 +3,9 @@
 
 use serde_json::Value;
 
+use crate::headers::parse_content_range;
+use crate::wire::ApiErrorBody;
+
 /// Bodies at most this long are inspected for Zoom's JSON error shapes.
 pub const SNIFF_LIMIT: u64 = 4096;
 
@@ -14,8 +17,14 @@ pub fn zoom_error_body(body: &[u8]) -> Option<String> {
     let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) else {
         return None;
     };
+    if let Some(error) = ApiErrorBody::bare(body) {
+        let code = error.code.map_or_else(|| "?".to_owned(), |c| c.to_string());
+        return Some(format!(
+            "Zoom error {code}: {}",
+            error.message.unwrap_or_default()
+        ));
+    }
     let download_shape = ["status", "errorCode", "errorMessage"];
-    let api_shape = ["code", "message"];
     let is_shape = |keys: &[&str], required: &[&str]| {
         map.keys().all(|k| keys.contains(&k.as_str()))
             && required.iter().all(|k| map.contains_key(*k))
@@ -30,13 +39,6 @@ pub fn zoom_error_body(body: &[u8]) -> Option<String> {
             "Zoom error {}: {}",
             text(map.get("errorCode")),
             text(map.get("errorMessage"))
-        ));
-    }
-    if is_shape(&api_shape, &api_shape) {
-        return Some(format!(
-            "Zoom error {}: {}",
-            text(map.get("code")),
-            text(map.get("message"))
         ));
     }
     None
@@ -60,9 +62,111 @@ pub fn is_html(content_type: Option<&str>) -> bool {
     })
 }
 
+/// Whether a `206` is the resume that was asked for: its `Content-Range` starts at `offset`
+/// (the bytes on disk), runs to the end of the file, and names the length Zoom lists (when it
+/// lists one). Returns that length, or why the answer is refused.
+pub fn accept_partial(
+    content_range: Option<&str>,
+    offset: u64,
+    expected: Option<u64>,
+) -> Result<u64, String> {
+    let refused = || {
+        format!(
+            "the server answered the resume from byte {offset} with Content-Range {:?}",
+            content_range.unwrap_or("(none)")
+        )
+    };
+    let range = content_range
+        .and_then(parse_content_range)
+        .ok_or_else(refused)?;
+    match range.complete {
+        Some(complete)
+            if range.first == offset
+                && range.last + 1 == complete
+                && expected.is_none_or(|e| e == complete) =>
+        {
+            Ok(complete)
+        }
+        _ => Err(refused()),
+    }
+}
+
+/// Whether a `416` says the `.part` already holds the whole file (a crash between its last byte
+/// and the rename): its `Content-Range: bytes */N` names exactly the `offset` on disk, which is
+/// also the length Zoom lists (when it lists one).
+pub fn complete_by_416(content_range: Option<&str>, offset: u64, expected: Option<u64>) -> bool {
+    let complete = content_range
+        .and_then(|v| v.trim().strip_prefix("bytes */"))
+        .and_then(|n| n.parse::<u64>().ok());
+    complete == Some(offset) && expected.is_none_or(|e| e == offset)
+}
+
+/// Whether an announced `Content-Length` fits a body that starts at byte `start` of a file
+/// `total` bytes long. Either unknown: nothing to disagree with.
+pub fn length_agrees(total: Option<u64>, start: u64, content_length: Option<u64>) -> bool {
+    match (total, content_length) {
+        (Some(total), Some(length)) => total.checked_sub(start) == Some(length),
+        _ => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_206_is_accepted_only_as_the_resume_asked_for() {
+        assert_eq!(
+            accept_partial(Some("bytes 100-999/1000"), 100, Some(1000)),
+            Ok(1000)
+        );
+        assert_eq!(
+            accept_partial(Some("bytes 100-999/1000"), 100, None),
+            Ok(1000)
+        );
+        for (range, expected) in [
+            (Some("bytes 0-999/1000"), Some(1000)), // from the start instead
+            (Some("bytes 101-999/1000"), Some(1000)), // a gap
+            (Some("bytes 100-499/1000"), Some(1000)), // not to the end
+            (Some("bytes 100-999/*"), Some(1000)),  // length unknown
+            (Some("bytes 100-1099/1100"), Some(1000)), // not the listed file
+            (Some("bytes */1000"), Some(1000)),
+            (Some("garbage"), None),
+            (None, Some(1000)),
+        ] {
+            let err = accept_partial(range, 100, expected).unwrap_err();
+            assert!(err.contains("resume from byte 100"), "{err}");
+        }
+        assert!(
+            accept_partial(None, 5, None)
+                .unwrap_err()
+                .ends_with("Content-Range \"(none)\"")
+        );
+    }
+
+    #[test]
+    fn a_416_completes_only_a_part_that_holds_the_whole_file() {
+        assert!(complete_by_416(Some("bytes */1000"), 1000, Some(1000)));
+        assert!(complete_by_416(Some(" bytes */1000 "), 1000, None));
+        assert!(!complete_by_416(Some("bytes */1000"), 999, Some(1000)));
+        assert!(!complete_by_416(Some("bytes */1000"), 1000, Some(1200)));
+        assert!(!complete_by_416(Some("bytes */*"), 1000, None));
+        assert!(!complete_by_416(None, 1000, Some(1000)));
+    }
+
+    #[test]
+    fn content_length_must_be_what_is_left_of_the_file() {
+        assert!(length_agrees(Some(1000), 0, Some(1000)));
+        assert!(length_agrees(Some(1000), 400, Some(600)));
+        assert!(!length_agrees(Some(1000), 0, Some(59)));
+        assert!(!length_agrees(Some(1000), 400, Some(1000)));
+        assert!(
+            !length_agrees(Some(100), 400, Some(0)),
+            "a start past the end"
+        );
+        assert!(length_agrees(None, 0, Some(59)));
+        assert!(length_agrees(Some(1000), 0, None));
+    }
 
     #[test]
     fn recognises_both_error_shapes() {

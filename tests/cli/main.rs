@@ -7,6 +7,7 @@ mod discovery;
 mod download;
 mod hardening;
 mod help;
+mod http;
 mod integrity;
 mod list;
 mod serve;

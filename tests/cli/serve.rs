@@ -286,6 +286,9 @@ fn zoom_published_examples_are_accepted_with_numeric_session_ids() {
     }
     // completed, transcript_completed, and Zoom's transcript_failed example (which says
     // transcript_completed, with no files) are spooled; the other seven are logged only.
+    // A line is logged as its answer goes out: wait for the lines, then count them.
+    serve.wait_for_nth("received session.recording_", 3);
+    serve.wait_for_nth("not a recording event", 7);
     assert_eq!(serve.count("received session.recording_"), 3);
     assert_eq!(serve.count("not a recording event"), 7);
     serve.wait_for_nth("kept in the spool", 2);
@@ -312,7 +315,7 @@ fn zoom_published_examples_are_accepted_with_numeric_session_ids() {
 #[test]
 fn unauthenticated_oversized_or_misdirected_deliveries_are_refused_and_nothing_is_kept() {
     let h = Harness::new();
-    let serve = Serve::start(&h, &[]);
+    let mut serve = Serve::start(&h, &[]);
     let sender = serve.sender();
     let now = webhook::unix_now();
     let body = completed();
@@ -392,6 +395,8 @@ fn unauthenticated_oversized_or_misdirected_deliveries_are_refused_and_nothing_i
     let early = pending.early.as_ref().expect("an answer before the body");
     assert_eq!(early.status, 413);
 
+    // A line is logged as its answer goes out: wait for the lines, then count them.
+    serve.wait_for_nth("rejected a delivery", 9);
     assert_eq!(serve.count("rejected a delivery"), 9, "{}", serve.stderr());
     assert_eq!(
         serve.count("does not match the body"),

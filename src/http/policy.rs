@@ -1,6 +1,6 @@
 //! When and how long to wait before trying again: exponential backoff with jitter, a cap on any
-//! single wait, and one pause shared by every task so that a 429 slows the whole run down instead
-//! of each worker hammering the server on its own schedule.
+//! single wait, a cap on attempts, and one pause shared by every task so that a 429 slows the
+//! whole run down instead of each worker hammering the server on its own schedule.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -8,13 +8,19 @@ use std::time::Duration;
 use rand::Rng;
 use tokio::time::Instant;
 
+/// Attempts one transfer may make per retry it is allowed, whatever its progress: the hard cap
+/// that stops a server that gives a few new bytes per connection from holding a worker for ever.
+pub const ATTEMPTS_PER_RETRY: u32 = 20;
+
 #[derive(Debug, Clone, Copy)]
 pub struct RetryPolicy {
-    /// Retries after the first attempt (so `retries + 1` attempts in all).
+    /// Retries after the first attempt (so `retries + 1` attempts in all), renewed whenever a
+    /// transfer gets further than it ever got before.
     pub retries: u32,
     /// First backoff step; doubles with each failed attempt.
     pub base_delay: Duration,
-    /// No single wait, backoff or `Retry-After`, is longer than this.
+    /// No single wait, backoff or `Retry-After`, is longer than this; a server that asks for a
+    /// longer one is not waited for.
     pub max_wait: Duration,
 }
 
@@ -53,11 +59,19 @@ impl RetryPolicy {
     pub fn honour(&self, retry_after: Duration) -> Option<Duration> {
         (retry_after <= self.max_wait).then_some(retry_after)
     }
+
+    /// The most attempts one transfer makes, progress or not.
+    pub fn max_attempts(&self) -> u32 {
+        self.retries
+            .saturating_add(1)
+            .saturating_mul(ATTEMPTS_PER_RETRY)
+    }
 }
 
 /// The last word on a failure that outlasted every retry, in the same form everywhere.
 pub fn gave_up(reason: impl std::fmt::Display, attempts: u32) -> String {
-    format!("{reason} (gave up after {attempts} attempts)")
+    let noun = if attempts == 1 { "attempt" } else { "attempts" };
+    format!("{reason} (gave up after {attempts} {noun})")
 }
 
 /// A pause shared by all tasks: when any request is told to back off (429), every task waits
@@ -116,6 +130,18 @@ mod tests {
             ..RetryPolicy::default()
         };
         assert_eq!(policy.backoff(7), Duration::ZERO);
+    }
+
+    #[test]
+    fn attempts_are_capped_and_counted_in_words() {
+        let policy = RetryPolicy {
+            retries: 1,
+            ..RetryPolicy::default()
+        };
+        assert_eq!(policy.max_attempts(), 40);
+        assert_eq!(RetryPolicy::default().max_attempts(), 120);
+        assert_eq!(gave_up("x", 1), "x (gave up after 1 attempt)");
+        assert_eq!(gave_up("x", 2), "x (gave up after 2 attempts)");
     }
 
     #[test]
