@@ -34,7 +34,7 @@ pub enum Stopped<E> {
 
 /// The loop's state for one request or transfer. The caller makes each attempt:
 ///
-/// ```ignore
+/// ```text
 /// let mut retrier = http.retrier(cancel, start);
 /// loop {
 ///     retrier.begin()?;
