@@ -103,7 +103,8 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Sessions by date (instead of SESSION_ID)")]
 pub struct RangeArgs {
-    /// Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h
+    /// Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h;
+    /// for download also `last` (where the last complete run ended, minus a day)
     #[arg(long, value_name = "DATE")]
     pub from: Option<String>,
 
@@ -122,9 +123,16 @@ pub struct RangeArgs {
 
 #[derive(Debug, Args)]
 pub struct DownloadArgs {
-    /// Session IDs; `-` reads them from stdin, one per line
-    #[arg(value_name = "SESSION_ID", required = true)]
+    /// Session IDs; `-` reads them from stdin, one per line (or --from instead)
+    #[arg(
+        value_name = "SESSION_ID",
+        required_unless_present = "from",
+        conflicts_with = "from"
+    )]
     pub sessions: Vec<String>,
+
+    #[command(flatten)]
+    pub range: RangeArgs,
 
     /// Directory to download into; each session gets a folder inside it
     #[arg(short, long, env = env::OUT, value_name = "DIR", default_value = ".")]

@@ -92,10 +92,11 @@ where
                 list::run(&client, &term, &ids, settings.json).await
             }
             Command::Download(args) => {
-                let ids = settings::session_ids(&args.sessions, &mut io::stdin().lock())?;
                 let options = download::Options::resolve(&args)?;
+                let sessions =
+                    download::Sessions::resolve(&args, &options, env, &mut io::stdin().lock())?;
                 let client = client::ApiClient::new(&settings, term.clone())?;
-                download::run(client, term, ids, options, settings.json).await
+                download::run(client, term, sessions, options, settings.json).await
             }
             Command::Serve(args) => {
                 let options = serve::Options::resolve(&args, env, settings.connect_timeout)?;

@@ -164,6 +164,23 @@ impl Server {
         }
     }
 
+    /// Issues a download token that lives `ttl`, as a webhook event's `download_token`: the
+    /// download host accepts it as `Authorization: Bearer` on the first hop (and as
+    /// `access_token`). It joins [`Server::issued_download_tokens`].
+    pub fn issue_download_token(&self, ttl: Duration) -> String {
+        self.shared.issue_download_token(ttl.as_secs())
+    }
+
+    /// Lets every listing held by [`ListFault::Hold`] answer, now and later.
+    pub fn release_listings(&self) {
+        self.shared.release_listings();
+    }
+
+    /// How many listing requests (per-session or account) [`ListFault::Hold`] holds right now.
+    pub fn held_listings(&self) -> usize {
+        self.shared.held_listings()
+    }
+
     /// Serves `body` byte for byte (status 200, after the usual checks of the token) as the
     /// answer for `session_id`: for answers no [`Session`] can describe, such as Zoom's own
     /// published examples, duplicate keys, or a lone UTF-16 surrogate escape.
