@@ -43,7 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'vsrec' -ScriptBlock {
             break
         }
         'vsrec;list' {
-            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h; for download also `last` (where the last complete run ended, minus a day)')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, '...and on or before DATE (same syntax; default today, UTC)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Only sessions whose name matches PATTERN (case-insensitive; * and ? wildcards)')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Only sessions with this session_key (exact)')
@@ -61,6 +61,10 @@ Register-ArgumentCompleter -Native -CommandName 'vsrec' -ScriptBlock {
             break
         }
         'vsrec;download' {
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h; for download also `last` (where the last complete run ended, minus a day)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, '...and on or before DATE (same syntax; default today, UTC)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Only sessions whose name matches PATTERN (case-insensitive; * and ? wildcards)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Only sessions with this session_key (exact)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Directory to download into; each session gets a folder inside it')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory to download into; each session gets a folder inside it')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Files to download at once (1 to 32)')

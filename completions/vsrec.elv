@@ -39,7 +39,7 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'vsrec;list'= {
-            cand --from 'Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h'
+            cand --from 'Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h; for download also `last` (where the last complete run ended, minus a day)'
             cand --to '...and on or before DATE (same syntax; default today, UTC)'
             cand --name 'Only sessions whose name matches PATTERN (case-insensitive; * and ? wildcards)'
             cand --key 'Only sessions with this session_key (exact)'
@@ -56,6 +56,10 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand --help 'Print help'
         }
         &'vsrec;download'= {
+            cand --from 'Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h; for download also `last` (where the last complete run ended, minus a day)'
+            cand --to '...and on or before DATE (same syntax; default today, UTC)'
+            cand --name 'Only sessions whose name matches PATTERN (case-insensitive; * and ? wildcards)'
+            cand --key 'Only sessions with this session_key (exact)'
             cand -o 'Directory to download into; each session gets a folder inside it'
             cand --out 'Directory to download into; each session gets a folder inside it'
             cand -j 'Files to download at once (1 to 32)'

@@ -344,3 +344,6 @@ fn never_started(work: Work) {
         let _ = report.send(FileReport::new(&work.task, outcome));
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -7,6 +7,7 @@ mod download;
 mod hardening;
 mod integrity;
 mod list;
+mod pipeline;
 mod serve;
 mod soak;
 mod support;
