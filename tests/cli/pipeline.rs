@@ -274,6 +274,41 @@ fn a_session_gone_before_its_listing_is_a_session_error() {
 }
 
 #[test]
+fn a_window_that_cannot_be_listed_ends_discovery_and_the_rest_still_downloads() {
+    // Two windows of one page each; the second is answered 500 until the retries run out.
+    let (h, sessions) = account(200);
+    let mut faults = vec![AccountFault::Request(ListFault::Delay(Duration::ZERO))];
+    faults.extend(vec![AccountFault::Request(ListFault::status(500)); 3]);
+    h.server.push_account_faults(faults);
+    let run = download_range(&h, &["--retries", "2", "--from", FROM, "--to", "2026-02-28"]);
+    run.expect(1);
+    let lines = run.json_lines();
+    let errors: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["event"] == "discovery_error")
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", run.stdout);
+    assert_eq!(errors[0]["exit_code"], 1);
+    assert!(
+        errors[0]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("listing the sessions of 2026-01-31..2026-02-28: "),
+        "{}",
+        errors[0]
+    );
+    h.check_files(&run);
+    let first_window: HashSet<String> = sessions
+        .iter()
+        .filter(|s| s.start_time.as_deref().unwrap() < "2026-01-31")
+        .map(|s| s.session_id.clone())
+        .collect();
+    assert!(!first_window.is_empty());
+    assert_eq!(sessions_in(&run), first_window);
+    assert!(!h.out.join(STATE).exists(), "not every session finished");
+}
+
+#[test]
 fn ids_and_a_range_together_are_a_usage_error() {
     let (h, _) = account(10);
     let run = h.run(&["download", SAMPLE, "--from", "7d"]);
