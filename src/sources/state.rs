@@ -157,7 +157,11 @@ pub fn record_complete(
     now: OffsetDateTime,
 ) -> Result<(), Error> {
     let mut record = load(archive)?;
-    let written_at = now.format(&Rfc3339).unwrap_or_default();
+    let written_at = now
+        .replace_nanosecond(0)
+        .unwrap_or(now)
+        .format(&Rfc3339)
+        .unwrap_or_default();
     match record.runs.iter_mut().find(|r| &r.selection == selection) {
         Some(run) if parse(&run.last_complete_to).is_some_and(|recorded| recorded > to) => {
             return Ok(());

@@ -60,7 +60,10 @@ impl Harness {
                 .is_some_and(|s| s >= 0.0)
         );
         let errors = ["session_error", "discovery_error"];
-        for event in files.iter().filter(|e| !errors.contains(&e["event"].as_str().unwrap())) {
+        for event in files
+            .iter()
+            .filter(|e| !errors.contains(&e["event"].as_str().unwrap()))
+        {
             assert_eq!(event["event"], "file");
             let path = self.out.join(event["path"].as_str().unwrap());
             assert!(path.starts_with(&self.out));

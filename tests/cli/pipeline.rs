@@ -280,7 +280,10 @@ fn a_window_that_cannot_be_listed_ends_discovery_and_the_rest_still_downloads() 
     let mut faults = vec![AccountFault::Request(ListFault::Delay(Duration::ZERO))];
     faults.extend(vec![AccountFault::Request(ListFault::status(500)); 3]);
     h.server.push_account_faults(faults);
-    let run = download_range(&h, &["--retries", "2", "--from", FROM, "--to", "2026-02-28"]);
+    let run = download_range(
+        &h,
+        &["--retries", "2", "--from", FROM, "--to", "2026-02-28"],
+    );
     run.expect(1);
     let lines = run.json_lines();
     let errors: Vec<&Value> = lines
