@@ -129,8 +129,13 @@ impl Server {
             .extend(faults);
     }
 
-    /// Queues faults for the next downloads of a file.
+    /// Queues faults for the next downloads of a file. A [`FileFault::Hold`] among them holds
+    /// again even if the file was [released](Server::release) before.
     pub fn push_file_faults(&self, file_key: &str, faults: impl IntoIterator<Item = FileFault>) {
+        let faults: Vec<FileFault> = faults.into_iter().collect();
+        if faults.iter().any(|f| matches!(f, FileFault::Hold { .. })) {
+            self.shared.rearm_hold(file_key);
+        }
         self.shared
             .lock()
             .file_faults
@@ -192,7 +197,7 @@ impl Server {
     }
 
     /// Lets the bodies of `file_key` held by [`FileFault::Hold`] send the rest, now and for
-    /// every later hold of that file.
+    /// every later hold of that file until a new `Hold` is queued for it.
     pub fn release(&self, file_key: &str) {
         self.shared.release(file_key);
     }

@@ -255,6 +255,13 @@ impl Shared {
             .send_replace(true);
     }
 
+    /// Holds of `file_key` hold again (after a [`Shared::release`]); bodies held now stay held.
+    pub(crate) fn rearm_hold(&self, file_key: &str) {
+        if let Some(gate) = self.lock().holds.get(file_key) {
+            gate.send_replace(false);
+        }
+    }
+
     /// The body fault of a ticket, which is used up by this call.
     pub(crate) fn take_ticket_fault(&self, id: &str) -> Option<BodyFault> {
         self.lock().tickets.remove(id)?.fault
