@@ -131,9 +131,6 @@ pub struct DownloadArgs {
     )]
     pub sessions: Vec<String>,
 
-    #[command(flatten)]
-    pub range: RangeArgs,
-
     /// Directory to download into; each session gets a folder inside it
     #[arg(short, long, env = env::OUT, value_name = "DIR", default_value = ".")]
     pub out: PathBuf,
@@ -159,6 +156,10 @@ pub struct DownloadArgs {
     /// Print what would be done, transfer nothing
     #[arg(long, short = 'n')]
     pub dry_run: bool,
+
+    // Last: its help heading would also head every argument after it.
+    #[command(flatten)]
+    pub range: RangeArgs,
 }
 
 const SERVE_HELP: &str = "\
