@@ -42,7 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'vsrec' -ScriptBlock {
             break
         }
         'vsrec;list' {
-            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h; for download also `last` (where the last complete run ended, minus a day)')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, '...and on or before DATE (same syntax; default today, UTC)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Only sessions whose name matches PATTERN (case-insensitive; * and ? wildcards)')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Only sessions with this session_key (exact)')
@@ -72,6 +72,10 @@ Register-ArgumentCompleter -Native -CommandName 'vsrec' -ScriptBlock {
             [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'Video SDK API key (the API key, not the SDK key)')
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries per request or file after connection errors, stalls, 408, 429 and 5xx')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a connection; an answer slower than 1 KiB/s over this long is stalled')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h; for download also `last` (where the last complete run ended, minus a day)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, '...and on or before DATE (same syntax; default today, UTC)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Only sessions whose name matches PATTERN (case-insensitive; * and ? wildcards)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Only sessions with this session_key (exact)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use [default: the profile named "default", if the file has one]')
             [CompletionResult]::new('--overwrite', '--overwrite', [CompletionResultType]::ParameterName, 'Download again even when a complete file is already there')

@@ -38,7 +38,7 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'vsrec;list'= {
-            cand --from 'Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h'
+            cand --from 'Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h; for download also `last` (where the last complete run ended, minus a day)'
             cand --to '...and on or before DATE (same syntax; default today, UTC)'
             cand --name 'Only sessions whose name matches PATTERN (case-insensitive; * and ? wildcards)'
             cand --key 'Only sessions with this session_key (exact)'
@@ -67,6 +67,10 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand --api-key 'Video SDK API key (the API key, not the SDK key)'
             cand --retries 'Retries per request or file after connection errors, stalls, 408, 429 and 5xx'
             cand --timeout 'Seconds to wait for a connection; an answer slower than 1 KiB/s over this long is stalled'
+            cand --from 'Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h; for download also `last` (where the last complete run ended, minus a day)'
+            cand --to '...and on or before DATE (same syntax; default today, UTC)'
+            cand --name 'Only sessions whose name matches PATTERN (case-insensitive; * and ? wildcards)'
+            cand --key 'Only sessions with this session_key (exact)'
             cand --config 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]'
             cand --profile 'Profile of the config file to use [default: the profile named "default", if the file has one]'
             cand --overwrite 'Download again even when a complete file is already there'

@@ -38,7 +38,7 @@ complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "verify" -d 'Re-hash arc
 complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "config" -d 'Show the settings in use and where each comes from (flag, environment, profile, default)'
 complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l from -d 'Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l from -d 'Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h; for download also `last` (where the last complete run ended, minus a day)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l to -d '...and on or before DATE (same syntax; default today, UTC)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l name -d 'Only sessions whose name matches PATTERN (case-insensitive; * and ? wildcards)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l key -d 'Only sessions with this session_key (exact)' -r
@@ -59,6 +59,10 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l api-base -d 'Zo
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l retries -d 'Retries per request or file after connection errors, stalls, 408, 429 and 5xx' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l timeout -d 'Seconds to wait for a connection; an answer slower than 1 KiB/s over this long is stalled' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l from -d 'Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h; for download also `last` (where the last complete run ended, minus a day)' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l to -d '...and on or before DATE (same syntax; default today, UTC)' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l name -d 'Only sessions whose name matches PATTERN (case-insensitive; * and ? wildcards)' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l key -d 'Only sessions with this session_key (exact)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l config -d 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]' -r -F
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l profile -d 'Profile of the config file to use [default: the profile named "default", if the file has one]' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l overwrite -d 'Download again even when a complete file is already there'

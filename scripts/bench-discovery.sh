@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Discovery benchmark: `vsrec list --from/--to` over a generated account of the fake Zoom server
-# (10 000 sessions over six months by default): requests made, wall time, CPU time and peak RSS.
+# Discovery benchmark: `vsrec list --from/--to`, and `vsrec download --from/--to --dry-run` (which
+# also lists every session with the per-session call and plans its files), over a generated
+# account of the fake Zoom server (10 000 sessions over six months by default): requests made,
+# wall time, CPU time and peak RSS.
 #
 #   scripts/bench-discovery.sh                  5 rounds of each case, 10 000 sessions
 #   scripts/bench-discovery.sh --sessions 2000 --runs 3
 #
 # It builds vsrec and fakezoom (release) unless VSREC_BIN and FAKEZOOM_BIN are given, starts
 # `fakezoom --account N` on 127.0.0.1, and runs each case in rotating order. Every run's output
-# is checked (one JSON line, or one table row, per session; every session ID once) so that a
-# broken run cannot look fast. The requests come from one extra `-v` run per case (vsrec logs
+# is checked (one JSON line, or one table row, per session, every session ID once; for the dry
+# run, plan lines naming every session) so that a broken run cannot look fast. The requests come from one extra `-v` run per case (vsrec logs
 # each request on stderr). Wall time, CPU (user + sys) and peak RSS come from getrusage through
 # scripts/measure.c (GNU time without a C compiler). The Markdown table (medians) goes to
 # stdout, progress to stderr.
@@ -25,8 +27,10 @@ usage: scripts/bench-discovery.sh [--sessions N] [--runs N] [--keep]
   --keep         keep the work directory
 
 Cases (all over 2026-01-01..2026-06-30, the generated account's six months):
-  json    vsrec list --json --from 2026-01-01 --to 2026-06-30
-  table   vsrec list --from 2026-01-01 --to 2026-06-30
+  json      vsrec list --json --from 2026-01-01 --to 2026-06-30
+  table     vsrec list --from 2026-01-01 --to 2026-06-30
+  download  vsrec download --dry-run --json --from 2026-01-01 --to 2026-06-30 --out DIR
+            (DIR does not exist: every file is planned, nothing is written)
 EOF
 }
 
@@ -112,6 +116,7 @@ args_of() {
     case $1 in
     json) echo "list --json --from $FROM --to $TO" ;;
     table) echo "list --from $FROM --to $TO" ;;
+    download) echo "download --dry-run --json --from $FROM --to $TO --out $WORK/no-archive" ;;
     esac
 }
 
@@ -125,19 +130,25 @@ check() {
         ids=$(awk '/^20[0-9][0-9]-/ {print $3}' "$out")
         grep -q "^$SESSIONS sessions from $FROM to $TO" "$out" || die "$case: no total line for $SESSIONS sessions"
         ;;
+    # A plan line per file; every session has files.
+    download)
+        ids=$(sed -n 's/^{"event":"plan","session_id":"\([^"]*\)".*/\1/p' "$out" | sort -u)
+        [ ! -e "$WORK/no-archive" ] || die "$case: the dry run created --out"
+        ;;
     esac
     [ "$(printf '%s\n' "$ids" | grep -c .)" = "$SESSIONS" ] || die "$case: not $SESSIONS sessions in the output"
     [ "$(printf '%s\n' "$ids" | sort -u | grep -c .)" = "$SESSIONS" ] || die "$case: a session came out twice"
 }
 
-CASES=(json table)
+CASES=(json table download)
 RESULTS=$WORK/results.tsv
 : >"$RESULTS"
 declare -A REQUESTS
 for case in "${CASES[@]}"; do
     # shellcheck disable=SC2046
     "$VSREC_BIN" -v $(args_of "$case") >"$WORK/out" 2>"$WORK/verbose.err" || die "$case: vsrec -v failed"
-    REQUESTS[$case]=$(grep -c '^vsrec: GET .*/videosdk/recordings?' "$WORK/verbose.err" || true)
+    # The account listing's pages, and for the dry run each session's own listing.
+    REQUESTS[$case]=$(grep -c '^vsrec: GET .*/videosdk/' "$WORK/verbose.err" || true)
     check "$case" "$WORK/out"
 done
 
@@ -167,7 +178,7 @@ echo "| case | sessions | requests | wall (s) | wall, min–max | CPU (s) | peak
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 for case in "${CASES[@]}"; do
     printf '| vsrec %s | %s | %s | %.3f | %.3f–%.3f | %.3f | %.1f |\n' \
-        "$(args_of "$case")" "$SESSIONS" "${REQUESTS[$case]}" \
+        "$(args_of "$case" | sed "s|$WORK/no-archive|DIR|")" "$SESSIONS" "${REQUESTS[$case]}" \
         "$(med "$case" 2)" "$(med "$case" 2 min)" "$(med "$case" 2 max)" \
         "$(med "$case" 3)" "$(awk -v k="$(med "$case" 4)" 'BEGIN {print k / 1024}')"
 done

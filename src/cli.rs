@@ -146,7 +146,8 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Sessions by date (instead of SESSION_ID)")]
 pub struct RangeArgs {
-    /// Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h
+    /// Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h;
+    /// for download also `last` (where the last complete run ended, minus a day)
     #[arg(long, value_name = "DATE")]
     pub from: Option<String>,
 
@@ -165,8 +166,12 @@ pub struct RangeArgs {
 
 #[derive(Debug, Args)]
 pub struct DownloadArgs {
-    /// Session IDs; `-` reads them from stdin, one per line
-    #[arg(value_name = "SESSION_ID", required = true)]
+    /// Session IDs; `-` reads them from stdin, one per line (or --from instead)
+    #[arg(
+        value_name = "SESSION_ID",
+        required_unless_present = "from",
+        conflicts_with = "from"
+    )]
     pub sessions: Vec<String>,
 
     /// Directory to download into; each session gets a folder inside it
@@ -198,6 +203,10 @@ pub struct DownloadArgs {
 
     #[command(flatten)]
     pub api: ApiArgs,
+
+    // Last: its help heading would also head every argument after it.
+    #[command(flatten)]
+    pub range: RangeArgs,
 }
 
 /// `vsrec serve`.

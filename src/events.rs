@@ -16,6 +16,8 @@ pub enum Event<'a> {
     Plan(PlanEvent<'a>),
     /// `list`, `download`: a session that could not be listed.
     SessionError(SessionError<'a>),
+    /// `download --from`: discovery stopped before the end of the range.
+    DiscoveryError(DiscoveryError<'a>),
     /// `download`: the last line.
     #[serde(rename = "summary")]
     DownloadSummary(DownloadSummary<'a>),
@@ -87,6 +89,12 @@ pub struct PlanEvent<'a> {
 pub struct SessionError<'a> {
     pub session_id: &'a str,
     pub error: String,
+    pub exit_code: u8,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DiscoveryError<'a> {
+    pub error: &'a str,
     pub exit_code: u8,
 }
 

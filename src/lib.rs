@@ -9,10 +9,11 @@ pub mod error;
 pub mod exit;
 pub mod settings;
 // Public only because they hold parts staged for the next issues and not wired yet (the archive's
-// proof for `vsrec delete`, the state file of `--from last`, `serve`'s round two, wire fields
-// kept for them): a crate-private module would call those dead code. Make them `pub(crate)`
-// once that work lands.
+// proof for `vsrec delete`, the download engine's per-session API for `serve`'s round two, wire
+// fields kept for them): a crate-private module would call those dead code. Make them
+// `pub(crate)` once that work lands.
 pub mod archive;
+pub mod download;
 pub mod serve;
 pub mod sources;
 pub mod wire;
@@ -21,7 +22,6 @@ pub(crate) mod auth;
 pub(crate) mod client;
 pub(crate) mod config;
 pub(crate) mod config_show;
-pub(crate) mod download;
 pub(crate) mod events;
 pub(crate) mod format;
 pub(crate) mod headers;
@@ -114,10 +114,11 @@ where
                 list::run(&client, &term, &ids, settings.json).await
             }
             Command::Download(args) => {
-                let ids = settings::session_ids(&args.sessions, &mut io::stdin().lock())?;
                 let options = download::Options::resolve(&args)?;
+                let sessions =
+                    download::Sessions::resolve(&args, &options, env, &mut io::stdin().lock())?;
                 let client = client::ApiClient::new(&settings, term.clone())?;
-                download::run(client, term, ids, options, settings.json).await
+                download::run(client, term, sessions, options, settings.json).await
             }
             Command::Serve(args) => {
                 let options = serve::Options::resolve(&args, env, settings.connect_timeout)?;

@@ -1,17 +1,14 @@
 //! `vsrec list --from DATE`: the sessions of a date range as discovery finds them, one table row
 //! or one JSON line each, window after window, without holding the account in memory.
 
-use std::time::Duration;
-
-use indicatif::{ProgressBar, ProgressStyle};
-
 use crate::client::ApiClient;
 use crate::exit::ExitStatus;
 use crate::format;
 use crate::list::term_width;
 use crate::sources::RangeQuery;
 use crate::sources::dates::{DateRange, format_date};
-use crate::sources::discovery::{Discovery, MAX_RESTARTS, Progress};
+use crate::sources::discovery::Discovery;
+use crate::sources::progress::DiscoveryProgress;
 use crate::term::Term;
 use crate::wire::{SessionRecordings, Size};
 
@@ -24,23 +21,10 @@ pub async fn run(
     query: &RangeQuery,
     json: bool,
 ) -> anyhow::Result<ExitStatus> {
-    let spinner = term.bars().map(|bars| {
-        let spinner = bars.add(ProgressBar::new_spinner());
-        spinner.set_style(
-            ProgressStyle::with_template("{spinner} {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
-        spinner.set_message(format!(
-            "{}: page 1",
-            query.range.windows().next().unwrap_or(query.range)
-        ));
-        spinner.enable_steady_tick(Duration::from_millis(100));
-        spinner
-    });
+    let progress = DiscoveryProgress::new(term, query.range);
     let mut discovery = Discovery::new(client, query.range).on_progress({
-        let term = term.clone();
-        let spinner = spinner.clone();
-        move |progress| report(&term, spinner.as_ref(), &progress)
+        let progress = progress.clone();
+        move |p| progress.report(&p)
     });
 
     let mut table = Table::new(term_width(), term.stdout_color());
@@ -63,9 +47,7 @@ pub async fn run(
         anyhow::Ok(())
     }
     .await;
-    if let Some(spinner) = spinner {
-        spinner.finish_and_clear();
-    }
+    progress.finish();
     // What was found before a failure is still printed, without a total that would mislead.
     if !text.is_empty() {
         term.data(&text)?;
@@ -75,31 +57,6 @@ pub async fn run(
         term.data(&table.total(query.range, discovery.found(), query.filter.is_active()))?;
     }
     Ok(ExitStatus::Success)
-}
-
-fn report(term: &Term, spinner: Option<&ProgressBar>, progress: &Progress<'_>) {
-    match progress {
-        Progress::Page {
-            window,
-            page,
-            found,
-        } => {
-            if let Some(spinner) = spinner {
-                let plural = if *found == 1 { "" } else { "s" };
-                spinner.set_message(format!("{window}: page {page}, {found} session{plural}"));
-            }
-        }
-        Progress::Restart {
-            window,
-            restart,
-            reason,
-        } => term.warn(&format!(
-            "{window}: {reason}; starting the window again ({restart} of {MAX_RESTARTS})"
-        )),
-        Progress::MissingId { window } => term.warn(&format!(
-            "{window}: Zoom listed a session without a session_id; it is left out"
-        )),
-    }
 }
 
 const HEADERS: [&str; 5] = ["START (UTC)", "SESSION ID", "FILES", "SIZE", "NAME"];
@@ -336,28 +293,6 @@ mod tests {
                 "2026-06-01 09:00:00  KkMHZ4y8QhSUWAHi5sWvfg==      9",
                 "    786.6 KiB  Design review 1",
             ]
-        );
-    }
-
-    #[test]
-    fn the_spinner_says_where_discovery_is() {
-        let spinner = ProgressBar::hidden();
-        let term = Term::new(crate::settings::Verbosity::Quiet, true);
-        let window = DateRange::new(date!(2026 - 06 - 01), date!(2026 - 06 - 30)).unwrap();
-        let page = |page, found| Progress::Page {
-            window,
-            page,
-            found,
-        };
-        report(&term, Some(&spinner), &page(3, 812));
-        assert_eq!(
-            spinner.message(),
-            "2026-06-01..2026-06-30: page 3, 812 sessions"
-        );
-        report(&term, Some(&spinner), &page(1, 1));
-        assert_eq!(
-            spinner.message(),
-            "2026-06-01..2026-06-30: page 1, 1 session"
         );
     }
 

@@ -3,8 +3,9 @@
 //! is scrubbed from anything shown (a server that echoes a token cannot make vsrec print it).
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::{PoisonError, RwLock};
+use std::sync::{LazyLock, PoisonError, RwLock};
 
 use url::Url;
 
@@ -14,9 +15,65 @@ pub const REDACTED: &str = "(redacted)";
 /// `2026` in every date), and a value that short is no secret worth the damage.
 const MIN_SCRUBBED: usize = 4;
 
-/// Every credential vsrec has seen in this process, longest first (so that a secret that holds
-/// another is replaced whole), each also in its JSON-escaped form when that differs.
-static KNOWN: RwLock<Vec<String>> = RwLock::new(Vec::new());
+/// Every credential vsrec has seen in this process, each also in its JSON-escaped form when
+/// that differs. A large run lists thousands of sessions, each with a download token of its own,
+/// so they are indexed by their first bytes: scrubbing a text costs about its length, not its
+/// length times the number of credentials.
+static KNOWN: LazyLock<RwLock<Known>> = LazyLock::new(RwLock::default);
+
+/// Bytes a credential is indexed by: a value of [`MIN_SCRUBBED`] characters has at least as many.
+const PREFIX: usize = MIN_SCRUBBED;
+
+#[derive(Default)]
+struct Known {
+    /// By the first [`PREFIX`] bytes; each list longest first, so that a secret that holds
+    /// another is replaced whole.
+    by_prefix: HashMap<[u8; PREFIX], Vec<String>>,
+    /// Which first two bytes any credential starts with: most positions of a text are passed
+    /// over without a hash.
+    starts: Vec<u64>,
+}
+
+impl Known {
+    fn add(&mut self, form: &str) {
+        let Some(key) = prefix(form.as_bytes()) else {
+            return;
+        };
+        let list = self.by_prefix.entry(key).or_default();
+        if list.iter().any(|k| k == form) {
+            return;
+        }
+        list.push(form.to_owned());
+        list.sort_by_key(|k| std::cmp::Reverse(k.len()));
+        if self.starts.is_empty() {
+            self.starts = vec![0; 1 << 10];
+        }
+        let bit = start_bit(key[0], key[1]);
+        self.starts[bit / 64] |= 1 << (bit % 64);
+    }
+
+    /// The longest credential that `text` starts with.
+    fn at(&self, text: &[u8]) -> Option<&str> {
+        let key = prefix(text)?;
+        let bit = start_bit(key[0], key[1]);
+        if self.starts.get(bit / 64)? & (1 << (bit % 64)) == 0 {
+            return None;
+        }
+        self.by_prefix
+            .get(&key)?
+            .iter()
+            .find(|k| text.starts_with(k.as_bytes()))
+            .map(String::as_str)
+    }
+}
+
+fn prefix(bytes: &[u8]) -> Option<[u8; PREFIX]> {
+    bytes.get(..PREFIX)?.try_into().ok()
+}
+
+fn start_bit(a: u8, b: u8) -> usize {
+    usize::from(a) << 8 | usize::from(b)
+}
 
 /// A credential (API secret, JWT, download token, recording password). Its `Debug` and `Display`
 /// print `(redacted)`, so it cannot leak through `{:?}` of a settings struct or an error chain; the
@@ -66,24 +123,36 @@ fn remember(value: &str) {
     let escaped = serde_json::to_string(value).expect("a string serialises");
     let escaped = &escaped[1..escaped.len() - 1];
     let mut known = KNOWN.write().unwrap_or_else(PoisonError::into_inner);
-    for form in [value, escaped] {
-        if !known.iter().any(|k| k == form) {
-            known.push(form.to_owned());
-        }
-    }
-    known.sort_by_key(|k| std::cmp::Reverse(k.len()));
+    known.add(value);
+    known.add(escaped);
 }
 
 /// `text` with every credential vsrec holds replaced by `(redacted)`.
 pub fn scrub(text: &str) -> Cow<'_, str> {
     let known = KNOWN.read().unwrap_or_else(PoisonError::into_inner);
-    let mut text = Cow::Borrowed(text);
-    for secret in known.iter() {
-        if text.contains(secret.as_str()) {
-            text = Cow::Owned(text.replace(secret.as_str(), REDACTED));
+    if known.by_prefix.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let (mut copied, mut at) = (0, 0);
+    while at + PREFIX <= bytes.len() {
+        match known.at(&bytes[at..]) {
+            // A credential starts with a whole character, so `at` is on a character boundary.
+            Some(secret) => {
+                out.push_str(&text[copied..at]);
+                out.push_str(REDACTED);
+                at += secret.len();
+                copied = at;
+            }
+            None => at += 1,
         }
     }
-    text
+    if copied == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
 }
 
 /// A URL fit for a log line: every query value and any userinfo password replaced by
@@ -142,6 +211,14 @@ mod tests {
         let json = serde_json::to_string(token.expose()).unwrap();
         assert_eq!(scrub(&json), "\"(redacted)\"");
         assert_eq!(scrub("abc abcd"), "abc abcd", "too short to scrub");
+        // Around characters of several bytes, and many credentials at once.
+        let many: Vec<Secret> = (0..2000)
+            .map(|i| Secret::credential(format!("tok{i:05}-a9f3")))
+            .collect();
+        assert_eq!(
+            scrub(&format!("é{}ü{}", many[7].expose(), many[1999].expose())),
+            "é(redacted)ü(redacted)"
+        );
         assert!(matches!(scrub("nothing here"), Cow::Borrowed(_)));
         // A plain `new` is not remembered: a URL is not a credential.
         Secret::new("https://h/plain-url-value");

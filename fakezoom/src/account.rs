@@ -136,8 +136,10 @@ pub(crate) async fn list_account(
     if !authorized {
         return zoom_error(401, 124, "Invalid access token.");
     }
-    if let Some(ListFault::Delay(pause)) = fault {
-        tokio::time::sleep(pause).await;
+    match fault {
+        Some(ListFault::Delay(pause)) => tokio::time::sleep(pause).await,
+        Some(ListFault::Hold) => shared.hold_listing().await,
+        _ => {}
     }
     let answer = match page(&shared, uri.query()) {
         Ok(answer) => answer.to_string(),

@@ -86,8 +86,10 @@ async fn answer(
         return json_response(200, body);
     }
     let malformed = matches!(fault, Some(ListFault::Malformed));
-    if let Some(ListFault::Delay(pause)) = fault {
-        tokio::time::sleep(pause).await;
+    match fault {
+        Some(ListFault::Delay(pause)) => tokio::time::sleep(pause).await,
+        Some(ListFault::Hold) => shared.hold_listing().await,
+        _ => {}
     }
 
     let params = urls::query_params(query);

@@ -87,7 +87,10 @@ async fn serve(
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok()),
     );
-    let bearer_ok = bearer.is_some_and(|jwt| shared.jwt_accepted(jwt));
+    // An API JWT, or a download token (the `download_token` of a webhook event; the per-session
+    // listing's `download_access_token` is the same kind of credential here).
+    let bearer_ok =
+        bearer.is_some_and(|token| shared.check_access_token(token) == TokenCheck::Valid);
 
     // A protected recording needs the token in the URL; the Bearer header alone gets the
     // browser sign-in page, which is what Zoom sends (with 200!) to a client that got it wrong.

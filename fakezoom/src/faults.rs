@@ -19,6 +19,11 @@ pub enum ListFault {
     },
     /// Wait, then answer normally.
     Delay(Duration),
+    /// Hold the request (once it has passed the token check) until the test calls
+    /// [`Server::release_listings`](crate::Server::release_listings), then answer normally; a
+    /// held request is counted by [`Server::held_listings`](crate::Server::held_listings) while it
+    /// waits, so that a test can act once the fake has seen it.
+    Hold,
     /// 200 with a truncated JSON body.
     Malformed,
 }

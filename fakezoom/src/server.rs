@@ -129,8 +129,13 @@ impl Server {
             .extend(faults);
     }
 
-    /// Queues faults for the next downloads of a file.
+    /// Queues faults for the next downloads of a file. A [`FileFault::Hold`] among them holds
+    /// again even if the file was [released](Server::release) before.
     pub fn push_file_faults(&self, file_key: &str, faults: impl IntoIterator<Item = FileFault>) {
+        let faults: Vec<FileFault> = faults.into_iter().collect();
+        if faults.iter().any(|f| matches!(f, FileFault::Hold { .. })) {
+            self.shared.rearm_hold(file_key);
+        }
         self.shared
             .lock()
             .file_faults
@@ -164,6 +169,23 @@ impl Server {
         }
     }
 
+    /// Issues a download token that lives `ttl`, as a webhook event's `download_token`: the
+    /// download host accepts it as `Authorization: Bearer` on the first hop (and as
+    /// `access_token`). It joins [`Server::issued_download_tokens`].
+    pub fn issue_download_token(&self, ttl: Duration) -> String {
+        self.shared.issue_download_token(ttl.as_secs())
+    }
+
+    /// Lets every listing held by [`ListFault::Hold`] answer, now and later.
+    pub fn release_listings(&self) {
+        self.shared.release_listings();
+    }
+
+    /// How many listing requests (per-session or account) [`ListFault::Hold`] holds right now.
+    pub fn held_listings(&self) -> usize {
+        self.shared.held_listings()
+    }
+
     /// Serves `body` byte for byte (status 200, after the usual checks of the token) as the
     /// answer for `session_id`: for answers no [`Session`] can describe, such as Zoom's own
     /// published examples, duplicate keys, or a lone UTF-16 surrogate escape.
@@ -175,7 +197,7 @@ impl Server {
     }
 
     /// Lets the bodies of `file_key` held by [`FileFault::Hold`] send the rest, now and for
-    /// every later hold of that file.
+    /// every later hold of that file until a new `Hold` is queued for it.
     pub fn release(&self, file_key: &str) {
         self.shared.release(file_key);
     }

@@ -4,7 +4,7 @@
 //! held across an `.await`, so contention is no concern even under a benchmark.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -48,6 +48,10 @@ pub(crate) struct Shared {
     /// The account listing's page tokens, faults and clock; locked apart from `inner`, never
     /// while holding it.
     pub(crate) account: Mutex<AccountState>,
+    /// Whether listings held by [`ListFault::Hold`] may go on.
+    listing_gate: watch::Sender<bool>,
+    /// Listing requests held right now.
+    held_listings: AtomicUsize,
 }
 
 #[derive(Default)]
@@ -107,6 +111,8 @@ impl Shared {
             storage_rate: Throttle::new(),
             inner: Mutex::new(Inner::default()),
             account: Mutex::default(),
+            listing_gate: watch::channel(false).0,
+            held_listings: AtomicUsize::new(0),
         }
     }
 
@@ -147,6 +153,30 @@ impl Shared {
 
     pub(crate) fn pop_list_fault(&self, session_id: &str) -> Option<ListFault> {
         self.lock().list_faults.get_mut(session_id)?.pop_front()
+    }
+
+    /// A listing request held by [`ListFault::Hold`]: counted while it waits for
+    /// [`Shared::release_listings`]. A client that gives up drops the request, and the count
+    /// with it.
+    pub(crate) async fn hold_listing(&self) {
+        struct Held<'a>(&'a AtomicUsize);
+        impl Drop for Held<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        let mut gate = self.listing_gate.subscribe();
+        self.held_listings.fetch_add(1, Ordering::SeqCst);
+        let _held = Held(&self.held_listings);
+        let _ = gate.wait_for(|released| *released).await;
+    }
+
+    pub(crate) fn release_listings(&self) {
+        self.listing_gate.send_replace(true);
+    }
+
+    pub(crate) fn held_listings(&self) -> usize {
+        self.held_listings.load(Ordering::SeqCst)
     }
 
     /// The next queued fault for a file, else its persistent one.
@@ -223,6 +253,13 @@ impl Shared {
             .entry(file_key.to_owned())
             .or_insert_with(|| watch::channel(false).0)
             .send_replace(true);
+    }
+
+    /// Holds of `file_key` hold again (after a [`Shared::release`]); bodies held now stay held.
+    pub(crate) fn rearm_hold(&self, file_key: &str) {
+        if let Some(gate) = self.lock().holds.get(file_key) {
+            gate.send_replace(false);
+        }
     }
 
     /// The body fault of a ticket, which is used up by this call.

@@ -99,6 +99,52 @@ impl Archive {
         entries_of(&self.dir)
     }
 
+    /// The whole of the archive's own file `name` (beside the session folders), or `None` when
+    /// there is none. A symlink or anything but a regular file there is refused, not followed.
+    pub fn read_file(&self, name: &str) -> io::Result<Option<Vec<u8>>> {
+        match self.slot(name)? {
+            Slot::Absent => return Ok(None),
+            Slot::File { .. } => {}
+            other => {
+                return Err(refused(format!(
+                    "{} is {}, not a regular file",
+                    self.root.join(name).display(),
+                    other.what()
+                )));
+            }
+        }
+        let fd = match rfs::openat(
+            &self.dir,
+            name,
+            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK,
+            Mode::empty(),
+        ) {
+            Err(Errno::NOENT) => return Ok(None),
+            other => other?,
+        };
+        let mut file = File::from(fd);
+        if !file.metadata()?.is_file() {
+            return Err(refused(format!(
+                "{} is not a regular file",
+                self.root.join(name).display()
+            )));
+        }
+        let mut bytes = Vec::new();
+        io::Read::read_to_end(&mut file, &mut bytes)?;
+        Ok(Some(bytes))
+    }
+
+    /// Replace the archive's own file `name` atomically ([`super::durable::replace`]), through
+    /// the new file `temp`, which must not exist.
+    pub fn replace_file(&self, temp: &str, name: &str, bytes: &[u8]) -> io::Result<()> {
+        super::durable::replace(&self.dir, temp, name, bytes, 0o666)
+    }
+
+    /// Remove the archive's own file `name` if it is there (a link is removed, not followed).
+    pub fn remove_file(&self, name: &str) -> io::Result<()> {
+        unlink(&self.dir, name)
+    }
+
     /// The session folder `name`; created first when `create` and missing. A symlink or
     /// anything but a folder there is refused.
     pub fn folder(&self, name: &str, create: bool) -> io::Result<Option<Folder>> {

@@ -13,13 +13,14 @@
 //! - nothing inside the archive is opened through a symlink: session folders and files are
 //!   reached with `openat` and `O_NOFOLLOW` from an open handle of their folder;
 //! - `SHA256SUMS` and `session.json` are replaced atomically (temporary `.part`, `fsync`,
-//!   rename, `fsync` of the folder) under the session lock.
+//!   rename, `fsync` of the folder: [`durable::replace`]) under the session lock.
 //!
 //! [`Folder::check`] re-hashes a file against `SHA256SUMS` and is the only maker of a
 //! [`Proof`]: `vsrec verify` uses it, and anything that must be certain of a file before
 //! acting on it (deleting the original from Zoom) must too.
 
 pub mod digest;
+pub mod durable;
 mod hashing;
 mod local;
 pub mod manifest;

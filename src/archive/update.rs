@@ -3,7 +3,7 @@
 //! that files finishing together cost one rewrite.
 
 use std::fs::File;
-use std::io::{self, Write};
+use std::io;
 use std::sync::{Arc, OnceLock, PoisonError};
 
 use rustix::fs::{self as rfs, AtFlags, OFlags};
@@ -124,13 +124,7 @@ impl Folder {
         if matches!(self.slot(&temp)?, Slot::File { .. } | Slot::Symlink) {
             unlink(self.dir(), &temp)?;
         }
-        let mut file = self.open_file(&temp, OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        rfs::renameat(self.dir(), &temp, self.dir(), name)?;
-        self.sync();
-        Ok(())
+        super::durable::replace(self.dir(), &temp, name, bytes, 0o666)
     }
 }
 

@@ -255,8 +255,18 @@ async fn attempt(ctx: &Ctx, task: &Task, transfer: &mut Transfer) -> Result<(), 
         .await
         .map_err(Failure::Fatal)?;
     transfer.generation = access.generation;
-    transfer.jwt = Some(jwt.clone());
-    let response = send(&ctx.http, &ctx.cancel, &access.url, &jwt, transfer.offset).await?;
+    // A webhook's download token, when the session came with one, else the JWT (which a
+    // refusal then replaces).
+    transfer.jwt = access.first_hop.is_none().then(|| jwt.clone());
+    let bearer = access.first_hop.unwrap_or(jwt);
+    let response = send(
+        &ctx.http,
+        &ctx.cancel,
+        &access.url,
+        &bearer,
+        transfer.offset,
+    )
+    .await?;
     let expected = task.expected();
     let status = response.status();
     let content_length = response.content_length();

@@ -8,11 +8,15 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::Options;
+use super::listing::Listed;
 use super::session::SessionAccess;
-use crate::archive::{Digest, Folder, Manifest, Slot, part_name};
+use crate::archive::{Archive, Digest, Folder, Manifest, Slot, is_refusal, part_name};
+use crate::error::Error;
 use crate::events::FileFields;
 use crate::model::{RecordingFile, Session};
 use crate::naming::{self, FileNameParts};
+use crate::term::Term;
 
 /// One file of a run, and where it goes.
 #[derive(Debug)]
@@ -101,6 +105,96 @@ pub struct Planned {
     pub task: Task,
     pub action: Action,
     pub reason: Option<String>,
+}
+
+/// Plan every selected file of a listed session. Its folder is created (unless this is a dry
+/// run) and gets a fresh `session.json`; a session folder that is a symlink or not a folder fails
+/// the session's files, not the run. An error is one that would fail every session (the archive
+/// cannot be written).
+pub async fn plan_session(
+    archive: Option<&Archive>,
+    listed: &Listed,
+    options: &Options,
+    term: &Term,
+) -> Result<Vec<Planned>, Error> {
+    let Listed {
+        session,
+        json,
+        first_hop,
+    } = listed;
+    let access = Arc::new(SessionAccess::with_first_hop(session, first_hop.clone()));
+    let dir = session_dir(session);
+    let folder = match archive.map(|a| a.folder(&dir, !options.dry_run)) {
+        None => Ok(None),
+        Some(Ok(folder)) => Ok(folder),
+        Some(Err(e)) if is_refusal(&e) => Err(e.to_string()),
+        Some(Err(e)) => {
+            let path = archive.map_or_else(PathBuf::new, |a| a.root().join(&dir));
+            return Err(Error::Usage(format!(
+                "cannot create {}: {e}",
+                path.display()
+            )));
+        }
+    };
+    let manifest = match (&folder, options.dry_run) {
+        (Ok(Some(folder)), false) => prepare_folder(folder, json, term).await,
+        _ => Manifest::default(),
+    };
+    let files: Vec<_> = session.files.iter().collect();
+    let mut planned = Vec::new();
+    for (file, names) in session.files.iter().zip(names(&files)) {
+        if !selected(file, &options.types) {
+            continue;
+        }
+        let (action, reason, name) = match &folder {
+            Err(refusal) => (Action::Fail, Some(refusal.clone()), names.0),
+            Ok(folder) => decide(folder.as_ref(), &manifest, file, names, options.overwrite),
+        };
+        planned.push(Planned {
+            task: Task {
+                session: Arc::clone(&access),
+                folder: folder.as_ref().ok().cloned().flatten(),
+                file: file.clone(),
+                rel_path: Path::new(&dir).join(&name),
+                name,
+            },
+            action,
+            reason,
+        });
+    }
+    Ok(planned)
+}
+
+/// Write the session's `session.json` and read its `SHA256SUMS`. Neither failure stops the
+/// run: the recordings matter more, and the next run writes and reads them again.
+async fn prepare_folder(folder: &Folder, json: &str, term: &Term) -> Manifest {
+    let (folder, json) = (folder.clone(), json.to_owned());
+    let path = folder.path().to_owned();
+    let done = tokio::task::spawn_blocking(move || {
+        let written = folder.write_session_json(&json);
+        (written, folder.read_manifest())
+    })
+    .await;
+    let (written, manifest) = match done {
+        Ok(done) => done,
+        Err(e) => (Err(io::Error::other(e)), Ok(Default::default())),
+    };
+    if let Err(e) = written {
+        term.warn(&format!(
+            "cannot write {}: {e}",
+            path.join(crate::archive::SESSION_JSON).display()
+        ));
+    }
+    match manifest {
+        Ok((manifest, _)) => manifest,
+        Err(e) => {
+            term.warn(&format!(
+                "cannot read {}: {e}",
+                path.join(crate::archive::SHA256SUMS).display()
+            ));
+            Manifest::default()
+        }
+    }
 }
 
 /// The sub-folder of `--out` for a session.

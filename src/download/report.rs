@@ -3,14 +3,15 @@
 
 use std::io;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::plan::Task;
+use super::plan::{Action, Planned, Task};
 use crate::archive::Digest;
 pub use crate::events::FileStatus as Status;
-use crate::events::{DownloadSummary, Event, FileEvent};
+use crate::events::{DiscoveryError, DownloadSummary, Event, FileEvent, PlanEvent, SessionError};
 use crate::exit::ExitStatus;
 use crate::format;
 use crate::term::Term;
@@ -39,6 +40,25 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// Whether the file is complete and verified in the archive (downloaded, resumed or found
+    /// there).
+    pub fn is_verified(&self) -> bool {
+        matches!(
+            self.status,
+            Status::Downloaded | Status::Resumed | Status::Skipped
+        )
+    }
+
+    pub fn not_ready(reason: Option<String>) -> Self {
+        Self {
+            status: Status::NotReady,
+            bytes: 0,
+            attempts: 0,
+            error: reason,
+            sha256: None,
+        }
+    }
+
     pub fn failed(attempts: u32, bytes: u64, error: String) -> Self {
         Self {
             status: Status::Failed,
@@ -101,9 +121,14 @@ pub struct Reporter {
     /// The output directory, absolute, for the summary.
     out: String,
     total: Option<ProgressBar>,
-    files_to_fetch: u64,
+    /// Files queued for a transfer so far, and how many of them are done (the total bar's
+    /// message); both grow while sessions are still being listed.
+    fetches: Mutex<(u64, u64)>,
     started: Instant,
     summary: Mutex<Summary>,
+    /// stdout could not be written (`vsrec download --json | head -1`): no more events go there,
+    /// and the operator was told once.
+    stdout_closed: AtomicBool,
 }
 
 /// Progress of one file; drawn only when bars are on.
@@ -141,16 +166,11 @@ impl Drop for FileBar {
 }
 
 impl Reporter {
-    /// `bytes_to_fetch` sizes the total bar: what the planned downloads should transfer.
-    pub fn new(
-        term: Term,
-        json: bool,
-        out: String,
-        files_to_fetch: u64,
-        bytes_to_fetch: u64,
-    ) -> Self {
+    /// The total bar starts empty and grows with [`Reporter::add_fetches`] as sessions are
+    /// planned.
+    pub fn new(term: Term, json: bool, out: String) -> Self {
         let total = term.bars().map(|bars| {
-            let bar = bars.add(ProgressBar::new(bytes_to_fetch));
+            let bar = bars.add(ProgressBar::new(0));
             bar.set_style(
                 ProgressStyle::with_template(
                     "{prefix:.bold} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta} {msg}",
@@ -159,7 +179,7 @@ impl Reporter {
                 .progress_chars("=> "),
             );
             bar.set_prefix("total");
-            bar.set_message(format!("0/{files_to_fetch} files"));
+            bar.set_message("0/0 files");
             bar
         });
         Self {
@@ -167,9 +187,43 @@ impl Reporter {
             json,
             out,
             total,
-            files_to_fetch,
+            fetches: Mutex::default(),
             started: Instant::now(),
             summary: Mutex::default(),
+            stdout_closed: AtomicBool::new(false),
+        }
+    }
+
+    /// `files` more transfers are queued, of `bytes` to fetch together.
+    pub fn add_fetches(&self, files: u64, bytes: u64) {
+        let mut fetches = self.fetches.lock().unwrap_or_else(|e| e.into_inner());
+        fetches.0 += files;
+        if let Some(total) = &self.total {
+            total.inc_length(bytes);
+            total.set_message(format!("{}/{} files", fetches.1, fetches.0));
+        }
+    }
+
+    /// A line for stdout. When stdout is gone (a reader that stopped early, a full disk), the
+    /// run goes on without events: said once on stderr, and the exit code still reports the
+    /// downloads. The caller of a run that only prints (`--dry-run`) uses [`Term::data`]
+    /// directly and stops instead.
+    fn data(&self, line: &str) {
+        if self.stdout_closed.load(Ordering::Relaxed) {
+            return;
+        }
+        if let Err(e) = self.term.data(line)
+            && !self.stdout_closed.swap(true, Ordering::Relaxed)
+        {
+            let what = if e.kind() == io::ErrorKind::BrokenPipe {
+                "stdout was closed".to_owned()
+            } else {
+                format!("cannot write to stdout ({e})")
+            };
+            self.term.warn(&format!(
+                "{what}: no more --json events are written; the downloads go on, and the exit \
+                 code reports them"
+            ));
         }
     }
 
@@ -231,14 +285,18 @@ impl Reporter {
         ));
     }
 
-    pub fn finished(&self, task: &Task, outcome: &Outcome) -> io::Result<()> {
-        let done = {
-            let mut summary = self.summary.lock().unwrap_or_else(|e| e.into_inner());
-            summary.count(outcome);
-            summary.downloaded + summary.resumed + summary.failed
-        };
-        if let Some(total) = &self.total {
-            total.set_message(format!("{done}/{} files", self.files_to_fetch));
+    /// A file ended; `fetched`: it was one of the transfers counted by [`Reporter::add_fetches`].
+    pub fn finished(&self, task: &Task, outcome: &Outcome, fetched: bool) {
+        self.summary
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .count(outcome);
+        if fetched {
+            let mut fetches = self.fetches.lock().unwrap_or_else(|e| e.into_inner());
+            fetches.1 += 1;
+            if let Some(total) = &self.total {
+                total.set_message(format!("{}/{} files", fetches.1, fetches.0));
+            }
         }
         let path = task.display_path();
         let line = match (&outcome.status, &outcome.error) {
@@ -274,18 +332,69 @@ impl Reporter {
                 error: outcome.error.as_deref(),
                 attempts: outcome.attempts,
             });
-            self.term.data(&record.line())?;
+            self.data(&record.line());
         }
-        Ok(())
     }
 
-    /// Clear the bars, print the summary; returns the counts.
-    pub fn finish(&self, extra: ExitStatus) -> io::Result<(Summary, ExitStatus)> {
+    /// A session that could not be listed: its files are unknown.
+    pub fn session_error(&self, session_id: &str, error: &anyhow::Error, status: ExitStatus) {
+        // An account-wide failure (credentials, an unreachable API) is said without the session
+        // it happened to hit first.
+        self.term
+            .error(&crate::error::session_failure(session_id, error));
+        self.session_error_event(session_id, format!("{error:#}"), status);
+    }
+
+    /// A session left alone because an account-wide failure (`error`) stopped the run: a
+    /// `--json` line only, since stderr says how many once.
+    pub fn session_not_attempted(
+        &self,
+        session_id: &str,
+        error: &anyhow::Error,
+        status: ExitStatus,
+    ) {
+        self.session_error_event(session_id, crate::error::not_attempted(error), status);
+    }
+
+    fn session_error_event(&self, session_id: &str, error: String, status: ExitStatus) {
+        if self.json {
+            self.data(
+                &Event::SessionError(SessionError {
+                    session_id,
+                    error,
+                    exit_code: status.code(),
+                })
+                .line(),
+            );
+        }
+    }
+
+    /// Discovery stopped (Zoom kept refusing a window's page tokens, credentials were refused…):
+    /// the sessions it had found still download.
+    pub fn discovery_error(&self, error: &str, status: ExitStatus) {
+        self.term.error(error);
+        if self.json {
+            self.data(
+                &Event::DiscoveryError(DiscoveryError {
+                    error,
+                    exit_code: status.code(),
+                })
+                .line(),
+            );
+        }
+    }
+
+    /// The counts so far.
+    pub fn summary(&self) -> Summary {
+        *self.summary.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Clear the bars and print the summary line with the run's exit status.
+    pub fn print_summary(&self, status: ExitStatus) {
         if let Some(total) = &self.total {
             total.finish_and_clear();
         }
-        let summary = *self.summary.lock().unwrap_or_else(|e| e.into_inner());
-        let status = summary.exit_status().worst(extra);
+        let summary = self.summary();
         let elapsed = self.started.elapsed();
         self.term.info(&format!(
             "{} downloaded, {} resumed, {} skipped, {} not ready, {} failed; {} in {}{} to {}",
@@ -311,10 +420,50 @@ impl Reporter {
                 elapsed_seconds: (elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
                 exit_code: status.code(),
             });
-            self.term.data(&line.line())?;
+            self.data(&line.line());
         }
-        Ok((summary, status))
     }
+}
+
+/// The plan of one session as `--dry-run` prints it: a line per file, or a JSON `plan` event.
+pub fn plan_text(planned: &[Planned], json: bool) -> String {
+    let mut text = String::new();
+    for p in planned {
+        let resume_from = match p.action {
+            Action::Resume { from } => Some(from),
+            _ => None,
+        };
+        let action = p.action.word();
+        if json {
+            text.push_str(
+                &Event::Plan(PlanEvent {
+                    file: p.task.json_fields(),
+                    expected_bytes: p.task.expected(),
+                    action,
+                    resume_from,
+                    reason: p.reason.as_deref(),
+                })
+                .line(),
+            );
+            continue;
+        }
+        let size = p
+            .task
+            .expected()
+            .map_or_else(|| "?".to_owned(), format::bytes);
+        text.push_str(&format!(
+            "{action:<9}  {size:>10}  {}",
+            format::printable(&p.task.display_path())
+        ));
+        if let Some(from) = resume_from {
+            text.push_str(&format!("  (from {})", format::bytes(from)));
+        }
+        if let Some(reason) = &p.reason {
+            text.push_str(&format!("  ({reason})"));
+        }
+        text.push('\n');
+    }
+    text
 }
 
 fn seconds(d: Duration) -> String {

@@ -27,6 +27,9 @@ struct State {
     urls: HashMap<String, String>,
     protected: bool,
     download_token: Option<Secret>,
+    /// `Authorization: Bearer` for the first hop instead of the JWT: a webhook event's
+    /// `download_token`. Gone once the session is listed again (the token was refused).
+    first_hop: Option<Secret>,
 }
 
 /// What a worker needs for one attempt.
@@ -34,6 +37,8 @@ pub struct Access {
     pub generation: u64,
     /// The URL to request, including `access_token` for a protected session.
     pub url: Secret,
+    /// The bearer token for the first hop when it is not the JWT.
+    pub first_hop: Option<Secret>,
 }
 
 impl SessionAccess {
@@ -41,6 +46,19 @@ impl SessionAccess {
         Self {
             id: session.id.clone(),
             state: Mutex::new(State::from(session)),
+        }
+    }
+
+    /// As [`SessionAccess::new`], with `token` (a webhook event's `download_token`) as the
+    /// first hop's bearer until a refusal makes the session be listed again.
+    pub fn with_first_hop(session: &Session, token: Option<Secret>) -> Self {
+        let state = State {
+            first_hop: token,
+            ..State::from(session)
+        };
+        Self {
+            id: session.id.clone(),
+            state: Mutex::new(state),
         }
     }
 
@@ -62,6 +80,7 @@ impl SessionAccess {
         Ok(Access {
             generation: state.generation,
             url: Secret::new(parsed.as_str()),
+            first_hop: state.first_hop.clone(),
         })
     }
 
@@ -95,6 +114,7 @@ impl From<&Session> for State {
                 .collect(),
             protected: session.is_protected(),
             download_token: session.download_token.clone(),
+            first_hop: None,
         }
     }
 }

@@ -11,8 +11,8 @@
 //! files are 0600.
 
 use std::collections::HashMap;
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::fs::{self, File};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex};
 use aws_lc_rs::digest;
 
 use super::signature::hex;
+use crate::archive::durable;
 
 /// Where a spooled event lives, and its identity.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -239,40 +240,15 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(digest::digest(&digest::SHA256, bytes).as_ref())
 }
 
-/// Temporary file (created exclusively, never through a planted link), write, fsync, rename,
-/// fsync of the folder.
+/// The body under `name`, durably ([`durable::replace`]); the temporary is private (0600) from
+/// its creation, since bodies carry download tokens.
 fn write_durably(dir: &Path, name: &str, body: &[u8]) -> io::Result<()> {
-    let tmp = dir.join(format!("{TEMP_PREFIX}{name}"));
-    let written = private_file(&tmp).and_then(|mut file| {
-        file.write_all(body)?;
-        file.sync_all()
-    });
-    let renamed = written
-        .and_then(|()| fs::rename(&tmp, dir.join(name)))
-        .and_then(|()| sync_dir(dir));
-    if renamed.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    renamed
+    let handle = File::open(dir)?;
+    durable::replace(&handle, &format!("{TEMP_PREFIX}{name}"), name, body, 0o600)
 }
 
 fn sync_dir(dir: &Path) -> io::Result<()> {
-    File::open(dir)?.sync_all()
-}
-
-#[cfg(unix)]
-fn private_file(path: &Path) -> io::Result<File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn private_file(path: &Path) -> io::Result<File> {
-    OpenOptions::new().write(true).create_new(true).open(path)
+    durable::sync_folder(File::open(dir)?)
 }
 
 #[cfg(unix)]

@@ -45,6 +45,15 @@ impl PageSource for ApiClient {
     }
 }
 
+impl<T: PageSource + Send + Sync> PageSource for std::sync::Arc<T> {
+    fn page(
+        &self,
+        query: AccountPageQuery<'_>,
+    ) -> impl Future<Output = anyhow::Result<AccountRecordings>> + Send {
+        (**self).page(query)
+    }
+}
+
 impl<T: PageSource + Sync> PageSource for &T {
     fn page(
         &self,

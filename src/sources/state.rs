@@ -1,13 +1,12 @@
-//! The archive's memory of its last complete discovery run, for `--from last`: a small file
-//! inside `--out`, `.vsrec-state.json`, that holds the end date of the latest range whose every
-//! session finished. It is replaced atomically (a new file, synced, renamed over the old one), so
-//! a crash leaves the old record or the new one, never half of one.
+//! The archive's memory of its complete runs, for `--from last`: `.vsrec-state.json` inside
+//! `--out`, holding for each selection (the `--type`, `--name` and `--key` a run was given; none
+//! for a whole-account run) the end date of the latest range whose every session finished. It is
+//! replaced atomically through the archive ([`crate::archive::durable`]), so a crash leaves the
+//! old record or the new one, never half of one.
 //!
-//! Not wired yet: `vsrec download --from` writes it and `--from last` reads it.
-
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+//! Records are kept per selection because a run that archived only the MP4 files, or only the
+//! sessions named `Design*`, says nothing about the rest: a whole-account `--from last` must not
+//! start after sessions that only a filtered run has seen.
 
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
@@ -15,141 +14,216 @@ use time::macros::format_description;
 use time::{Date, OffsetDateTime};
 
 use super::dates::format_date;
+use crate::archive::Archive;
 use crate::error::Error;
 
 /// Inside `--out`. Session folders never start with a dot, so this cannot collide with one.
 pub const FILE_NAME: &str = ".vsrec-state.json";
 const VERSION: u32 = 1;
 
-#[derive(Debug, Serialize, Deserialize)]
+/// What part of the account and of each session a run archives.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Selection {
+    /// `--type`, upper-cased, sorted, each once; empty for every type.
+    #[serde(rename = "type")]
+    pub types: Vec<String>,
+    /// `--name`, as given.
+    pub name: Option<String>,
+    /// `--key`, as given.
+    pub key: Option<String>,
+}
+
+impl Selection {
+    pub fn new(types: &[String], name: Option<&str>, key: Option<&str>) -> Self {
+        let mut types: Vec<String> = types.iter().map(|t| t.to_ascii_uppercase()).collect();
+        types.sort();
+        types.dedup();
+        Self {
+            types,
+            name: name.map(str::to_owned),
+            key: key.map(str::to_owned),
+        }
+    }
+
+    /// How the selection reads in a message: `` (everything) or ` for --type MP4 --name "D*"`.
+    fn describe(&self) -> String {
+        let mut text = String::new();
+        if !self.types.is_empty() {
+            text.push_str(&format!(" --type {}", self.types.join(",")));
+        }
+        if let Some(name) = &self.name {
+            text.push_str(&format!(" --name {name:?}"));
+        }
+        if let Some(key) = &self.key {
+            text.push_str(&format!(" --key {key:?}"));
+        }
+        if text.is_empty() {
+            text
+        } else {
+            format!(" for{text}")
+        }
+    }
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
 struct Record {
     version: u32,
-    /// `YYYY-MM-DD`: every session that started on or before this UTC date was archived.
+    runs: Vec<Run>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Run {
+    selection: Selection,
+    /// `YYYY-MM-DD`: every selected session that started on or before this UTC date was
+    /// archived (or its files reported not ready).
     last_complete_to: String,
     /// When the record was written (RFC 3339, UTC), for the operator.
     written_at: String,
 }
 
-pub fn path(out: &Path) -> PathBuf {
-    out.join(FILE_NAME)
+fn path_of(archive: &Archive) -> String {
+    archive.root().join(FILE_NAME).display().to_string()
 }
 
-/// The recorded end date, or `None` when there is no record yet.
-pub fn read(out: &Path) -> Result<Option<Date>, Error> {
-    let path = path(out);
+fn load(archive: &Archive) -> Result<Record, Error> {
+    let path = path_of(archive);
     let damaged = |why: String| {
         Error::Usage(format!(
-            "{} is damaged ({why}); delete it and give --from a date",
-            path.display()
+            "{path} is damaged ({why}); delete it and give --from a date"
         ))
     };
-    match fs::symlink_metadata(&path) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::Usage(format!("cannot read {}: {e}", path.display()))),
-        Ok(meta) if !meta.file_type().is_file() => {
-            return Err(damaged("not a regular file".into()));
-        }
-        Ok(_) => {}
-    }
-    let text = fs::read(&path)
-        .map_err(|e| Error::Usage(format!("cannot read {}: {e}", path.display())))?;
+    let text = match archive.read_file(FILE_NAME) {
+        Ok(None) => return Ok(Record::default()),
+        Ok(Some(text)) => text,
+        Err(e) if crate::archive::is_refusal(&e) => return Err(damaged(e.to_string())),
+        Err(e) => return Err(Error::Usage(format!("cannot read {path}: {e}"))),
+    };
     let record: Record = serde_json::from_slice(&text).map_err(|e| damaged(e.to_string()))?;
     if record.version > VERSION {
         return Err(Error::Usage(format!(
-            "{} was written by a newer vsrec (version {}); upgrade vsrec",
-            path.display(),
+            "{path} was written by a newer vsrec (version {}); upgrade vsrec",
             record.version
         )));
     }
-    Date::parse(
-        &record.last_complete_to,
-        format_description!("[year]-[month]-[day]"),
-    )
-    .map(Some)
-    .map_err(|_| damaged(format!("{:?} is not a date", record.last_complete_to)))
+    for run in &record.runs {
+        parse(&run.last_complete_to)
+            .ok_or_else(|| damaged(format!("{:?} is not a date", run.last_complete_to)))?;
+    }
+    Ok(record)
+}
+
+fn parse(text: &str) -> Option<Date> {
+    Date::parse(text, format_description!("[year]-[month]-[day]")).ok()
+}
+
+/// The recorded end date for `selection`, or `None` when there is none yet.
+pub fn read(archive: &Archive, selection: &Selection) -> Result<Option<Date>, Error> {
+    Ok(load(archive)?
+        .runs
+        .iter()
+        .find(|run| &run.selection == selection)
+        .and_then(|run| parse(&run.last_complete_to)))
 }
 
 /// Where `--from last` starts: a day before the recorded end, because a session's recordings
-/// can appear after the run that covered its day. A usage error when there is no record.
-pub fn from_last(out: &Path) -> Result<Date, Error> {
-    let last = read(out)?.ok_or_else(|| {
+/// can appear after the run that covered its day. A usage error when there is no record (also
+/// when `--out` does not exist yet: `archive` is `None`).
+pub fn from_last(
+    archive: Option<&Archive>,
+    out: &std::path::Path,
+    selection: &Selection,
+) -> Result<Date, Error> {
+    let last = match archive {
+        Some(archive) => read(archive, selection)?,
+        None => None,
+    };
+    let last = last.ok_or_else(|| {
         Error::Usage(format!(
-            "--from last: {} has no record of a complete run yet ({} is missing); run once with \
-             a date, like --from 2026-01-01",
+            "--from last: {} holds no record of a complete run{} yet ({FILE_NAME} is written \
+             after one); run once with a date, like --from 2026-01-01",
             out.display(),
-            FILE_NAME
+            selection.describe()
         ))
     })?;
     Ok(last.previous_day().unwrap_or(last))
 }
 
-/// Records that every session up to `to` is archived. The record never moves back: a run over
-/// an older range leaves a later end in place.
-pub fn record_complete(out: &Path, to: Date, now: OffsetDateTime) -> Result<(), Error> {
-    let to = match read(out)? {
-        Some(recorded) if recorded > to => return Ok(()),
-        _ => to,
-    };
-    let record = Record {
-        version: VERSION,
-        last_complete_to: format_date(to),
-        written_at: now.format(&Rfc3339).unwrap_or_default(),
-    };
-    let mut text = serde_json::to_vec_pretty(&record).map_err(io::Error::other);
-    if let Ok(text) = &mut text {
-        text.push(b'\n');
+/// Records that every session of `selection` up to `to` is archived. The record never moves
+/// back: a run over an older range leaves a later end in place.
+pub fn record_complete(
+    archive: &Archive,
+    selection: &Selection,
+    to: Date,
+    now: OffsetDateTime,
+) -> Result<(), Error> {
+    let mut record = load(archive)?;
+    let written_at = now
+        .replace_nanosecond(0)
+        .unwrap_or(now)
+        .format(&Rfc3339)
+        .unwrap_or_default();
+    match record.runs.iter_mut().find(|r| &r.selection == selection) {
+        Some(run) if parse(&run.last_complete_to).is_some_and(|recorded| recorded > to) => {
+            return Ok(());
+        }
+        Some(run) => {
+            run.last_complete_to = format_date(to);
+            run.written_at = written_at;
+        }
+        None => record.runs.push(Run {
+            selection: selection.clone(),
+            last_complete_to: format_date(to),
+            written_at,
+        }),
     }
-    text.and_then(|text| replace(out, &text))
-        .map_err(|e| Error::Usage(format!("cannot write {}: {e}", path(out).display())))
-}
-
-/// Write `text` to a new file beside the record, sync it, rename it over the record, sync the
-/// folder. The new file is created exclusively, so a symlink planted under its name is refused
-/// rather than followed; `rename` replaces a link at the final name, never its target.
-fn replace(out: &Path, text: &[u8]) -> io::Result<()> {
-    let tmp = out.join(format!("{FILE_NAME}.{}.tmp", std::process::id()));
-    let written = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .and_then(|mut file| {
-            file.write_all(text)?;
-            file.sync_all()
-        })
-        .and_then(|()| fs::rename(&tmp, path(out)));
-    if written.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    written?;
-    // Best effort: not every file system can sync a folder.
-    if let Ok(dir) = File::open(out) {
-        let _ = dir.sync_all();
-    }
-    Ok(())
+    record.version = VERSION;
+    let mut text = serde_json::to_vec_pretty(&record).expect("plain structs serialise");
+    text.push(b'\n');
+    // A name of this process's own: two runs finishing at once never share a temporary, and a
+    // leftover under it can only be a dead process's (a pid is unique among live ones).
+    let temp = format!("{FILE_NAME}.{}.tmp", std::process::id());
+    archive
+        .remove_file(&temp)
+        .and_then(|()| archive.replace_file(&temp, FILE_NAME, &text))
+        .map_err(|e| Error::Usage(format!("cannot write {}: {e}", path_of(archive))))
 }
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
     use time::macros::{date, datetime};
 
     use super::*;
 
     const NOW: OffsetDateTime = datetime!(2026-07-01 02:00:00 UTC);
 
+    fn archive(dir: &std::path::Path) -> Archive {
+        Archive::open(dir).unwrap()
+    }
+
     #[test]
     fn no_record_then_a_record_then_a_later_one() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(read(dir.path()).unwrap(), None);
-        let err = from_last(dir.path()).unwrap_err().to_string();
+        let a = archive(dir.path());
+        let all = Selection::default();
+        assert_eq!(read(&a, &all).unwrap(), None);
+        let err = from_last(Some(&a), dir.path(), &all)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("--from last") && err.contains("--from 2026-01-01"),
             "{err}"
         );
+        assert!(from_last(None, dir.path(), &all).is_err());
 
-        record_complete(dir.path(), date!(2026 - 06 - 30), NOW).unwrap();
-        assert_eq!(read(dir.path()).unwrap(), Some(date!(2026 - 06 - 30)));
-        assert_eq!(from_last(dir.path()).unwrap(), date!(2026 - 06 - 29));
-        let text = fs::read_to_string(path(dir.path())).unwrap();
+        record_complete(&a, &all, date!(2026 - 06 - 30), NOW).unwrap();
+        assert_eq!(read(&a, &all).unwrap(), Some(date!(2026 - 06 - 30)));
+        assert_eq!(
+            from_last(Some(&a), dir.path(), &all).unwrap(),
+            date!(2026 - 06 - 29)
+        );
+        let text = fs::read_to_string(dir.path().join(FILE_NAME)).unwrap();
         assert!(
             text.contains("\"last_complete_to\": \"2026-06-30\""),
             "{text}"
@@ -157,10 +231,10 @@ mod tests {
         assert!(text.contains("2026-07-01T02:00:00Z"), "{text}");
 
         // An older range does not move the record back; a later one moves it on.
-        record_complete(dir.path(), date!(2026 - 01 - 31), NOW).unwrap();
-        assert_eq!(read(dir.path()).unwrap(), Some(date!(2026 - 06 - 30)));
-        record_complete(dir.path(), date!(2026 - 07 - 31), NOW).unwrap();
-        assert_eq!(read(dir.path()).unwrap(), Some(date!(2026 - 07 - 31)));
+        record_complete(&a, &all, date!(2026 - 01 - 31), NOW).unwrap();
+        assert_eq!(read(&a, &all).unwrap(), Some(date!(2026 - 06 - 30)));
+        record_complete(&a, &all, date!(2026 - 07 - 31), NOW).unwrap();
+        assert_eq!(read(&a, &all).unwrap(), Some(date!(2026 - 07 - 31)));
         // Nothing but the record is left behind.
         let names: Vec<_> = fs::read_dir(dir.path())
             .unwrap()
@@ -170,27 +244,49 @@ mod tests {
     }
 
     #[test]
+    fn each_selection_has_its_own_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = archive(dir.path());
+        let all = Selection::default();
+        let mp4 = Selection::new(&["mp4".into(), "MP4".into()], None, None);
+        assert_eq!(mp4, Selection::new(&["MP4".into()], None, None));
+        let design = Selection::new(&[], Some("Design*"), None);
+        record_complete(&a, &mp4, date!(2026 - 06 - 30), NOW).unwrap();
+        assert_eq!(
+            read(&a, &all).unwrap(),
+            None,
+            "a filtered run says nothing of all"
+        );
+        let err = from_last(Some(&a), dir.path(), &design)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("for --name \"Design*\""), "{err}");
+        record_complete(&a, &all, date!(2026 - 05 - 31), NOW).unwrap();
+        assert_eq!(read(&a, &mp4).unwrap(), Some(date!(2026 - 06 - 30)));
+        assert_eq!(read(&a, &all).unwrap(), Some(date!(2026 - 05 - 31)));
+    }
+
+    #[test]
     fn damaged_or_foreign_records_are_usage_errors() {
         let dir = tempfile::tempdir().unwrap();
+        let a = archive(dir.path());
+        let all = Selection::default();
         for (text, needle) in [
             ("{", "damaged"),
             (
-                r#"{"version":1,"last_complete_to":"June","written_at":""}"#,
+                r#"{"version":1,"runs":[{"selection":{"type":[],"name":null,"key":null},"last_complete_to":"June","written_at":""}]}"#,
                 "not a date",
             ),
-            (
-                r#"{"version":9,"last_complete_to":"2026-06-30","written_at":""}"#,
-                "newer vsrec",
-            ),
+            (r#"{"version":9,"runs":[]}"#, "newer vsrec"),
         ] {
-            fs::write(path(dir.path()), text).unwrap();
-            let err = read(dir.path()).unwrap_err();
+            fs::write(dir.path().join(FILE_NAME), text).unwrap();
+            let err = read(&a, &all).unwrap_err();
             assert!(
                 matches!(&err, Error::Usage(m) if m.contains(needle)),
                 "{text}: {err}"
             );
             // A damaged record is not silently replaced either.
-            assert!(record_complete(dir.path(), date!(2026 - 06 - 30), NOW).is_err());
+            assert!(record_complete(&a, &all, date!(2026 - 06 - 30), NOW).is_err());
         }
     }
 
@@ -199,22 +295,27 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let elsewhere = dir.path().join("elsewhere.json");
         fs::write(&elsewhere, "precious").unwrap();
-        std::os::unix::fs::symlink(&elsewhere, path(dir.path())).unwrap();
-        assert!(
-            read(dir.path())
-                .unwrap_err()
-                .to_string()
-                .contains("not a regular file")
-        );
+        std::os::unix::fs::symlink(&elsewhere, dir.path().join(FILE_NAME)).unwrap();
+        let a = archive(dir.path());
+        let err = read(&a, &Selection::default()).unwrap_err().to_string();
+        assert!(err.contains("a symlink"), "{err}");
+        assert!(record_complete(&a, &Selection::default(), date!(2026 - 06 - 30), NOW).is_err());
         assert_eq!(fs::read_to_string(&elsewhere).unwrap(), "precious");
     }
 
     #[test]
-    fn an_unwritable_folder_is_reported_and_leaves_nothing() {
+    fn an_unwritable_folder_is_reported() {
         let dir = tempfile::tempdir().unwrap();
-        let missing = dir.path().join("not-there");
-        let err = record_complete(&missing, date!(2026 - 06 - 30), NOW).unwrap_err();
-        assert!(err.to_string().starts_with("cannot write "), "{err}");
-        assert!(!missing.exists());
+        let gone = dir.path().join("out");
+        fs::create_dir(&gone).unwrap();
+        let a = archive(&gone);
+        // Nothing can be created in a folder that was deleted after it was opened, not even by
+        // root.
+        fs::remove_dir(&gone).unwrap();
+        let err = record_complete(&a, &Selection::default(), date!(2026 - 06 - 30), NOW)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("cannot write "), "{err}");
+        assert!(!gone.exists());
     }
 }

@@ -8,7 +8,7 @@ use serde_json::Value;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime};
 
-use crate::support::{Harness, Run};
+use crate::support::{Harness, Run, run_measuring_rss};
 
 /// The tests' "now": ages count back from it, and `--to` defaults to its date.
 const NOW: &str = "2026-06-30T05:00:00Z";
@@ -369,59 +369,4 @@ fn ten_thousand_sessions_list_with_flat_memory() {
         peak_kib < one_kib + 8 * 1024,
         "peak RSS {peak_kib} KiB for the account, {one_kib} KiB for one window"
     );
-}
-
-/// A run, and the peak RSS of the vsrec process in KiB: the `VmHWM` of its own address space,
-/// read from `/proc` until it exits. (`wait4`'s `ru_maxrss` would not do: a child's counts the
-/// address space it was spawned from, here this test binary with a 10 000-session fake in it.)
-fn run_measuring_rss(h: &Harness, args: &[&str]) -> (Run, u64) {
-    use std::io::Read;
-    use std::process::Stdio;
-
-    let mut cmd = h.command(args);
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    // `spawn` returns once the child has exec'd, so /proc shows vsrec's own memory from here on.
-    let mut child = cmd.spawn().expect("spawn vsrec");
-    let status_file = format!("/proc/{}/status", child.id());
-    let sampler = std::thread::spawn(move || {
-        let mut peak = 0;
-        // A high-water mark: the last reading before exit is the peak of the whole run. The
-        // pause only spaces the readings; nothing waits on it.
-        while let Some(kib) = std::fs::read_to_string(&status_file)
-            .ok()
-            .as_deref()
-            .and_then(vm_hwm_kib)
-        {
-            peak = peak.max(kib);
-            std::thread::sleep(std::time::Duration::from_millis(1));
-        }
-        peak
-    });
-    let read = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            pipe.read_to_string(&mut text).expect("read vsrec's output");
-            text
-        })
-    };
-    let stdout = read(Box::new(child.stdout.take().unwrap()));
-    let stderr = read(Box::new(child.stderr.take().unwrap()));
-    let status = child.wait().expect("wait for vsrec");
-    let run = Run {
-        code: status.code().unwrap_or(-1),
-        stdout: stdout.join().unwrap(),
-        stderr: stderr.join().unwrap(),
-    };
-    h.assert_no_secrets(&run);
-    let peak = sampler.join().unwrap();
-    assert!(peak > 0, "no reading of vsrec's memory");
-    (run, peak)
-}
-
-/// `VmHWM:   23992 kB` in /proc/PID/status; absent once the process is a zombie.
-fn vm_hwm_kib(status: &str) -> Option<u64> {
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }

@@ -169,14 +169,13 @@ impl Harness {
     /// What of a run's output gives a secret away, one description per find.
     pub fn leaks(&self, run: &Run) -> Vec<String> {
         let mut leaks = Vec::new();
+        let secrets = SecretIndex::new(self.secrets());
         for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
-            for secret in self.secrets() {
-                if text.contains(&secret) {
-                    leaks.push(format!(
-                        "a secret ({}…) leaked to {stream}:\n{text}",
-                        &secret[..4]
-                    ));
-                }
+            for secret in secrets.found_in(text) {
+                leaks.push(format!(
+                    "a secret ({}…) leaked to {stream}:\n{text}",
+                    &secret[..4]
+                ));
             }
             // Any JWT: base64url of `{"` starts every header.
             if text.contains("eyJ") {
@@ -198,6 +197,45 @@ impl Harness {
             .into_iter()
             .filter(|r| r.listener == listener)
             .collect()
+    }
+}
+
+/// The secrets of a test, indexed by their first bytes: a run over thousands of sessions has
+/// thousands of download tokens and megabytes of output, which a search for each token in turn
+/// would take minutes over.
+struct SecretIndex {
+    by_prefix: std::collections::HashMap<[u8; SecretIndex::PREFIX], Vec<String>>,
+}
+
+impl SecretIndex {
+    /// Every secret is at least this long (see [`Harness::secrets`]).
+    const PREFIX: usize = 8;
+
+    fn new(secrets: Vec<String>) -> Self {
+        let mut by_prefix = std::collections::HashMap::<_, Vec<String>>::new();
+        for secret in secrets {
+            let key: [u8; Self::PREFIX] = secret.as_bytes()[..Self::PREFIX].try_into().unwrap();
+            let list = by_prefix.entry(key).or_default();
+            if !list.contains(&secret) {
+                list.push(secret);
+            }
+        }
+        Self { by_prefix }
+    }
+
+    /// Each secret that occurs in `text`, once.
+    fn found_in(&self, text: &str) -> Vec<&str> {
+        let mut found: Vec<&str> = Vec::new();
+        let bytes = text.as_bytes();
+        for at in 0..bytes.len().saturating_sub(Self::PREFIX - 1) {
+            let key: [u8; Self::PREFIX] = bytes[at..at + Self::PREFIX].try_into().unwrap();
+            for secret in self.by_prefix.get(&key).into_iter().flatten() {
+                if bytes[at..].starts_with(secret.as_bytes()) && !found.contains(&secret.as_str()) {
+                    found.push(secret);
+                }
+            }
+        }
+        found
     }
 }
 
@@ -410,4 +448,59 @@ impl Watched {
             .unwrap();
         assert!(status.success());
     }
+}
+
+/// A run, and the peak RSS of the vsrec process in KiB: the `VmHWM` of its own address space,
+/// read from `/proc` until it exits. (`wait4`'s `ru_maxrss` would not do: a child's counts the
+/// address space it was spawned from, here this test binary with a 10 000-session fake in it.)
+pub fn run_measuring_rss(h: &Harness, args: &[&str]) -> (Run, u64) {
+    use std::io::Read;
+    use std::process::Stdio;
+
+    let mut cmd = h.command(args);
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // `spawn` returns once the child has exec'd, so /proc shows vsrec's own memory from here on.
+    let mut child = cmd.spawn().expect("spawn vsrec");
+    let status_file = format!("/proc/{}/status", child.id());
+    let sampler = std::thread::spawn(move || {
+        let mut peak = 0;
+        // A high-water mark: the last reading before exit is the peak of the whole run. The
+        // pause only spaces the readings; nothing waits on it.
+        while let Some(kib) = std::fs::read_to_string(&status_file)
+            .ok()
+            .as_deref()
+            .and_then(vm_hwm_kib)
+        {
+            peak = peak.max(kib);
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        peak
+    });
+    let read = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            pipe.read_to_string(&mut text).expect("read vsrec's output");
+            text
+        })
+    };
+    let stdout = read(Box::new(child.stdout.take().unwrap()));
+    let stderr = read(Box::new(child.stderr.take().unwrap()));
+    let status = child.wait().expect("wait for vsrec");
+    let run = Run {
+        code: status.code().unwrap_or(-1),
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+    };
+    h.assert_no_secrets(&run);
+    let peak = sampler.join().unwrap();
+    assert!(peak > 0, "no reading of vsrec's memory");
+    (run, peak)
+}
+
+/// `VmHWM:   23992 kB` in /proc/PID/status; absent once the process is a zombie.
+fn vm_hwm_kib(status: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
