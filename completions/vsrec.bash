@@ -242,7 +242,7 @@ _vsrec() {
             return 0
             ;;
         vsrec__subcmd__download)
-            opts="-o -j -t -n -v -q -h --out --jobs --type --overwrite --dry-run --api-base --api-key --retries --timeout --from --to --name --key --json --verbose --quiet --config --profile --help"
+            opts="-o -j -t -n -v -q -h --out --jobs --type --overwrite --dry-run --api-base --api-key --retries --timeout --from --to --name --key --shard --json --verbose --quiet --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -301,6 +301,10 @@ _vsrec() {
                     return 0
                     ;;
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -446,7 +450,7 @@ _vsrec() {
             return 0
             ;;
         vsrec__subcmd__list)
-            opts="-v -q -h --from --to --name --key --api-base --api-key --retries --timeout --json --verbose --quiet --config --profile --help"
+            opts="-v -q -h --from --to --name --key --shard --api-base --api-key --retries --timeout --json --verbose --quiet --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -465,6 +469,10 @@ _vsrec() {
                     return 0
                     ;;
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -42,6 +42,7 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l from -d 'Sessions t
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l to -d '...and on or before DATE (same syntax; default today, UTC)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l name -d 'Only sessions whose name matches PATTERN (case-insensitive; * and ? wildcards)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l key -d 'Only sessions with this session_key (exact)' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l shard -d 'Only shard K of N (0 <= K < N) of the sessions, by a stable hash of their ID: N machines running the same command with K = 0..N-1 take each session exactly once' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l retries -d 'Retries per request or file after connection errors, stalls, 408, 429 and 5xx' -r
@@ -63,6 +64,7 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l from -d 'Sessio
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l to -d '...and on or before DATE (same syntax; default today, UTC)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l name -d 'Only sessions whose name matches PATTERN (case-insensitive; * and ? wildcards)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l key -d 'Only sessions with this session_key (exact)' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l shard -d 'Only shard K of N (0 <= K < N) of the sessions, by a stable hash of their ID: N machines running the same command with K = 0..N-1 take each session exactly once' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l config -d 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]' -r -F
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l profile -d 'Profile of the config file to use [default: the profile named "default", if the file has one]' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l overwrite -d 'Download again even when a complete file is already there'

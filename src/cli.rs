@@ -162,6 +162,11 @@ pub struct RangeArgs {
     /// Only sessions with this session_key (exact)
     #[arg(long, value_name = "KEY", requires = "from")]
     pub key: Option<String>,
+
+    /// Only shard K of N (0 <= K < N) of the sessions, by a stable hash of their ID: N machines
+    /// running the same command with K = 0..N-1 take each session exactly once
+    #[arg(long, value_name = "K/N", requires = "from", value_parser = crate::sources::shard::parse)]
+    pub shard: Option<crate::sources::shard::Shard>,
 }
 
 #[derive(Debug, Args)]

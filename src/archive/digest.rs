@@ -61,6 +61,10 @@ impl Digest {
         self.to_string()
     }
 
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
     /// The 64 hex digits, without going through the formatter byte by byte: `SHA256SUMS`
     /// writes thousands of these.
     fn hex_bytes(&self) -> [u8; 64] {

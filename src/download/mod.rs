@@ -79,7 +79,8 @@ impl Sessions {
             &options.types,
             args.range.name.as_deref(),
             args.range.key.as_deref(),
-        );
+        )
+        .with_shard(args.range.shard);
         let last = || {
             let archive = match Archive::open(&options.out) {
                 Ok(archive) => Some(archive),

@@ -1,12 +1,14 @@
 //! `--name PATTERN` and `--key KEY`: which discovered sessions to keep, decided locally (the
 //! account listing has no such parameters).
 
+use super::shard::Shard;
 use crate::wire::SessionRecordings;
 
 #[derive(Debug, Clone, Default)]
 pub struct SessionFilter {
     name: Option<Glob>,
     key: Option<String>,
+    shard: Option<Shard>,
 }
 
 impl SessionFilter {
@@ -14,12 +16,19 @@ impl SessionFilter {
         Self {
             name: name.map(Glob::new),
             key: key.map(str::to_owned),
+            shard: None,
         }
+    }
+
+    /// Keeps only the sessions of `shard` (`--shard K/N`).
+    pub fn with_shard(mut self, shard: Option<Shard>) -> Self {
+        self.shard = shard;
+        self
     }
 
     /// Whether any filter was given.
     pub fn is_active(&self) -> bool {
-        self.name.is_some() || self.key.is_some()
+        self.name.is_some() || self.key.is_some() || self.shard.is_some()
     }
 
     /// A session without a name is matched as the empty name; one without a key matches no
@@ -33,7 +42,14 @@ impl SessionFilter {
             .key
             .as_deref()
             .is_none_or(|key| session.session_key.as_deref() == Some(key));
-        name_ok && key_ok
+        // A session without an ID belongs to no shard (and cannot be listed anyway).
+        let shard_ok = self.shard.is_none_or(|shard| {
+            session
+                .session_id
+                .as_deref()
+                .is_some_and(|id| shard.contains(id))
+        });
+        name_ok && key_ok && shard_ok
     }
 }
 

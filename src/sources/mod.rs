@@ -8,6 +8,7 @@ pub mod discovery;
 pub mod event;
 pub mod filter;
 pub mod progress;
+pub mod shard;
 pub mod state;
 
 use crate::cli::RangeArgs;
@@ -61,7 +62,8 @@ impl RangeQuery {
         };
         Ok(Some(Self {
             range: DateRange::new(from, to)?,
-            filter: SessionFilter::new(args.name.as_deref(), args.key.as_deref()),
+            filter: SessionFilter::new(args.name.as_deref(), args.key.as_deref())
+                .with_shard(args.shard),
         }))
     }
 }
@@ -78,6 +80,7 @@ mod tests {
             from: from.map(str::to_owned),
             to: to.map(str::to_owned),
             name: None,
+            shard: None,
             key: None,
         };
         let env = |name: &str| (name == env::test::NOW).then(|| "2026-06-30T05:00:00Z".to_owned());
@@ -100,6 +103,7 @@ mod tests {
             from: Some("last".into()),
             to: None,
             name: None,
+            shard: None,
             key: None,
         };
         let env = |name: &str| (name == env::test::NOW).then(|| "2026-06-30T05:00:00Z".to_owned());

@@ -14,6 +14,7 @@ use time::macros::format_description;
 use time::{Date, OffsetDateTime};
 
 use super::dates::format_date;
+use super::shard::Shard;
 use crate::archive::Archive;
 use crate::error::Error;
 
@@ -31,6 +32,9 @@ pub struct Selection {
     pub name: Option<String>,
     /// `--key`, as given.
     pub key: Option<String>,
+    /// `--shard K/N`; absent from records of unsharded runs (and of older vsrec).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
 }
 
 impl Selection {
@@ -42,7 +46,14 @@ impl Selection {
             types,
             name: name.map(str::to_owned),
             key: key.map(str::to_owned),
+            shard: None,
         }
+    }
+
+    /// A shard's run says nothing about the other shards' sessions.
+    pub fn with_shard(mut self, shard: Option<Shard>) -> Self {
+        self.shard = shard.map(|s| s.to_string());
+        self
     }
 
     /// How the selection reads in a message: `` (everything) or ` for --type MP4 --name "D*"`.
@@ -56,6 +67,9 @@ impl Selection {
         }
         if let Some(key) = &self.key {
             text.push_str(&format!(" --key {key:?}"));
+        }
+        if let Some(shard) = &self.shard {
+            text.push_str(&format!(" --shard {shard}"));
         }
         if text.is_empty() {
             text
@@ -243,6 +257,10 @@ mod tests {
         assert_eq!(names, [FILE_NAME]);
     }
 
+    fn shard_of(text: &str) -> Option<Shard> {
+        crate::sources::shard::parse(text).ok()
+    }
+
     #[test]
     fn each_selection_has_its_own_record() {
         let dir = tempfile::tempdir().unwrap();
@@ -262,6 +280,22 @@ mod tests {
             .to_string();
         assert!(err.contains("for --name \"Design*\""), "{err}");
         record_complete(&a, &all, date!(2026 - 05 - 31), NOW).unwrap();
+        let shard = Selection::default().with_shard(shard_of("1/3"));
+        assert_eq!(
+            read(&a, &shard).unwrap(),
+            None,
+            "a shard is not the account"
+        );
+        record_complete(&a, &shard, date!(2026 - 04 - 30), NOW).unwrap();
+        assert_eq!(read(&a, &shard).unwrap(), Some(date!(2026 - 04 - 30)));
+        let err = from_last(
+            Some(&a),
+            dir.path(),
+            &design.clone().with_shard(shard_of("0/3")),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("--shard 0/3"), "{err}");
         assert_eq!(read(&a, &mp4).unwrap(), Some(date!(2026 - 06 - 30)));
         assert_eq!(read(&a, &all).unwrap(), Some(date!(2026 - 05 - 31)));
     }

@@ -331,6 +331,15 @@ fn bad_ranges_are_usage_errors_before_any_request() {
         (&["list", "--from", "yesterday"][..], "7d"),
         (&["list", "--from", "7d", "--to", "30d"][..], "after --to"),
         (&["list", "--from", "last"][..], "vsrec download"),
+        (
+            &["list", "--from", "7d", "--shard", "3/3"][..],
+            "K must be below N",
+        ),
+        (
+            &["list", "--from", "7d", "--shard", "1/0"][..],
+            "N must be at least 1",
+        ),
+        (&["list", "--shard", "0/3"][..], "--from"),
     ] {
         let run = h.run(args);
         run.expect(2);
@@ -338,6 +347,50 @@ fn bad_ranges_are_usage_errors_before_any_request() {
         assert!(run.stdout.is_empty());
     }
     assert!(h.server.log().is_empty(), "nothing was sent");
+}
+
+#[test]
+fn three_shards_cover_six_months_exactly_once() {
+    let (h, sessions) = account(600);
+    let mut union = HashSet::new();
+    let mut sizes = Vec::new();
+    for k in 0..3 {
+        let shard = format!("{k}/3");
+        let run = h.run(&[
+            "list", "--json", "--from", FROM, "--to", TO, "--shard", &shard,
+        ]);
+        run.expect(0);
+        let ids = ids_of(&run.json_lines());
+        sizes.push(ids.len());
+        for id in ids {
+            assert!(union.insert(id.clone()), "{id} is in two shards");
+        }
+        // A download of the same shard archives the same sessions (a dry run plans them).
+        let plan = h.run(&[
+            "download",
+            "--dry-run",
+            "--json",
+            "--from",
+            FROM,
+            "--to",
+            TO,
+            "--shard",
+            &shard,
+            "--type",
+            "MP4",
+        ]);
+        plan.expect(0);
+        let planned: HashSet<String> = plan
+            .json_lines()
+            .iter()
+            .filter(|l| l["event"] == "plan")
+            .map(|l| l["session_id"].as_str().unwrap().to_owned())
+            .collect();
+        let listed: HashSet<String> = ids_of(&run.json_lines()).into_iter().collect();
+        assert_eq!(planned, listed, "shard {shard}");
+    }
+    assert_eq!(union, all_ids(&sessions), "every session in some shard");
+    assert!(sizes.iter().all(|&n| n > 100), "{sizes:?}");
 }
 
 #[test]
