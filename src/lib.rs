@@ -122,8 +122,12 @@ where
             }
             Command::Serve(args) => {
                 let options = serve::Options::resolve(&args, env, settings.connect_timeout)?;
-                // Round two: the download path, with an ApiClient for the re-list fallback.
-                serve::run(options, serve::NotWiredYet, term, settings.json).await
+                let log = serve::Log::new(term, settings.json);
+                // The engine's and the API client's lines join the server's log.
+                let relayed = serve::relay_term(&log, settings.verbosity);
+                let client = client::ApiClient::new(&settings, relayed.clone())?;
+                let downloader = serve::Downloader::start(client, relayed, &options, log.clone())?;
+                serve::run(options, downloader, log).await
             }
             Command::Verify(args) => {
                 let options = verify::Options::resolve(&args);
