@@ -12,6 +12,7 @@ mod integrity;
 mod list;
 mod pipeline;
 mod serve;
+mod serve_archive;
 mod soak;
 mod support;
 mod verify;
