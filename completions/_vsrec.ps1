@@ -62,6 +62,7 @@ Register-ArgumentCompleter -Native -CommandName 'vsrec' -ScriptBlock {
             break
         }
         'vsrec;download' {
+            [CompletionResult]::new('--event', '--event', [CompletionResultType]::ParameterName, 'Archive the files a saved Zoom webhook body announces (a recording, transcript or summary completed event); `-` reads it from stdin')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Directory to download into; each session gets a folder inside it')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory to download into; each session gets a folder inside it')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Files to download at once (1 to 32)')

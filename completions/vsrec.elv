@@ -57,6 +57,7 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand --help 'Print help'
         }
         &'vsrec;download'= {
+            cand --event 'Archive the files a saved Zoom webhook body announces (a recording, transcript or summary completed event); `-` reads it from stdin'
             cand -o 'Directory to download into; each session gets a folder inside it'
             cand --out 'Directory to download into; each session gets a folder inside it'
             cand -j 'Files to download at once (1 to 32)'

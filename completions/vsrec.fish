@@ -52,6 +52,7 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l json -d 'Write JSON
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -s v -l verbose -d 'Log each request on stderr (URLs are redacted), after the settings in use'
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -s q -l quiet -d 'Print errors only on stderr'
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -s h -l help -d 'Print help'
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l event -d 'Archive the files a saved Zoom webhook body announces (a recording, transcript or summary completed event); `-` reads it from stdin' -r -F
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s o -l out -d 'Directory to download into; each session gets a folder inside it' -r -F
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s j -l jobs -d 'Files to download at once (1 to 32)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s t -l type -d 'Only these file types, comma-separated (MP4,M4A,CC,...; case-insensitive)' -r

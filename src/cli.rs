@@ -166,13 +166,18 @@ pub struct RangeArgs {
 
 #[derive(Debug, Args)]
 pub struct DownloadArgs {
-    /// Session IDs; `-` reads them from stdin, one per line (or --from instead)
+    /// Session IDs; `-` reads them from stdin, one per line (or --from or --event instead)
     #[arg(
         value_name = "SESSION_ID",
-        required_unless_present = "from",
-        conflicts_with = "from"
+        required_unless_present_any = ["from", "event"],
+        conflicts_with_all = ["from", "event"]
     )]
     pub sessions: Vec<String>,
+
+    /// Archive the files a saved Zoom webhook body announces (a recording, transcript or
+    /// summary completed event); `-` reads it from stdin
+    #[arg(long, value_name = "FILE", conflicts_with = "from")]
+    pub event: Option<PathBuf>,
 
     /// Directory to download into; each session gets a folder inside it
     #[arg(short, long, env = env::OUT, value_name = "DIR", hide_env_values = true,

@@ -4,12 +4,15 @@
 //! type: the field is simply absent. `payload.object` becomes the per-session listing's wire
 //! shape, which the download path already knows.
 
+use std::io::{BufRead, Read};
+use std::path::Path;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use crate::download::{Prelisted, SessionInput};
+use crate::error::Error;
 use crate::secret::Secret;
 use crate::wire::{FILE_LISTS, SessionRecordings};
 
@@ -152,6 +155,44 @@ impl WebhookEvent {
             download_token,
         }))))
     }
+}
+
+/// The most a saved body may hold: Zoom's are a few KiB, and `serve` takes at most 1 MiB.
+const SAVED_LIMIT: u64 = 16 * 1024 * 1024;
+
+/// A saved webhook body for `download --event` (`-`: stdin), read and checked: JSON, and one of
+/// the events whose files vsrec archives.
+pub fn read_saved(path: &Path, stdin: &mut dyn BufRead) -> Result<WebhookEvent, Error> {
+    let shown = path.display();
+    let mut body = Vec::new();
+    let read = if path.as_os_str() == "-" {
+        stdin.take(SAVED_LIMIT + 1).read_to_end(&mut body)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(SAVED_LIMIT + 1).read_to_end(&mut body))
+    };
+    read.map_err(|e| Error::Usage(format!("--event {shown}: cannot read it ({e})")))?;
+    if body.len() as u64 > SAVED_LIMIT {
+        return Err(Error::Usage(format!(
+            "--event {shown}: over {} MiB, not a webhook body",
+            SAVED_LIMIT >> 20
+        )));
+    }
+    let event = WebhookEvent::parse(&body).map_err(|e| {
+        Error::Usage(format!(
+            "--event {shown}: {e}; give the body of a Zoom webhook delivery as it was received"
+        ))
+    })?;
+    if !event.is_archived() {
+        return Err(Error::Usage(format!(
+            "--event {shown}: {} is not an event with files to archive; give a {}",
+            match &event.event {
+                Some(name) => format!("{name:?}"),
+                None => "the body names no event, so it".into(),
+            },
+            ARCHIVED.join(", ")
+        )));
+    }
+    Ok(event)
 }
 
 /// An identifier as text: a string as it is, a number in its decimal form.

@@ -5,6 +5,7 @@ mod completions;
 mod config;
 mod discovery;
 mod download;
+mod download_event;
 mod hardening;
 mod help;
 mod http;
