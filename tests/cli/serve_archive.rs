@@ -325,3 +325,62 @@ fn a_transcript_event_adds_its_files_to_the_same_folder_and_manifests() {
     );
     serve.stop(&h).expect(0);
 }
+
+#[test]
+fn sigterm_mid_download_keeps_the_part_and_the_event_and_exits_0() {
+    let h = Harness::new();
+    let screen = h.server.listing_json(SAMPLE)["recording_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["download_url"].as_str().unwrap_or_default().to_owned())
+        .find(|u| u.ends_with("-screen"))
+        .unwrap();
+    let screen_key = screen.rsplit('/').next().unwrap().to_owned();
+    h.server
+        .push_file_faults(&screen_key, [fakezoom::FileFault::Hold { after: 280_000 }]);
+    let mut serve = Serve::start(&h, &[]);
+    let body = h.server.webhook_event(COMPLETED, SAMPLE);
+    assert_eq!(serve.sender().deliver(&body).unwrap().status, 200);
+    wait_until("the screen recording's .part to hold a batch", || {
+        session_folders_any(&h).iter().any(|dir| {
+            std::fs::read_dir(dir).unwrap().any(|e| {
+                let e = e.unwrap();
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.ends_with("-screen.mp4.part") && e.metadata().unwrap().len() > 0
+            })
+        })
+    });
+    serve.signal("-TERM");
+    serve.wait_for("stopping");
+    let run = serve.finish(&h);
+    run.expect(0);
+    assert!(
+        run.stderr
+            .contains("kept in the spool until the next start"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("stopped; 1 event(s) stay in the spool"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(spooled(&spool_dir(&h)), std::slice::from_ref(&body));
+    let parts: Vec<u64> = session_folders_any(&h)
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(dir).unwrap())
+        .map(|e| e.unwrap())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .ends_with("-screen.mp4.part")
+        })
+        .map(|e| e.metadata().unwrap().len())
+        .collect();
+    assert!(
+        matches!(parts[..], [len] if len > 0),
+        "checkpointed: {parts:?}"
+    );
+    h.server.release(&screen_key);
+}
