@@ -76,7 +76,7 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l listen -d 'Address
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -s o -l out -d 'Archive directory; recordings will go into session folders inside it' -r -F
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l path -d 'URL path that Zoom posts events to' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l spool -d 'Folder for received events until they are archived [default: OUT/.vsrec-spool]' -r -F
-complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -s j -l jobs -d 'Events archived at once (1 to 32)' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -s j -l jobs -d 'Events archived at once, and files downloaded at once across them (1 to 32)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l retries -d 'Retries per request or file after connection errors, stalls, 408, 429 and 5xx' -r

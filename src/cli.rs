@@ -235,7 +235,7 @@ pub struct ServeArgs {
     #[arg(long, env = env::SPOOL, value_name = "DIR", hide_env_values = true)]
     pub spool: Option<PathBuf>,
 
-    /// Events archived at once (1 to 32)
+    /// Events archived at once, and files downloaded at once across them (1 to 32)
     #[arg(short, long, env = env::JOBS, value_name = "N", hide_env_values = true,
           default_value_t = 4, value_parser = clap::value_parser!(u8).range(JOBS_RANGE))]
     pub jobs: u8,

@@ -9,8 +9,7 @@ pub mod error;
 pub mod exit;
 pub mod settings;
 // Public only because they hold parts staged for the next issues and not wired yet (the archive's
-// proof for `vsrec delete`, the download engine's per-session API for `serve`'s round two, wire
-// fields kept for them): a crate-private module would call those dead code. Make them
+// proof for `vsrec delete`, wire fields kept for it): a crate-private module would call those dead code. Make them
 // `pub(crate)` once that work lands.
 pub mod archive;
 pub mod download;
