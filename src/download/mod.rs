@@ -123,6 +123,11 @@ pub async fn run(
     options: Options,
     json: bool,
 ) -> anyhow::Result<ExitStatus> {
+    if let Sessions::Event(input) = &sessions
+        && input.lock().unwrap_or_else(|e| e.into_inner()).is_none()
+    {
+        term.warn("the event lists no files; nothing to archive");
+    }
     let stop = crate::interrupt::on_signals();
     let cancel = stop.token().clone();
     let dry_run = options.dry_run;

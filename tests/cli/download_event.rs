@@ -107,6 +107,19 @@ fn bodies_that_are_not_events_with_files_are_usage_errors() {
         assert!(run.stderr.contains(says), "{says}: {}", run.stderr);
         assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
     }
+    // Zoom's transcript_failed example says transcript_completed and lists no files.
+    let failed = fakezoom::webhook::published_example("session.recording_transcript_failed");
+    let run = h.run_with_stdin(
+        &["download", "--event", "-", "--out", &out],
+        failed.unwrap(),
+    );
+    run.expect(0);
+    assert!(
+        run.stderr
+            .contains("the event lists no files; nothing to archive"),
+        "{}",
+        run.stderr
+    );
     let run = h.run(&[
         "download",
         "--event",
