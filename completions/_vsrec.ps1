@@ -63,6 +63,7 @@ Register-ArgumentCompleter -Native -CommandName 'vsrec' -ScriptBlock {
             break
         }
         'vsrec;download' {
+            [CompletionResult]::new('--event', '--event', [CompletionResultType]::ParameterName, 'Archive the files a saved Zoom webhook body announces (a recording, transcript or summary completed event); `-` reads it from stdin')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Directory to download into; each session gets a folder inside it')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory to download into; each session gets a folder inside it')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Files to download at once (1 to 32)')
@@ -98,8 +99,8 @@ Register-ArgumentCompleter -Native -CommandName 'vsrec' -ScriptBlock {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Archive directory; recordings will go into session folders inside it')
             [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'URL path that Zoom posts events to')
             [CompletionResult]::new('--spool', '--spool', [CompletionResultType]::ParameterName, 'Folder for received events until they are archived [default: OUT/.vsrec-spool]')
-            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Events archived at once (1 to 32)')
-            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Events archived at once (1 to 32)')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Events archived at once, and files downloaded at once across them (1 to 32)')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Events archived at once, and files downloaded at once across them (1 to 32)')
             [CompletionResult]::new('--api-base', '--api-base', [CompletionResultType]::ParameterName, 'Zoom API base URL; plain http:// only for loopback hosts')
             [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'Video SDK API key (the API key, not the SDK key)')
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries per request or file after connection errors, stalls, 408, 429 and 5xx')

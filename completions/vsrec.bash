@@ -242,12 +242,16 @@ _vsrec() {
             return 0
             ;;
         vsrec__subcmd__download)
-            opts="-o -j -t -n -v -q -h --out --jobs --type --overwrite --dry-run --api-base --api-key --retries --timeout --from --to --name --key --shard --json --verbose --quiet --config --profile --help"
+            opts="-o -j -t -n -v -q -h --event --out --jobs --type --overwrite --dry-run --api-base --api-key --retries --timeout --from --to --name --key --shard --json --verbose --quiet --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --event)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

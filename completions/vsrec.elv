@@ -58,6 +58,7 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand --help 'Print help'
         }
         &'vsrec;download'= {
+            cand --event 'Archive the files a saved Zoom webhook body announces (a recording, transcript or summary completed event); `-` reads it from stdin'
             cand -o 'Directory to download into; each session gets a folder inside it'
             cand --out 'Directory to download into; each session gets a folder inside it'
             cand -j 'Files to download at once (1 to 32)'
@@ -92,8 +93,8 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand --out 'Archive directory; recordings will go into session folders inside it'
             cand --path 'URL path that Zoom posts events to'
             cand --spool 'Folder for received events until they are archived [default: OUT/.vsrec-spool]'
-            cand -j 'Events archived at once (1 to 32)'
-            cand --jobs 'Events archived at once (1 to 32)'
+            cand -j 'Events archived at once, and files downloaded at once across them (1 to 32)'
+            cand --jobs 'Events archived at once, and files downloaded at once across them (1 to 32)'
             cand --api-base 'Zoom API base URL; plain http:// only for loopback hosts'
             cand --api-key 'Video SDK API key (the API key, not the SDK key)'
             cand --retries 'Retries per request or file after connection errors, stalls, 408, 429 and 5xx'

@@ -53,6 +53,7 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l json -d 'Write JSON
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -s v -l verbose -d 'Log each request on stderr (URLs are redacted), after the settings in use'
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -s q -l quiet -d 'Print errors only on stderr'
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -s h -l help -d 'Print help'
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l event -d 'Archive the files a saved Zoom webhook body announces (a recording, transcript or summary completed event); `-` reads it from stdin' -r -F
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s o -l out -d 'Directory to download into; each session gets a folder inside it' -r -F
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s j -l jobs -d 'Files to download at once (1 to 32)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s t -l type -d 'Only these file types, comma-separated (MP4,M4A,CC,...; case-insensitive)' -r
@@ -77,7 +78,7 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l listen -d 'Address
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -s o -l out -d 'Archive directory; recordings will go into session folders inside it' -r -F
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l path -d 'URL path that Zoom posts events to' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l spool -d 'Folder for received events until they are archived [default: OUT/.vsrec-spool]' -r -F
-complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -s j -l jobs -d 'Events archived at once (1 to 32)' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -s j -l jobs -d 'Events archived at once, and files downloaded at once across them (1 to 32)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l retries -d 'Retries per request or file after connection errors, stalls, 408, 429 and 5xx' -r

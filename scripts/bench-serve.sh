@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# Load check for `vsrec serve`: 200 signed `session.recording_completed` deliveries at 50 a
-# second (each a new event), sent on an open schedule by examples/webhook_load.rs, to a release
-# build of `vsrec serve` on 127.0.0.1. Reports how many were answered 200 and the latency
-# percentiles, and checks that nothing was lost: every delivery's body is in the spool
-# (the spool is on the disk of the work directory, every write fsynced).
+# Load check for `vsrec serve` while it downloads: 200 signed `session.recording_completed`
+# deliveries at 50 a second (each a new body) for 40 sessions of the fake Zoom, whose storage host
+# sends each body at 256 KiB/s so that downloads are in flight throughout, sent on an open
+# schedule by examples/webhook_load.rs to a release build of `vsrec serve --jobs 8` on 127.0.0.1.
+# Reports how many were answered 200 and the latency percentiles, and checks that nothing was
+# lost: every delivery logged, every event archived and out of the spool, every file fetched once
+# (the fake's request log), `vsrec verify` clean, exit 0 on SIGTERM.
 #
 #   scripts/bench-serve.sh                       idle disk, then under disk load
 #   scripts/bench-serve.sh --count 1000 --rate 100 --writers 16
 #
 # Cases:
-#   idle   nothing else runs
-#   disk   --writers background writers stream 64 MiB files to the same disk with fdatasync, a
-#          stand-in for downloads in flight until `serve` downloads (round two of issue 13)
+#   downloads   the server's own downloads run while the deliveries come
+#   + disk      also --writers background writers stream 64 MiB files to the same disk with
+#               fdatasync
 #
 # Environment: VSREC_BIN, LOAD_BIN (prebuilt vsrec and webhook_load), TMPDIR (work directory's
 # parent; use a real disk, not a tmpfs, to measure fsync).
@@ -19,10 +21,11 @@ set -euo pipefail
 
 usage() {
     cat <<'EOF'
-usage: scripts/bench-serve.sh [--count N] [--rate R] [--writers N] [--keep]
+usage: scripts/bench-serve.sh [--count N] [--rate R] [--sessions S] [--writers N] [--keep]
 
   --count N     deliveries per case (default 200)
   --rate R      deliveries a second (default 50)
+  --sessions S  sessions the deliveries announce, each N/S times (default 40)
   --writers N   background disk writers in the `disk` case (default 8; 0 skips the case)
   --keep        keep the work directory
 EOF
@@ -36,12 +39,14 @@ die() {
 
 COUNT=200
 RATE=50
+SESSIONS=40
 WRITERS=8
 KEEP=0
 while [ $# -gt 0 ]; do
     case $1 in
     --count) COUNT=${2:?--count needs a number}; shift 2 ;;
     --rate) RATE=${2:?--rate needs a number}; shift 2 ;;
+    --sessions) SESSIONS=${2:?--sessions needs a number}; shift 2 ;;
     --writers) WRITERS=${2:?--writers needs a number}; shift 2 ;;
     --keep) KEEP=1; shift ;;
     -h | --help) usage; exit 0 ;;
@@ -50,9 +55,9 @@ while [ $# -gt 0 ]; do
 done
 [[ $COUNT =~ ^[1-9][0-9]*$ ]] || die "--count $COUNT is not a positive number"
 [[ $RATE =~ ^[0-9]+([.][0-9]+)?$ ]] || die "--rate $RATE is not a number"
+[[ $SESSIONS =~ ^[1-9][0-9]*$ ]] || die "--sessions $SESSIONS is not a positive number"
 [[ $WRITERS =~ ^[0-9]+$ ]] || die "--writers $WRITERS is not a number"
 command -v jq >/dev/null || die "jq is missing (apt-get install jq)"
-command -v curl >/dev/null || die "curl is missing (apt-get install curl)"
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO"
@@ -70,7 +75,6 @@ fi
 [ -x "$LOAD_BIN" ] || die "LOAD_BIN=$LOAD_BIN is not an executable"
 
 WORK=$(mktemp -d "${TMPDIR:-/var/tmp}/vsrec-bench-serve.XXXXXX")
-SERVE_PID=
 WRITER_PIDS=()
 stop_writers() {
     for pid in "${WRITER_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -79,7 +83,6 @@ stop_writers() {
 }
 cleanup() {
     local status=$?
-    [ -z "$SERVE_PID" ] || kill "$SERVE_PID" 2>/dev/null || true
     stop_writers
     if [ "$KEEP" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
     exit "$status"
@@ -87,40 +90,27 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-export VSREC_WEBHOOK_SECRET="bench-webhook-secret-$RANDOM$RANDOM"
-# serve resolves API credentials at start (round two uses them); nothing calls the API here.
-export VSREC_API_KEY=bench-key VSREC_API_SECRET=bench-secret
-unset VSREC_TOKEN VSREC_WEBHOOK_SECRET_FILE VSREC_LISTEN VSREC_OUT VSREC_SPOOL VSREC_JOBS
-
-# run_case NAME: start serve, deliver, check, stop. Prints one TSV row.
+# run_case NAME: the load run (webhook_load starts the fake and `vsrec serve`), checked. Prints
+# one TSV row.
 run_case() {
-    local name=$1 out=$WORK/out-$1 errlog=$WORK/serve-$1.log addr result spooled health status
-    "$VSREC_BIN" serve --listen 127.0.0.1:0 --out "$out" 2>"$errlog" &
-    SERVE_PID=$!
-    for _ in $(seq 300); do
-        addr=$(grep -o 'listening on http://[0-9.:]*' "$errlog" 2>/dev/null | head -1 | sed 's/^listening on //') || true
-        [ -n "$addr" ] && break
-        kill -0 "$SERVE_PID" 2>/dev/null || { cat "$errlog" >&2; die "$name: vsrec serve did not start"; }
-        sleep 0.1
-    done
-    [ -n "$addr" ] || die "$name: vsrec serve did not say where it listens"
-    log "$name: $COUNT deliveries at $RATE/s to $addr"
-    result=$("$LOAD_BIN" "$addr" --count "$COUNT" --rate "$RATE")
-    health=$(curl -fsS "$addr/healthz")
-    kill -TERM "$SERVE_PID"
-    status=0
-    wait "$SERVE_PID" || status=$?
-    SERVE_PID=
-    [ "$status" = 0 ] || die "$name: vsrec serve exited $status after SIGTERM"
-    spooled=$(find "$out/.vsrec-spool" -maxdepth 1 -name '*.json' ! -name '.*' | wc -l)
+    local name=$1 work result
+    work=$WORK/$(tr -c 'a-z0-9\n' - <<<"$name")
+    mkdir -p "$work"
+    log "$name: $COUNT deliveries at $RATE/s for $SESSIONS sessions"
+    result=$("$LOAD_BIN" --vsrec "$VSREC_BIN" --work "$work" --count "$COUNT" --rate "$RATE" \
+        --sessions "$SESSIONS") || die "$name: the load run failed"
+    printf '%s\n' "$result" >"$work/result.json"
     [ "$(jq -r .ok_200 <<<"$result")" = "$COUNT" ] ||
         die "$name: not every delivery was answered 200: $(jq -c .other_answers <<<"$result")"
-    [ "$spooled" = "$COUNT" ] || die "$name: $spooled of $COUNT events in the spool"
-    [ "$(jq -r .spooled <<<"$health")" = "$COUNT" ] || die "$name: /healthz says $(jq -c . <<<"$health")"
-    [ "$(grep -c 'received session.recording_completed' "$errlog")" = "$COUNT" ] ||
-        die "$name: not one log line per delivery"
-    jq -r --arg name "$name" --arg spooled "$spooled" \
-        '[$name, .deliveries, .rate_per_s, .ok_200, $spooled, .p50_ms, .p90_ms, .p99_ms, .max_ms,
+    [ "$(jq -r .received_lines <<<"$result")" = "$COUNT" ] || die "$name: not one log line per delivery"
+    [ "$(jq -r .archived_lines <<<"$result")" = "$COUNT" ] || die "$name: not every event archived: $result"
+    [ "$(jq -r .final_health.spooled <<<"$result")" = 0 ] || die "$name: events left in the spool"
+    [ "$(jq -r .files_fetched_more_than_once <<<"$result")" = 0 ] || die "$name: a file was fetched twice"
+    [ "$(jq -r .serve_exit <<<"$result")" = 0 ] || die "$name: vsrec serve did not exit 0 on SIGTERM"
+    [ "$(jq -r .verify_exit <<<"$result")" = 0 ] || die "$name: vsrec verify found a problem"
+    jq -r --arg name "$name" \
+        '[$name, .deliveries, .rate_per_s, .ok_200, .archived_lines, .files_fetched,
+          .storage_mib_during_deliveries, .p50_ms, .p90_ms, .p99_ms, .max_ms, .drained_secs,
           (if .p99_ms < 1000 then "yes" else "no" end)] | @tsv' <<<"$result"
 }
 
@@ -131,22 +121,22 @@ writer() {
 
 ROWS=$WORK/rows.tsv
 : >"$ROWS"
-run_case idle >>"$ROWS"
+run_case downloads >>"$ROWS"
 if [ "$WRITERS" -gt 0 ]; then
     for i in $(seq "$WRITERS"); do
         writer "$i" &
         WRITER_PIDS+=($!)
     done
-    run_case "disk ($WRITERS writers)" >>"$ROWS"
+    run_case "downloads + $WRITERS disk writers" >>"$ROWS"
     stop_writers
 fi
 
 fs=$(df -PT "$WORK" | awk 'NR == 2 {print $2}')
-printf '\nvsrec serve: %s signed deliveries per case at %s/s; spool on %s (%s)\n\n' \
-    "$COUNT" "$RATE" "$WORK" "$fs"
-printf '| case | deliveries | rate (/s) | answered 200 | spooled | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | p99 < 1 s |\n'
-printf '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n'
-while IFS=$'\t' read -r name n rate ok spooled p50 p90 p99 max met; do
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
-        "$name" "$n" "$rate" "$ok" "$spooled" "$p50" "$p90" "$p99" "$max" "$met"
+printf '\nvsrec serve --jobs 8: %s signed deliveries per case at %s/s for %s sessions, storage at 256 KiB/s per body; archive and spool on %s (%s)\n\n' \
+    "$COUNT" "$RATE" "$SESSIONS" "$WORK" "$fs"
+printf '| case | deliveries | rate (/s) | answered 200 | archived | files | MiB downloaded during deliveries | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | all archived after (s) | p99 < 1 s |\n'
+printf '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n'
+while IFS=$'\t' read -r name n rate ok archived files mib p50 p90 p99 max drained met; do
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+        "$name" "$n" "$rate" "$ok" "$archived" "$files" "$mib" "$p50" "$p90" "$p99" "$max" "$drained" "$met"
 done <"$ROWS"

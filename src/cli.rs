@@ -171,13 +171,18 @@ pub struct RangeArgs {
 
 #[derive(Debug, Args)]
 pub struct DownloadArgs {
-    /// Session IDs; `-` reads them from stdin, one per line (or --from instead)
+    /// Session IDs; `-` reads them from stdin, one per line (or --from or --event instead)
     #[arg(
         value_name = "SESSION_ID",
-        required_unless_present = "from",
-        conflicts_with = "from"
+        required_unless_present_any = ["from", "event"],
+        conflicts_with_all = ["from", "event"]
     )]
     pub sessions: Vec<String>,
+
+    /// Archive the files a saved Zoom webhook body announces (a recording, transcript or
+    /// summary completed event); `-` reads it from stdin
+    #[arg(long, value_name = "FILE", conflicts_with = "from")]
+    pub event: Option<PathBuf>,
 
     /// Directory to download into; each session gets a folder inside it
     #[arg(short, long, env = env::OUT, value_name = "DIR", hide_env_values = true,
@@ -235,7 +240,7 @@ pub struct ServeArgs {
     #[arg(long, env = env::SPOOL, value_name = "DIR", hide_env_values = true)]
     pub spool: Option<PathBuf>,
 
-    /// Events archived at once (1 to 32)
+    /// Events archived at once, and files downloaded at once across them (1 to 32)
     #[arg(short, long, env = env::JOBS, value_name = "N", hide_env_values = true,
           default_value_t = 4, value_parser = clap::value_parser!(u8).range(JOBS_RANGE))]
     pub jobs: u8,

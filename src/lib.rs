@@ -9,8 +9,7 @@ pub mod error;
 pub mod exit;
 pub mod settings;
 // Public only because they hold parts staged for the next issues and not wired yet (the archive's
-// proof for `vsrec delete`, the download engine's per-session API for `serve`'s round two, wire
-// fields kept for them): a crate-private module would call those dead code. Make them
+// proof for `vsrec delete`, wire fields kept for it): a crate-private module would call those dead code. Make them
 // `pub(crate)` once that work lands.
 pub mod archive;
 pub mod download;
@@ -122,8 +121,12 @@ where
             }
             Command::Serve(args) => {
                 let options = serve::Options::resolve(&args, env, settings.connect_timeout)?;
-                // Round two: the download path, with an ApiClient for the re-list fallback.
-                serve::run(options, serve::NotWiredYet, term, settings.json).await
+                let log = serve::Log::new(term, settings.json);
+                // The engine's and the API client's lines join the server's log.
+                let relayed = serve::relay_term(&log, settings.verbosity);
+                let client = client::ApiClient::new(&settings, relayed.clone())?;
+                let downloader = serve::Downloader::start(client, relayed, &options, log.clone())?;
+                serve::run(options, downloader, log).await
             }
             Command::Verify(args) => {
                 let options = verify::Options::resolve(&args);

@@ -10,6 +10,17 @@ use indicatif::{MultiProgress, ProgressDrawTarget};
 use crate::format;
 use crate::settings::Verbosity;
 
+/// The level of a relayed line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelayLevel {
+    Info,
+    Warn,
+    Error,
+}
+
+/// Where a relayed term's stderr lines go.
+pub type Relay = Arc<dyn Fn(RelayLevel, &str) + Send + Sync>;
+
 #[derive(Clone)]
 pub struct Term {
     inner: Arc<Inner>,
@@ -17,6 +28,10 @@ pub struct Term {
 
 struct Inner {
     verbosity: Verbosity,
+    /// Set for a term whose lines belong to a log of another shape (`vsrec serve`'s): every
+    /// stderr line goes to it instead, with its level, and lines about finished files are left
+    /// to the caller, which logs each file with its fields.
+    relay: Option<Relay>,
     /// Present only when bars are shown: stderr is a terminal, not `--quiet`, not `--json`.
     bars: Option<MultiProgress>,
     stdout_color: bool,
@@ -31,8 +46,22 @@ impl Term {
         Self {
             inner: Arc::new(Inner {
                 verbosity,
+                relay: None,
                 bars,
                 stdout_color,
+            }),
+        }
+    }
+
+    /// A term without bars whose stderr lines go to `relay` (after [`format::printable`]),
+    /// for the download engine inside `vsrec serve`.
+    pub fn relayed(verbosity: Verbosity, relay: Relay) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                verbosity,
+                relay: Some(relay),
+                bars: None,
+                stdout_color: false,
             }),
         }
     }
@@ -61,19 +90,37 @@ impl Term {
     /// A line about progress: shown unless `--quiet`.
     pub fn info(&self, line: &str) {
         if self.inner.verbosity >= Verbosity::Normal {
-            self.stderr(line);
+            self.line(RelayLevel::Info, line, line);
         }
     }
 
     pub fn warn(&self, line: &str) {
         if self.inner.verbosity >= Verbosity::Normal {
-            self.stderr(&format!("vsrec: warning: {line}"));
+            self.line(RelayLevel::Warn, &format!("vsrec: warning: {line}"), line);
         }
     }
 
     /// Errors are shown even with `--quiet`.
     pub fn error(&self, line: &str) {
-        self.stderr(&format!("vsrec: error: {line}"));
+        self.line(RelayLevel::Error, &format!("vsrec: error: {line}"), line);
+    }
+
+    /// The line saying how one file ended (an error when it failed). A relayed term leaves it
+    /// to its caller, which logs each file with its fields.
+    pub fn file_done(&self, line: &str, failed: bool) {
+        match (&self.inner.relay, failed) {
+            (Some(_), _) => {}
+            (None, true) => self.error(line),
+            (None, false) => self.info(line),
+        }
+    }
+
+    /// `shown` on stderr, or `bare` to the relay.
+    fn line(&self, level: RelayLevel, shown: &str, bare: &str) {
+        match &self.inner.relay {
+            Some(relay) => relay(level, &format::printable(bare)),
+            None => self.stderr(shown),
+        }
     }
 
     /// A stderr line the caller formatted whole (the server's log, JSON Lines with `--json`):
@@ -87,7 +134,8 @@ impl Term {
     /// Request-level detail for `-v`. Callers pass URLs through `redact_url`.
     pub fn debug(&self, line: impl FnOnce() -> String) {
         if self.inner.verbosity >= Verbosity::Verbose {
-            self.stderr(&format!("vsrec: {}", line()));
+            let line = line();
+            self.line(RelayLevel::Info, &format!("vsrec: {line}"), &line);
         }
     }
 

@@ -59,7 +59,9 @@ async fn download(
         })
     };
     let mut response = match &found {
-        Some((_, protected)) => serve(&shared, &key, *protected, uri.query(), &headers).await,
+        Some((session_id, protected)) => {
+            serve(&shared, &key, session_id, *protected, uri.query(), &headers).await
+        }
         None => not_found(),
     };
     response.extensions_mut().insert(LogTags {
@@ -76,21 +78,23 @@ fn not_found() -> Response {
 async fn serve(
     shared: &Shared,
     key: &str,
+    session_id: &str,
     protected: bool,
     query: Option<&str>,
     headers: &HeaderMap,
 ) -> Response {
     let params = urls::query_params(query);
-    let token = urls::query_param(&params, "access_token").map(|t| shared.check_access_token(t));
+    let check = |token| shared.check_token_for(token, Some(session_id));
+    let token = urls::query_param(&params, "access_token").map(check);
     let bearer = auth::bearer(
         headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok()),
     );
-    // An API JWT, or a download token (the `download_token` of a webhook event; the per-session
-    // listing's `download_access_token` is the same kind of credential here).
-    let bearer_ok =
-        bearer.is_some_and(|token| shared.check_access_token(token) == TokenCheck::Valid);
+    // An API JWT, or a download token (the `download_token` of a webhook event, good for its
+    // session's files only; the per-session listing's `download_access_token` is the same kind
+    // of credential here). An expired or unknown one gets 401, as Zoom answers.
+    let bearer_ok = bearer.is_some_and(|token| check(token) == TokenCheck::Valid);
 
     // A protected recording needs the token in the URL; the Bearer header alone gets the
     // browser sign-in page, which is what Zoom sends (with 200!) to a client that got it wrong.

@@ -176,6 +176,25 @@ impl Server {
         self.shared.issue_download_token(ttl.as_secs())
     }
 
+    /// Issues a download token good for the files of `session_id` only, for `ttl`, as Zoom puts
+    /// in a webhook event. It joins [`Server::issued_download_tokens`].
+    pub fn issue_session_token(&self, session_id: &str, ttl: Duration) -> String {
+        self.shared.issue_session_token(session_id, ttl.as_secs())
+    }
+
+    /// A Zoom-shaped webhook body for one of this server's sessions: `event` (like
+    /// `session.recording_completed`), `payload.object` as the API lists the session, and a
+    /// `download_token` issued for it that lives 24 hours. Sign and post it with
+    /// [`crate::webhook::Sender`].
+    ///
+    /// # Panics
+    ///
+    /// If there is no such session.
+    pub fn webhook_event(&self, event: &str, session_id: &str) -> Vec<u8> {
+        let token = self.issue_session_token(session_id, Duration::from_secs(24 * 3600));
+        crate::webhook::event_body(event, self.listing_json(session_id), Some(&token))
+    }
+
     /// Lets every listing held by [`ListFault::Hold`] answer, now and later.
     pub fn release_listings(&self) {
         self.shared.release_listings();

@@ -66,6 +66,9 @@ pub(crate) struct Inner {
     /// Live and expired download tokens → expiry (Unix seconds).
     pub(crate) download_tokens: HashMap<String, u64>,
     pub(crate) issued_tokens: Vec<String>,
+    /// Download tokens issued for one session (a webhook event's `download_token`) → that
+    /// session: refused for any other session's files.
+    pub(crate) token_sessions: HashMap<String, String>,
     /// Session ID → an answer served verbatim instead of one rendered from a [`Session`].
     pub(crate) raw_listings: HashMap<String, String>,
     /// API JWTs refused from now on, though well signed and unexpired.
@@ -203,9 +206,30 @@ impl Shared {
         token
     }
 
-    /// Checks a download's `access_token`: a download token of ours, or an API JWT.
-    pub(crate) fn check_access_token(&self, token: &str) -> TokenCheck {
-        let expiry = self.lock().download_tokens.get(token).copied();
+    /// Issues a download token for `session_id` only, as Zoom puts in a webhook event.
+    pub(crate) fn issue_session_token(&self, session_id: &str, ttl: u64) -> String {
+        let token = self.issue_download_token(ttl);
+        self.lock()
+            .token_sessions
+            .insert(token.clone(), session_id.to_owned());
+        token
+    }
+
+    /// Checks a download's `access_token` or bearer token: a download token of ours, or an API
+    /// JWT. A token issued for another session than `session_id` is invalid here.
+    pub(crate) fn check_token_for(&self, token: &str, session_id: Option<&str>) -> TokenCheck {
+        let (expiry, scope) = {
+            let inner = self.lock();
+            (
+                inner.download_tokens.get(token).copied(),
+                inner.token_sessions.get(token).cloned(),
+            )
+        };
+        if let (Some(scope), Some(session_id)) = (&scope, session_id)
+            && scope != session_id
+        {
+            return TokenCheck::Invalid;
+        }
         match expiry {
             Some(exp) if exp > auth::unix_now() => TokenCheck::Valid,
             Some(_) => TokenCheck::Expired,

@@ -750,3 +750,32 @@ fn trickle_sends_the_first_bytes_then_one_at_a_time() {
         "the file is larger than what trickled"
     );
 }
+
+#[test]
+fn a_webhook_download_token_opens_its_own_sessions_files_only() {
+    let server = server_with(Session::sample("s1"));
+    server.add_session(Session::sample("s2"));
+    let url_of = |id: &str| {
+        list(&server, id, "").json()["recording_files"][0]["download_url"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let event: serde_json::Value =
+        serde_json::from_slice(&server.webhook_event("session.recording_completed", "s1")).unwrap();
+    assert_eq!(event["event"], "session.recording_completed");
+    assert_eq!(event["payload"]["object"]["session_id"], "s1");
+    let token = event["download_token"].as_str().unwrap().to_owned();
+    assert!(server.issued_download_tokens().contains(&token));
+    let as_bearer = [("Authorization", format!("Bearer {token}"))];
+    let headers: Vec<(&str, &str)> = as_bearer.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    assert_eq!(get(&url_of("s1"), &headers).status, 302, "its own session");
+    assert_zoom_error(&get(&url_of("s2"), &headers), 401, 124);
+    assert_zoom_error(
+        &get(&url_of("s1"), &[("Authorization", "Bearer not-a-token")]),
+        401,
+        124,
+    );
+    server.expire_download_tokens();
+    assert_zoom_error(&get(&url_of("s1"), &headers), 401, 124);
+}

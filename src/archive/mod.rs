@@ -25,6 +25,7 @@ mod hashing;
 mod local;
 pub mod manifest;
 mod proof;
+pub mod session_json;
 mod update;
 mod writer;
 

@@ -104,6 +104,18 @@ impl Folder {
         self.replace(SESSION_JSON, text.as_bytes())
     }
 
+    /// Merge `text` (a webhook event's object) into `session.json`, atomically, under the
+    /// session lock (see [`super::session_json`]). Blocking.
+    pub fn merge_session_json(&self, text: &str) -> io::Result<()> {
+        self.check_in_place()?;
+        let _lock = self.session_lock()?;
+        let merged = match self.read(SESSION_JSON)? {
+            Some(existing) => super::session_json::merge(&String::from_utf8_lossy(&existing), text),
+            None => text.to_owned(),
+        };
+        self.replace(SESSION_JSON, merged.as_bytes())
+    }
+
     /// The session lock: short, exclusive, for rewriting `SHA256SUMS` and `session.json`. It
     /// dies with the process, so there is never a stale lock to clean up.
     fn session_lock(&self) -> io::Result<File> {

@@ -167,12 +167,12 @@ pub fn download() -> String {
                 "vsrec download --type MP4,M4A --jobs 8 KkMHZ4y8QhSUWAHi5sWvfg==",
             ),
             (
-                "What would be downloaded, without a transfer",
-                "vsrec download --dry-run KkMHZ4y8QhSUWAHi5sWvfg==",
-            ),
-            (
                 "The last week's sessions, found and downloaded",
                 "vsrec list --from 7d --json | jq -r .session_id | vsrec download -",
+            ),
+            (
+                "The files of a saved webhook body (replaying an event by hand)",
+                "vsrec download --event recording-completed.json --out /archive",
             ),
         ],
     })
@@ -197,10 +197,13 @@ pub fn serve() -> String {
         ],
         notes: "Every POST must carry Zoom's x-zm-signature over x-zm-request-timestamp and the \
                 body, with a timestamp within 300 s of now; anything else is answered 401 and \
-                not stored. Recording events are written to the spool before the 200. GET \
-                /healthz reports the queue. SIGTERM or Ctrl-C stops accepting, lets requests in \
-                flight finish (up to --timeout) and exits 0; spooled events are replayed on the \
-                next start. The log goes to stderr, as JSON Lines with --json; stdout stays \
+                not stored. Recording events are written to the spool before the 200, then \
+                archived as `vsrec download` archives (verified, SHA256SUMS, session.json), with \
+                the event's download_token, or the API when it has expired; an event leaves the \
+                spool once every file is verified or not ready. GET /healthz reports the queue. \
+                SIGTERM or Ctrl-C stops accepting, lets requests in flight finish (up to \
+                --timeout), keeps files in flight as .part and exits 0; spooled events are \
+                replayed on the next start. The log goes to stderr, as JSON Lines with --json; stdout stays \
                 empty. --timeout is also the longest a client may take to send a body.",
         exits: &[
             ExitStatus::Success,

@@ -174,6 +174,15 @@ impl Engine {
     /// [`crate::error::exit_status_of`] tells a 404 from refused credentials), or the archive
     /// cannot be written.
     pub async fn archive_session(&self, input: SessionInput) -> anyhow::Result<SessionReport> {
+        self.archive_session_with(input, |_| {}).await
+    }
+
+    /// [`Engine::archive_session`], with `on_file` called for each file as it ends.
+    pub async fn archive_session_with(
+        &self,
+        input: SessionInput,
+        mut on_file: impl FnMut(&FileReport) + Send,
+    ) -> anyhow::Result<SessionReport> {
         let session_id = input.session_id().to_owned();
         let listed = tokio::select! {
             () = self.cancel().cancelled() => return Err(Error::Interrupted.into()),
@@ -189,6 +198,7 @@ impl Engine {
         // Complete once the last of its files has been reported: every sender is gone.
         let mut files = Vec::new();
         while let Some(file) = reports.recv().await {
+            on_file(&file);
             files.push(file);
         }
         Ok(SessionReport { session_id, files })

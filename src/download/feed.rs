@@ -47,6 +47,8 @@ pub enum Sessions {
         /// When the run started (`VSREC_TEST_NOW` in the tests).
         now: OffsetDateTime,
     },
+    /// The session a saved webhook body lists (`--event`), taken once.
+    Event(std::sync::Mutex<Option<SessionInput>>),
 }
 
 /// Runs every session through `engine` and returns the worst status of the sessions that could
@@ -68,6 +70,12 @@ pub async fn feed(engine: &Engine, sessions: &Sessions, term: &Term) -> anyhow::
     let produce = async {
         match sessions {
             Sessions::Ids(ids) => produce_ids(ids, inputs, &stop).await,
+            Sessions::Event(input) => {
+                let input = input.lock().unwrap_or_else(|e| e.into_inner()).take();
+                if let Some(input) = input {
+                    let _ = inputs.send(input).await;
+                }
+            }
             Sessions::Range { query, .. } => {
                 discover(engine, query, inputs, &stop, term, &worse).await;
             }

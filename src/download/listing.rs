@@ -59,6 +59,9 @@ pub struct Listed {
     pub json: String,
     /// The first hop's bearer token instead of the JWT (a webhook's `download_token`).
     pub first_hop: Option<Secret>,
+    /// Listed by a webhook event, which may name only some of the session's files (a
+    /// transcript event names the transcript): `session.json` is merged, not replaced.
+    pub partial: bool,
 }
 
 /// A session that could not be listed.
@@ -71,12 +74,13 @@ pub struct ListingFailure {
 pub type Listing = Result<Listed, ListingFailure>;
 
 impl Listed {
-    fn new(id: &str, wire: &SessionRecordings, first_hop: Option<Secret>) -> Self {
+    fn new(id: &str, wire: &SessionRecordings, first_hop: Option<Secret>, partial: bool) -> Self {
         Self {
             session: Session::from_wire(id, wire),
             // As `vsrec list --json` shows it: no credential, no URL query string.
             json: format!("{}\n", wire.public_json()),
             first_hop,
+            partial,
         }
     }
 }
@@ -90,7 +94,7 @@ pub async fn list(client: &ApiClient, input: SessionInput) -> Listing {
                 session_id,
                 recordings,
                 download_token: Some(token),
-            } => return Ok(Listed::new(&session_id, &recordings, Some(token))),
+            } => return Ok(Listed::new(&session_id, &recordings, Some(token), true)),
             Prelisted { session_id, .. } => session_id,
         },
     };
@@ -98,7 +102,7 @@ pub async fn list(client: &ApiClient, input: SessionInput) -> Listing {
         .session_recordings(&id, TokenRequest::DownloadToken(DOWNLOAD_TOKEN_TTL))
         .await
     {
-        Ok(wire) => Ok(Listed::new(&id, &wire, None)),
+        Ok(wire) => Ok(Listed::new(&id, &wire, None, false)),
         Err(error) => Err(ListingFailure {
             session_id: id,
             error,
@@ -171,7 +175,7 @@ mod tests {
                 "download_url": "https://zoom.us/rec/download/a"}]
         }))
         .unwrap();
-        let listed = Listed::new("s==", &wire, Some(Secret::new("tok")));
+        let listed = Listed::new("s==", &wire, Some(Secret::new("tok")), true);
         assert_eq!(listed.session.files.len(), 1);
         assert!(listed.json.ends_with("}\n"), "{}", listed.json);
         assert_eq!(listed.first_hop.as_ref().map(Secret::expose), Some("tok"));

@@ -66,7 +66,8 @@ impl Options {
 }
 
 impl Sessions {
-    /// The session IDs given (`-` reads them from `stdin`), or the date range. `--from last`
+    /// The session IDs given (`-` reads them from `stdin`), the date range, or the session of a
+    /// saved webhook body (`--event`). `--from last`
     /// reads the record in `--out` (without creating anything): a usage error when there is
     /// none.
     pub fn resolve(
@@ -75,6 +76,13 @@ impl Sessions {
         env: EnvLookup<'_>,
         stdin: &mut dyn BufRead,
     ) -> Result<Self, Error> {
+        if let Some(path) = &args.event {
+            let event = crate::sources::event::read_saved(path, stdin)?;
+            let input = event
+                .session_input(dates::now(env)?)
+                .map_err(|why| Error::Usage(format!("--event {}: {why}", path.display())))?;
+            return Ok(Self::Event(std::sync::Mutex::new(input)));
+        }
         let selection = Selection::new(
             &options.types,
             args.range.name.as_deref(),
@@ -116,6 +124,11 @@ pub async fn run(
     options: Options,
     json: bool,
 ) -> anyhow::Result<ExitStatus> {
+    if let Sessions::Event(input) = &sessions
+        && input.lock().unwrap_or_else(|e| e.into_inner()).is_none()
+    {
+        term.warn("the event lists no files; nothing to archive");
+    }
     let stop = crate::interrupt::on_signals();
     let cancel = stop.token().clone();
     let dry_run = options.dry_run;

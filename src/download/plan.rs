@@ -121,6 +121,7 @@ pub async fn plan_session(
         session,
         json,
         first_hop,
+        partial,
     } = listed;
     let access = Arc::new(SessionAccess::with_first_hop(session, first_hop.clone()));
     let dir = session_dir(session);
@@ -137,7 +138,7 @@ pub async fn plan_session(
         }
     };
     let manifest = match (&folder, options.dry_run) {
-        (Ok(Some(folder)), false) => prepare_folder(folder, json, term).await,
+        (Ok(Some(folder)), false) => prepare_folder(folder, json, *partial, term).await,
         _ => Manifest::default(),
     };
     let files: Vec<_> = session.files.iter().collect();
@@ -165,13 +166,18 @@ pub async fn plan_session(
     Ok(planned)
 }
 
-/// Write the session's `session.json` and read its `SHA256SUMS`. Neither failure stops the
+/// Write (or for a `partial` listing, merge into) the session's `session.json` and read its
+/// `SHA256SUMS`. Neither failure stops the
 /// run: the recordings matter more, and the next run writes and reads them again.
-async fn prepare_folder(folder: &Folder, json: &str, term: &Term) -> Manifest {
+async fn prepare_folder(folder: &Folder, json: &str, partial: bool, term: &Term) -> Manifest {
     let (folder, json) = (folder.clone(), json.to_owned());
     let path = folder.path().to_owned();
     let done = tokio::task::spawn_blocking(move || {
-        let written = folder.write_session_json(&json);
+        let written = if partial {
+            folder.merge_session_json(&json)
+        } else {
+            folder.write_session_json(&json)
+        };
         (written, folder.read_manifest())
     })
     .await;

@@ -317,11 +317,7 @@ impl Reporter {
                 format::bytes(task.expected().unwrap_or(outcome.bytes))
             ),
         };
-        if outcome.status == Status::Failed {
-            self.term.error(&line);
-        } else {
-            self.term.info(&line);
-        }
+        self.term.file_done(&line, outcome.status == Status::Failed);
         if self.json {
             let record = Event::File(FileEvent {
                 file: task.json_fields(),

@@ -2,10 +2,7 @@
 //! to an [`Archiver`] and acts on the [`EventOutcome`] it reports. The event leaves the spool
 //! only when every file it names is verified in the archive or reported not ready; anything else
 //! keeps it for a retry.
-//!
-//! [`NotWiredYet`] is the archiver until `serve` is wired to the download path: it reads the
-//! event as the download path will, and reports each file that could be downloaded as not
-//! archived, so the event stays in the spool for the vsrec that can.
+//! `serve`'s archiver is [`super::Downloader`], the download path.
 
 use std::future::Future;
 use std::time::Duration;
@@ -13,7 +10,6 @@ use std::time::Duration;
 use anyhow::Context;
 
 use super::spool::SpoolId;
-use crate::model::Session;
 use crate::sources::event::WebhookEvent;
 
 /// An event taken from the spool: the raw body Zoom signed.
@@ -114,119 +110,9 @@ pub trait Archiver: Send + Sync + 'static {
     fn stop(&self) {}
 }
 
-/// Reads each event as the download path will and archives nothing: files that could be
-/// downloaded are reported `NotArchived`, so their event stays in the spool.
-#[derive(Debug, Default)]
-pub struct NotWiredYet;
-
-pub const NOT_WIRED: &str = "this vsrec does not download from `serve` yet";
-
-impl Archiver for NotWiredYet {
-    async fn archive(&self, event: SpooledEvent) -> anyhow::Result<EventOutcome> {
-        let event = event.parse()?;
-        let session_id = event.session_id();
-        let Some(recordings) = event.recordings() else {
-            return Ok(EventOutcome {
-                session_id,
-                ..EventOutcome::default()
-            });
-        };
-        let recordings = recordings.context("the event's payload.object cannot be read")?;
-        let session = Session::from_wire(session_id.as_deref().unwrap_or_default(), &recordings);
-        let files = session
-            .files
-            .iter()
-            .map(|file| FileReport {
-                key: file.key.clone(),
-                file_type: file.file_type.clone(),
-                state: match file.not_ready() {
-                    Some(why) => FileState::NotReady(why.to_string()),
-                    None => FileState::NotArchived(NOT_WIRED.into()),
-                },
-            })
-            .collect();
-        Ok(EventOutcome {
-            session_id,
-            files,
-            ..EventOutcome::default()
-        })
-    }
-
-    fn notice(&self) -> Option<String> {
-        Some(
-            "this vsrec receives and spools recording events but does not download their files \
-             yet; events with files stay in the spool, and a later vsrec archives them at start"
-                .into(),
-        )
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::serve::spool::sha256_hex;
-    use serde_json::json;
-
-    fn spooled(body: &[u8]) -> SpooledEvent {
-        SpooledEvent {
-            id: SpoolId {
-                seq: 1,
-                hash: sha256_hex(body),
-            },
-            body: body.to_vec(),
-        }
-    }
-
-    #[tokio::test]
-    async fn the_placeholder_reports_downloadable_files_as_not_archived() {
-        let body = fakezoom::webhook::published_example("session.recording_completed").unwrap();
-        let outcome = NotWiredYet.archive(spooled(body.as_bytes())).await.unwrap();
-        assert_eq!(outcome.session_id.as_deref(), Some("1234567890"));
-        assert_eq!(outcome.files.len(), 2);
-        assert!(
-            outcome
-                .files
-                .iter()
-                .all(|f| f.state == FileState::NotArchived(NOT_WIRED.into()))
-        );
-        assert!(!outcome.is_settled(), "kept in the spool");
-        assert_eq!(
-            outcome.summary(),
-            "2 file(s): 0 verified, 0 not ready, 0 failed, 2 not archived"
-        );
-    }
-
-    #[tokio::test]
-    async fn files_not_ready_and_events_without_files_are_settled() {
-        let body = fakezoom::webhook::event_body(
-            "session.recording_completed",
-            json!({"session_id": "s==", "recording_files": [
-                {"id": "a", "status": "processing", "download_url": "https://zoom.us/rec/download/a"},
-                {"id": "b", "status": "completed"}
-            ]}),
-            Some("tok"),
-        );
-        let outcome = NotWiredYet.archive(spooled(&body)).await.unwrap();
-        assert!(
-            outcome
-                .files
-                .iter()
-                .all(|f| matches!(f.state, FileState::NotReady(_)))
-        );
-        assert!(outcome.is_settled());
-
-        let failed = fakezoom::webhook::published_example("session.recording_transcript_failed");
-        let outcome = NotWiredYet
-            .archive(spooled(failed.unwrap().as_bytes()))
-            .await
-            .unwrap();
-        assert!(outcome.files.is_empty() && outcome.is_settled());
-    }
-
-    #[tokio::test]
-    async fn bodies_that_are_not_json_are_errors() {
-        assert!(NotWiredYet.archive(spooled(b"not json")).await.is_err());
-    }
 
     #[test]
     fn settled_means_verified_or_not_ready() {

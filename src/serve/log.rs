@@ -60,7 +60,7 @@ impl Log {
         self.write(Level::Error, kind, message, fields);
     }
 
-    fn write(&self, level: Level, kind: &str, message: &str, fields: Value) {
+    pub fn write(&self, level: Level, kind: &str, message: &str, fields: Value) {
         let Some(term) = &self.term else {
             return;
         };

@@ -9,10 +9,11 @@
 //!                              workers ──▶ Archiver ──▶ settled? remove from the spool
 //! ```
 //!
-//! The download path plugs in as the [`archiver::Archiver`]; until it does, [`NotWiredYet`]
-//! keeps every event with downloadable files in the spool.
+//! The download path plugs in as the [`archiver::Archiver`]: [`Downloader`] hands each event to
+//! the download engine.
 
 pub mod archiver;
+pub mod downloader;
 pub mod http;
 pub mod log;
 pub mod options;
@@ -28,13 +29,12 @@ use serde_json::json;
 use tokio::time::{Instant, timeout_at};
 use tokio_util::sync::CancellationToken;
 
-pub use self::archiver::{
-    Archiver, EventOutcome, FileReport, FileState, NotWiredYet, SpooledEvent,
-};
+pub use self::archiver::{Archiver, EventOutcome, FileReport, FileState, SpooledEvent};
+pub use self::downloader::{Downloader, relay_term};
+pub use self::log::Log;
 pub use self::options::Options;
 
 use self::http::{App, HEALTH_PATH};
-use self::log::Log;
 use self::queue::Queue;
 use self::shutdown::Signals;
 use self::signature::WebhookKey;
@@ -42,16 +42,13 @@ use self::spool::Spool;
 use self::worker::Workers;
 use crate::error::Error;
 use crate::exit::ExitStatus;
-use crate::term::Term;
 
 /// Run the server with `archiver` until SIGTERM or Ctrl-C.
 pub async fn run<A: Archiver>(
     options: Options,
     archiver: A,
-    term: Term,
-    json: bool,
+    log: Log,
 ) -> anyhow::Result<ExitStatus> {
-    let log = Log::new(term, json);
     for warning in &options.warnings {
         log.warn("config", warning, json!({}));
     }

@@ -66,7 +66,8 @@ impl<A: Archiver> Workers<A> {
                 );
             }
             self.queue.finish(Finished::Removed);
-            return self.report(id, &outcome, "removed from the spool");
+            self.report(id, &outcome, "removed from the spool");
+            return;
         }
         self.queue.finish(Finished::Kept);
         match outcome.retry_after {
@@ -86,10 +87,13 @@ impl<A: Archiver> Workers<A> {
                     }
                 });
             }
-            None => self.report(id, &outcome, "kept in the spool until the next start"),
+            None => {
+                self.report(id, &outcome, "kept in the spool until the next start");
+            }
         }
     }
 
+    /// Log what became of an event; one that is kept is also the last error.
     fn report(&self, id: &SpoolId, outcome: &EventOutcome, what: &str) {
         let session = outcome.session_id.as_deref().unwrap_or("?");
         // Why the first unsettled file is not archived: the reason for keeping the event.
@@ -111,6 +115,10 @@ impl<A: Archiver> Workers<A> {
                 outcome.summary()
             ),
         };
+        if !outcome.is_settled() {
+            // Before the line: whoever reads the line and then `/healthz` sees it there.
+            self.queue.record_error(&message);
+        }
         let count =
             |f: fn(&FileState) -> bool| outcome.files.iter().filter(|r| f(&r.state)).count();
         self.log.info(

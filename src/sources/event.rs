@@ -4,8 +4,15 @@
 //! type: the field is simply absent. `payload.object` becomes the per-session listing's wire
 //! shape, which the download path already knows.
 
-use serde_json::{Map, Value};
+use std::io::{BufRead, Read};
+use std::path::Path;
+use std::time::Duration;
 
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+
+use crate::download::{Prelisted, SessionInput};
+use crate::error::Error;
 use crate::secret::Secret;
 use crate::wire::{FILE_LISTS, SessionRecordings};
 
@@ -13,6 +20,9 @@ pub const RECORDING_COMPLETED: &str = "session.recording_completed";
 pub const TRANSCRIPT_COMPLETED: &str = "session.recording_transcript_completed";
 pub const SUMMARY_COMPLETED: &str = "session.recording_summary_completed";
 pub const URL_VALIDATION: &str = "endpoint.url_validation";
+
+/// How long an event's `download_token` is good for, from the event's `event_ts`.
+pub const DOWNLOAD_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
 /// The events whose files vsrec archives.
 pub const ARCHIVED: [&str; 3] = [RECORDING_COMPLETED, TRANSCRIPT_COMPLETED, SUMMARY_COMPLETED];
@@ -103,6 +113,86 @@ impl WebhookEvent {
     pub fn recordings(&self) -> Option<Result<SessionRecordings, serde_json::Error>> {
         Some(serde_json::from_value(Value::Object(self.object.clone()?)))
     }
+}
+
+impl WebhookEvent {
+    /// When Zoom sent the event (`event_ts`, milliseconds), if it says.
+    pub fn sent_at(&self) -> Option<OffsetDateTime> {
+        let ms = self.event_ts.as_ref()?.as_i64()?;
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()
+    }
+
+    /// Whether the event's `download_token` is past its 24 hours at `now`. An event that does
+    /// not say when it was sent is given the benefit of the doubt: a refused token falls back to
+    /// listing the session anyway.
+    pub fn token_expired(&self, now: OffsetDateTime) -> bool {
+        self.sent_at()
+            .is_some_and(|sent| now - sent >= DOWNLOAD_TOKEN_LIFETIME)
+    }
+
+    /// The session this event lists, for the download path: taken as the event brought it,
+    /// with its `download_token` for the first hop, unless the token is missing or expired at
+    /// `now` (the session is then listed with the API, since its URLs are as old as the
+    /// token). `None` for an event that lists no files (Zoom's `transcript_failed` example);
+    /// `Err` says why the event cannot be archived.
+    pub fn session_input(&self, now: OffsetDateTime) -> Result<Option<SessionInput>, String> {
+        let Some(recordings) = self.recordings().filter(|_| self.file_count() > 0) else {
+            return Ok(None);
+        };
+        let recordings =
+            recordings.map_err(|e| format!("the event's payload.object cannot be read ({e})"))?;
+        let session_id = self
+            .session_id()
+            .filter(|id| !id.is_empty())
+            .ok_or("the event names no session (payload.object.session_id)")?;
+        let download_token = self
+            .download_token
+            .clone()
+            .filter(|_| !self.token_expired(now));
+        Ok(Some(SessionInput::Prelisted(Box::new(Prelisted {
+            session_id,
+            recordings,
+            download_token,
+        }))))
+    }
+}
+
+/// The most a saved body may hold: Zoom's are a few KiB, and `serve` takes at most 1 MiB.
+const SAVED_LIMIT: u64 = 16 * 1024 * 1024;
+
+/// A saved webhook body for `download --event` (`-`: stdin), read and checked: JSON, and one of
+/// the events whose files vsrec archives.
+pub fn read_saved(path: &Path, stdin: &mut dyn BufRead) -> Result<WebhookEvent, Error> {
+    let shown = path.display();
+    let mut body = Vec::new();
+    let read = if path.as_os_str() == "-" {
+        stdin.take(SAVED_LIMIT + 1).read_to_end(&mut body)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(SAVED_LIMIT + 1).read_to_end(&mut body))
+    };
+    read.map_err(|e| Error::Usage(format!("--event {shown}: cannot read it ({e})")))?;
+    if body.len() as u64 > SAVED_LIMIT {
+        return Err(Error::Usage(format!(
+            "--event {shown}: over {} MiB, not a webhook body",
+            SAVED_LIMIT >> 20
+        )));
+    }
+    let event = WebhookEvent::parse(&body).map_err(|e| {
+        Error::Usage(format!(
+            "--event {shown}: {e}; give the body of a Zoom webhook delivery as it was received"
+        ))
+    })?;
+    if !event.is_archived() {
+        return Err(Error::Usage(format!(
+            "--event {shown}: {} is not an event with files to archive; give a {}",
+            match &event.event {
+                Some(name) => format!("{name:?}"),
+                None => "the body names no event, so it".into(),
+            },
+            ARCHIVED.join(", ")
+        )));
+    }
+    Ok(event)
 }
 
 /// An identifier as text: a string as it is, a number in its decimal form.
@@ -245,6 +335,39 @@ mod tests {
             WebhookEvent::parse(b""),
             Err(EventError::NotJson(_))
         ));
+    }
+
+    #[test]
+    fn a_token_older_than_a_day_is_not_used() {
+        let body = fakezoom::webhook::published_example(RECORDING_COMPLETED).unwrap();
+        let event = WebhookEvent::parse(body.as_bytes()).unwrap();
+        let sent = event.sent_at().unwrap();
+        let input = |now| match event.session_input(now).unwrap().unwrap() {
+            SessionInput::Prelisted(p) => p,
+            SessionInput::Id(_) => panic!("prelisted"),
+        };
+        let fresh = input(sent + time::Duration::hours(23));
+        assert_eq!(fresh.session_id, "1234567890");
+        assert!(fresh.download_token.is_some());
+        assert!(!event.token_expired(sent + time::Duration::hours(23)));
+        let stale = input(sent + time::Duration::hours(24));
+        assert!(
+            stale.download_token.is_none(),
+            "listed with the API instead"
+        );
+
+        let no_files = WebhookEvent::parse(br#"{"event":"session.recording_completed"}"#).unwrap();
+        assert!(no_files.session_input(sent).unwrap().is_none());
+        let no_session = WebhookEvent::parse(
+            br#"{"event":"session.recording_completed","payload":{"object":{"recording_files":[{}]}}}"#,
+        )
+        .unwrap();
+        assert!(
+            no_session
+                .session_input(sent)
+                .unwrap_err()
+                .contains("session_id")
+        );
     }
 
     proptest::proptest! {

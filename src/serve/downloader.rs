@@ -1,0 +1,221 @@
+//! The [`Archiver`] of `vsrec serve`: each spooled event goes to the one download path
+//! ([`Engine::archive_session`]), which plans it against the archive, fetches and verifies each
+//! file under its lock, and records it in `SHA256SUMS` and `session.json`, exactly as `vsrec
+//! download` does. Nothing of that path is repeated here: this file turns an event into the
+//! session the engine takes, logs each file as it ends, and turns the engine's report into the
+//! worker's [`EventOutcome`].
+//!
+//! Idempotence comes from the path itself: a file already verified in the archive is skipped
+//! (its `SHA256SUMS` line is the proof), and two events naming the same file at once meet at
+//! the file's lock, where the second finds the first's verified file instead of fetching it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::json;
+use time::OffsetDateTime;
+use tokio_util::sync::CancellationToken;
+
+use super::archiver::{Archiver, EventOutcome, FileReport, FileState, SpooledEvent};
+use super::log::{Level, Log};
+use super::options::Options;
+use crate::client::ApiClient;
+use crate::download::{self, Engine, Prelisted, SessionInput};
+use crate::error::{Error, exit_status_of};
+use crate::events::FileStatus;
+use crate::exit::ExitStatus;
+use crate::format;
+use crate::settings::Verbosity;
+use crate::term::{RelayLevel, Term};
+
+/// When an event is kept because a file failed or its session could not be listed, it is tried
+/// again after this long in the same run (Zoom itself retries deliveries after 5, 20 and 60
+/// minutes). A session Zoom no longer has waits for the next start instead.
+pub const RETRY_AFTER: Duration = Duration::from_secs(300);
+
+pub struct Downloader {
+    engine: Engine,
+    log: Log,
+    cancel: CancellationToken,
+}
+
+/// A term for the engine and the API client inside `serve`: their lines (retries, warnings,
+/// `-v` request lines) become the server's log lines, kind `download`.
+pub fn relay_term(log: &Log, verbosity: Verbosity) -> Term {
+    let log = log.clone();
+    Term::relayed(
+        verbosity,
+        Arc::new(move |level, line| {
+            let level = match level {
+                RelayLevel::Info => Level::Info,
+                RelayLevel::Warn => Level::Warn,
+                RelayLevel::Error => Level::Error,
+            };
+            log.write(level, "download", line, json!({}));
+        }),
+    )
+}
+
+impl Downloader {
+    /// Start the engine on `options.out`, with `options.jobs` files at once. `client` and `term`
+    /// as [`relay_term`] makes it.
+    pub fn start(
+        client: ApiClient,
+        term: Term,
+        options: &Options,
+        log: Log,
+    ) -> Result<Self, Error> {
+        let cancel = CancellationToken::new();
+        let engine = Engine::start(
+            Arc::new(client),
+            term,
+            cancel.clone(),
+            download::Options {
+                out: options.out.clone(),
+                jobs: options.jobs,
+                types: Vec::new(),
+                overwrite: false,
+                dry_run: false,
+            },
+            false,
+        )?;
+        Ok(Self {
+            engine,
+            log,
+            cancel,
+        })
+    }
+
+    fn log_file(&self, event: &str, file: &download::FileReport) {
+        let outcome = &file.outcome;
+        let path = format::printable(&file.path);
+        let what = match (outcome.status, &outcome.error) {
+            (FileStatus::Downloaded, _) => {
+                format!("downloaded {path} ({})", format::bytes(outcome.bytes))
+            }
+            (FileStatus::Resumed, _) => format!(
+                "resumed {path} ({} this time)",
+                format::bytes(outcome.bytes)
+            ),
+            (FileStatus::Skipped, _) => format!("{path} is already verified in the archive"),
+            (FileStatus::NotReady, why) => format!(
+                "{path} is not ready ({})",
+                why.as_deref().unwrap_or("Zoom says so")
+            ),
+            (FileStatus::Failed, why) => format!(
+                "{path} FAILED: {}",
+                why.as_deref().unwrap_or("no reason given")
+            ),
+        };
+        let level = if outcome.status == FileStatus::Failed {
+            Level::Error
+        } else {
+            Level::Info
+        };
+        self.log.write(
+            level,
+            "file",
+            &format!("event {event}: {what}"),
+            json!({
+                "event_id": event,
+                "path": file.path,
+                "file_id": file.file_id,
+                "file_type": file.file_type,
+                "status": outcome.status,
+                "bytes": outcome.bytes,
+                "attempts": outcome.attempts,
+                "sha256": outcome.sha256,
+                "error": outcome.error,
+            }),
+        );
+    }
+}
+
+impl Archiver for Downloader {
+    async fn archive(&self, event: SpooledEvent) -> anyhow::Result<EventOutcome> {
+        let parsed = event.parse()?;
+        let session_id = parsed.session_id();
+        let input = match parsed.session_input(OffsetDateTime::now_utc()) {
+            Ok(Some(input)) => input,
+            // Nothing to download: settled.
+            Ok(None) => {
+                return Ok(EventOutcome {
+                    session_id,
+                    ..EventOutcome::default()
+                });
+            }
+            Err(why) => anyhow::bail!(why),
+        };
+        let short = event.id.short();
+        if let SessionInput::Prelisted(p) = &input
+            && let Prelisted {
+                download_token: None,
+                ..
+            } = **p
+        {
+            let why = if parsed.download_token.is_some() {
+                "its download_token is over 24 hours old"
+            } else {
+                "it has no download_token"
+            };
+            self.log.info(
+                "relist",
+                &format!(
+                    "event {short} (session {:?}): {why}; listing the session with the API",
+                    p.session_id
+                ),
+                json!({"event_id": short, "session_id": p.session_id}),
+            );
+        }
+        let report = self
+            .engine
+            .archive_session_with(input, |file| self.log_file(&short, file))
+            .await;
+        let report = match report {
+            Ok(report) => report,
+            Err(e) => {
+                let status = exit_status_of(&e);
+                let retry_after = match status {
+                    // Stopping: the next start takes it up. Gone from Zoom: retrying this run
+                    // cannot help.
+                    ExitStatus::Interrupted | ExitStatus::NotFound => None,
+                    _ if self.cancel.is_cancelled() => None,
+                    _ => Some(RETRY_AFTER),
+                };
+                return Ok(EventOutcome {
+                    session_id,
+                    files: Vec::new(),
+                    unresolved: Some(format!("{e:#}")),
+                    retry_after,
+                });
+            }
+        };
+        let files: Vec<FileReport> = report
+            .files
+            .into_iter()
+            .map(|file| FileReport {
+                state: match file.outcome.status {
+                    _ if file.outcome.is_verified() => FileState::Verified,
+                    FileStatus::NotReady => FileState::NotReady(
+                        file.outcome.error.unwrap_or_else(|| "not ready".into()),
+                    ),
+                    _ => FileState::Failed(file.outcome.error.unwrap_or_else(|| "failed".into())),
+                },
+                key: file.key,
+                file_type: file.file_type,
+            })
+            .collect();
+        let failed = files.iter().any(|f| !f.state.is_settled());
+        Ok(EventOutcome {
+            session_id: Some(report.session_id),
+            files,
+            unresolved: None,
+            retry_after: (failed && !self.cancel.is_cancelled()).then_some(RETRY_AFTER),
+        })
+    }
+
+    fn stop(&self) {
+        // Files in flight keep their `.part` and are reported failed; their events stay.
+        self.cancel.cancel();
+    }
+}
