@@ -8,7 +8,7 @@ use std::io;
 use reqwest::{StatusCode, header};
 
 use super::Ctx;
-use super::claim::{adopt, claim, interrupted, manifest_error};
+use super::claim::{adopt, claim, manifest_error};
 use super::part::{PartWriter, write_error};
 use super::plan::{self, Task};
 use super::report::{FileBar, Outcome, Status};
@@ -118,7 +118,9 @@ pub async fn fetch(ctx: &Ctx, task: &Task) -> Outcome {
             };
             record(&folder, task, transfer, status, attempts).await
         }
-        Err(Stopped::Cancelled) => interrupted(attempts, transfer.received),
+        Err(Stopped::Cancelled) => {
+            Outcome::interrupted(attempts, transfer.received, transfer.offset)
+        }
         Err(
             Stopped::Stop(reason)
             | Stopped::GaveUp {
@@ -222,6 +224,7 @@ async fn record(
             attempts,
             error: None,
             sha256: Some(digest),
+            on_disk: None,
         },
         Err(e) => Outcome::failed(attempts, transfer.received, manifest_error(folder, &e)),
     }

@@ -17,7 +17,7 @@ mod session;
 pub mod verify;
 
 use std::io::BufRead;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use self::engine::{Ctx, Engine, FileReport, SessionReport};
@@ -84,12 +84,7 @@ impl Sessions {
             let archive = match Archive::open(&options.out) {
                 Ok(archive) => Some(archive),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                Err(e) => {
-                    return Err(Error::Usage(format!(
-                        "cannot read the output directory {}: {e}",
-                        options.out.display()
-                    )));
-                }
+                Err(e) => return Err(out_error("read", &options.out, &e)),
             };
             state::from_last(archive.as_ref(), &options.out, &selection)
         };
@@ -104,6 +99,36 @@ impl Sessions {
                 stdin,
             )?)),
         }
+    }
+}
+
+/// Why `--out` cannot be opened (`doing`: "read") or created ("create"). A file where the
+/// folder should be, or on the way to it, is named: the OS says only "File exists" or "Not a
+/// directory".
+pub(crate) fn out_error(doing: &str, out: &Path, e: &std::io::Error) -> Error {
+    let blocker = out
+        .ancestors()
+        .filter(|p| !p.as_os_str().is_empty())
+        .find(|p| p.symlink_metadata().is_ok());
+    match blocker {
+        Some(found) if !found.is_dir() => {
+            let what = if found == out {
+                format!("--out {} is not a directory", out.display())
+            } else {
+                format!(
+                    "--out {}: {} is not a directory",
+                    out.display(),
+                    found.display()
+                )
+            };
+            Error::Usage(format!(
+                "{what}; give a folder for the archive (it is created if missing)"
+            ))
+        }
+        _ => Error::Usage(format!(
+            "cannot {doing} the output directory {}: {e}",
+            out.display()
+        )),
     }
 }
 

@@ -80,6 +80,8 @@ pub enum Action {
     Skip {
         sha256: Option<Digest>,
         part_left: bool,
+        /// Its size on disk.
+        len: u64,
     },
     NotReady,
     /// A path on the way is a symlink or not what it should be: the file is not attempted.
@@ -292,8 +294,20 @@ fn decide_on_disk(
     if !overwrite && complete(file, slot) {
         let sha256 = manifest.get(&name);
         let part_left = part != Slot::Absent;
+        let len = match slot {
+            Slot::File { len } => len,
+            _ => 0,
+        };
         let reason = reason.unwrap_or_else(|| "already complete".to_owned());
-        return Ok((Action::Skip { sha256, part_left }, Some(reason), name));
+        return Ok((
+            Action::Skip {
+                sha256,
+                part_left,
+                len,
+            },
+            Some(reason),
+            name,
+        ));
     }
     match part {
         Slot::File { len } if len > 0 && !overwrite => {

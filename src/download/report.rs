@@ -24,6 +24,7 @@ fn verb(status: Status) -> &'static str {
         Status::Skipped => "skipped",
         Status::NotReady => "not ready",
         Status::Failed => "FAILED",
+        Status::Interrupted => "interrupted",
     }
 }
 
@@ -37,6 +38,9 @@ pub struct Outcome {
     pub error: Option<String>,
     /// The SHA-256 of the file under its final name, when it is verified.
     pub sha256: Option<Digest>,
+    /// Bytes of the file on disk, when this run did not receive them all (a skipped file, a
+    /// `.part` kept by an interrupted one): what the operator is told it holds.
+    pub on_disk: Option<u64>,
 }
 
 impl Outcome {
@@ -56,6 +60,7 @@ impl Outcome {
             attempts: 0,
             error: reason,
             sha256: None,
+            on_disk: None,
         }
     }
 
@@ -66,17 +71,40 @@ impl Outcome {
             attempts,
             error: Some(error),
             sha256: None,
+            on_disk: None,
         }
     }
 
-    /// Complete under its final name already; `sha256` from `SHA256SUMS`.
-    pub fn skipped(sha256: Digest) -> Self {
+    /// Complete under its final name already, `len` bytes; `sha256` from `SHA256SUMS`.
+    pub fn skipped(sha256: Digest, len: u64) -> Self {
         Self {
             status: Status::Skipped,
             bytes: 0,
             attempts: 0,
             error: None,
             sha256: Some(sha256),
+            on_disk: Some(len),
+        }
+    }
+
+    /// The run was stopped with the file unfinished: `kept` bytes of it are in its `.part` (0:
+    /// it never started, or nothing arrived, and there is no `.part`).
+    pub fn interrupted(attempts: u32, received: u64, kept: u64) -> Self {
+        let error = if kept == 0 {
+            "interrupted before any of it arrived".to_owned()
+        } else {
+            format!(
+                "interrupted; its .part keeps {} for the next run to resume",
+                format::bytes(kept)
+            )
+        };
+        Self {
+            status: Status::Interrupted,
+            bytes: received,
+            attempts,
+            error: Some(error),
+            sha256: None,
+            on_disk: Some(kept),
         }
     }
 }
@@ -88,6 +116,7 @@ pub struct Summary {
     pub skipped: u64,
     pub not_ready: u64,
     pub failed: u64,
+    pub interrupted: u64,
     pub bytes: u64,
 }
 
@@ -100,13 +129,17 @@ impl Summary {
             Status::Skipped => &mut self.skipped,
             Status::NotReady => &mut self.not_ready,
             Status::Failed => &mut self.failed,
+            Status::Interrupted => &mut self.interrupted,
         } += 1;
     }
 
-    /// 5 when anything failed, else 6 when anything is not ready, else 0.
+    /// 5 when anything failed, else 130 when anything was interrupted, else 6 when anything is
+    /// not ready, else 0.
     pub fn exit_status(&self) -> ExitStatus {
         if self.failed > 0 {
             ExitStatus::FilesFailed
+        } else if self.interrupted > 0 {
+            ExitStatus::Interrupted
         } else if self.not_ready > 0 {
             ExitStatus::NotReady
         } else {
@@ -305,7 +338,7 @@ impl Reporter {
                 verb(outcome.status),
                 format::printable(&path)
             ),
-            (Status::NotReady, Some(reason)) => format!(
+            (Status::NotReady | Status::Interrupted, Some(reason)) => format!(
                 "{} {}: {reason}",
                 verb(outcome.status),
                 format::printable(&path)
@@ -314,7 +347,7 @@ impl Reporter {
                 "{} {} ({})",
                 verb(*status),
                 format::printable(&path),
-                format::bytes(task.expected().unwrap_or(outcome.bytes))
+                format::bytes(task.expected().or(outcome.on_disk).unwrap_or(outcome.bytes))
             ),
         };
         if outcome.status == Status::Failed {
@@ -396,8 +429,13 @@ impl Reporter {
         }
         let summary = self.summary();
         let elapsed = self.started.elapsed();
+        // Only a stopped run has interrupted files; the usual line stays as it always read.
+        let interrupted = match summary.interrupted {
+            0 => String::new(),
+            n => format!(", {n} interrupted"),
+        };
         self.term.info(&format!(
-            "{} downloaded, {} resumed, {} skipped, {} not ready, {} failed; {} in {}{} to {}",
+            "{} downloaded, {} resumed, {} skipped, {} not ready, {} failed{interrupted}; {} in {}{} to {}",
             summary.downloaded,
             summary.resumed,
             summary.skipped,
@@ -415,6 +453,7 @@ impl Reporter {
                 skipped: summary.skipped,
                 not_ready: summary.not_ready,
                 failed: summary.failed,
+                interrupted: summary.interrupted,
                 bytes: summary.bytes,
                 out: &self.out,
                 elapsed_seconds: (elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
@@ -489,6 +528,7 @@ mod tests {
             attempts: 1,
             error: None,
             sha256: None,
+            on_disk: None,
         }
     }
 
@@ -505,6 +545,27 @@ mod tests {
         assert_eq!(
             (s.downloaded, s.skipped, s.not_ready, s.failed, s.bytes),
             (1, 1, 1, 1, 15)
+        );
+    }
+
+    #[test]
+    fn interrupted_files_are_counted_apart_and_say_what_is_kept() {
+        let mut s = Summary::default();
+        s.count(&outcome(Status::NotReady, 0));
+        s.count(&Outcome::interrupted(2, 300, 270_000));
+        s.count(&Outcome::interrupted(0, 0, 0));
+        assert_eq!((s.interrupted, s.failed, s.bytes), (2, 0, 300));
+        assert_eq!(s.exit_status(), ExitStatus::Interrupted);
+        s.count(&outcome(Status::Failed, 0));
+        assert_eq!(s.exit_status(), ExitStatus::FilesFailed);
+        let kept = Outcome::interrupted(2, 300, 270_000);
+        assert_eq!(
+            kept.error.as_deref(),
+            Some("interrupted; its .part keeps 263.7 KiB for the next run to resume")
+        );
+        assert_eq!(
+            Outcome::interrupted(0, 0, 0).error.as_deref(),
+            Some("interrupted before any of it arrived")
         );
     }
 }

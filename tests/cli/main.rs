@@ -10,6 +10,7 @@ mod help;
 mod http;
 mod integrity;
 mod list;
+mod output;
 mod pipeline;
 mod serve;
 mod soak;
