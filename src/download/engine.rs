@@ -130,7 +130,7 @@ impl Engine {
                 http: client.http(),
                 tokens: client.tokens(),
                 api: client,
-                reporter: Reporter::new(term.clone(), json, out),
+                reporter: Reporter::new(term.clone(), json, out, options.types.clone()),
                 cancel,
                 overwrite: options.overwrite,
             },
@@ -199,6 +199,7 @@ impl Engine {
     /// are reported at once. A dry run prints the plan instead (an error then is stdout's).
     pub async fn submit(&self, listed: Listed, report: Reports) -> anyhow::Result<()> {
         let shared = &self.shared;
+        shared.ctx.reporter.listed(&listed.session.files);
         let planned = plan::plan_session(
             shared.archive.as_ref(),
             &listed,

@@ -14,6 +14,7 @@ pub mod plan;
 pub mod report;
 mod request;
 mod session;
+pub mod types;
 pub mod verify;
 
 use std::io::BufRead;
@@ -50,7 +51,8 @@ impl Options {
             let t = t.trim();
             if t.is_empty() || !t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 return Err(Error::Usage(format!(
-                    "--type {t:?} is not a file type; give types like MP4,M4A,CC,TIMELINE"
+                    "--type {t:?} is not a file type or extension; give values like \
+                     MP4,M4A,TRANSCRIPT,CC,TIMELINE or VTT,JSON"
                 )));
             }
             types.push(t.to_ascii_uppercase());
@@ -161,6 +163,9 @@ pub async fn run(
         }
     };
     let summary = engine.drain().await;
+    if !cancel.is_cancelled() {
+        engine.reporter().warn_unselected_types();
+    }
     if cancel.is_cancelled() {
         // Ctrl-C (130) or SIGTERM (143), whichever came first.
         let status = stop.status().unwrap_or(ExitStatus::Interrupted);

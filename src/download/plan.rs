@@ -145,7 +145,7 @@ pub async fn plan_session(
     let files: Vec<_> = session.files.iter().collect();
     let mut planned = Vec::new();
     for (file, names) in session.files.iter().zip(names(&files)) {
-        if !selected(file, &options.types) {
+        if !super::types::selected(file, &options.types) {
             continue;
         }
         let (action, reason, name) = match &folder {
@@ -233,15 +233,6 @@ pub fn names(files: &[&RecordingFile]) -> Vec<(String, Option<String>)> {
             (name, legacy)
         })
         .collect()
-}
-
-/// Whether the file is selected by `--type` (empty: everything).
-pub fn selected(file: &RecordingFile, types: &[String]) -> bool {
-    types.is_empty()
-        || file
-            .file_type
-            .as_deref()
-            .is_some_and(|t| types.iter().any(|want| want.eq_ignore_ascii_case(t)))
 }
 
 /// Decide what to do with `file`, named `name` (or `legacy`, when only that is on disk), from

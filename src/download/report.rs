@@ -9,11 +9,13 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::plan::{Action, Planned, Task};
+use super::types::Tally;
 use crate::archive::Digest;
 pub use crate::events::FileStatus as Status;
 use crate::events::{DiscoveryError, DownloadSummary, Event, FileEvent, PlanEvent, SessionError};
 use crate::exit::ExitStatus;
 use crate::format;
+use crate::model::RecordingFile;
 use crate::term::Term;
 
 /// How a status reads in a line for people.
@@ -162,6 +164,9 @@ pub struct Reporter {
     /// stdout could not be written (`vsrec download --json | head -1`): no more events go there,
     /// and the operator was told once.
     stdout_closed: AtomicBool,
+    /// `--type`, and what the sessions listed so far hold, for [`Reporter::warn_unselected_types`].
+    types: Vec<String>,
+    tally: Mutex<Tally>,
 }
 
 /// Progress of one file; drawn only when bars are on.
@@ -201,7 +206,7 @@ impl Drop for FileBar {
 impl Reporter {
     /// The total bar starts empty and grows with [`Reporter::add_fetches`] as sessions are
     /// planned.
-    pub fn new(term: Term, json: bool, out: String) -> Self {
+    pub fn new(term: Term, json: bool, out: String, types: Vec<String>) -> Self {
         let total = term.bars().map(|bars| {
             let bar = bars.add(ProgressBar::new(0));
             bar.set_style(
@@ -224,6 +229,27 @@ impl Reporter {
             started: Instant::now(),
             summary: Mutex::default(),
             stdout_closed: AtomicBool::new(false),
+            types,
+            tally: Mutex::default(),
+        }
+    }
+
+    /// A session was listed with these files (before `--type` selects among them).
+    pub fn listed(&self, files: &[RecordingFile]) {
+        if !self.types.is_empty() {
+            self.tally
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .note(files, &self.types);
+        }
+    }
+
+    /// Once the sessions are all listed: a warning for each `--type` value that selected no
+    /// file of any of them, naming the types and extensions they do have.
+    pub fn warn_unselected_types(&self) {
+        let tally = self.tally.lock().unwrap_or_else(|e| e.into_inner());
+        for warning in tally.warnings(&self.types) {
+            self.term.warn(&warning);
         }
     }
 

@@ -133,3 +133,68 @@ fn an_out_that_is_a_file_is_said_to_be_one() {
     }
     assert_eq!(std::fs::read(&file).unwrap(), b"not a folder");
 }
+
+#[test]
+fn type_takes_extensions_too_and_warns_when_it_selects_nothing() {
+    let h = Harness::new();
+    // An extension: the transcript and the captions are both VTT files.
+    let run = h.download(&["--type", "vtt"], &[SAMPLE]);
+    run.expect(0);
+    let mut types: Vec<String> = run
+        .json_lines()
+        .iter()
+        .filter(|e| e["event"] == "file")
+        .map(|e| {
+            assert_eq!(e["status"], "downloaded", "{e}");
+            assert!(e["path"].as_str().unwrap().ends_with(".vtt"), "{e}");
+            e["file_type"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    types.sort();
+    assert_eq!(types, ["CC", "TRANSCRIPT"]);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+
+    // A value that is neither: said on stderr with what the session has, and nothing selected.
+    let fresh = Harness::new();
+    let run = fresh.download(&["--type", "bogus,m4a"], &[SAMPLE]);
+    run.expect(0);
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("vsrec: warning:"))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "vsrec: warning: --type BOGUS selects no file of the session listed; they have file \
+             types CC, CHAT, M4A, MP4, TIMELINE, TRANSCRIPT (extensions JSON, M4A, MP4, TXT, VTT)"
+        ],
+        "{}",
+        run.stderr
+    );
+    let files: Vec<Value> = run
+        .json_lines()
+        .into_iter()
+        .filter(|e| e["event"] == "file")
+        .collect();
+    assert!(files.iter().all(|e| e["file_type"] == "M4A"), "{files:?}");
+    // A dry run warns the same way, and creates nothing.
+    let elsewhere = fresh.home.path().join("dry");
+    let run = fresh.run(&[
+        "download",
+        "--dry-run",
+        "--type",
+        "wav",
+        "--out",
+        elsewhere.to_str().unwrap(),
+        SAMPLE,
+    ]);
+    run.expect(0);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("--type WAV selects no file"),
+        "{}",
+        run.stderr
+    );
+    assert!(!elsewhere.exists());
+}
