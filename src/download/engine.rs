@@ -125,12 +125,14 @@ impl Engine {
             .unwrap_or_else(|_| options.out.clone())
             .to_string_lossy()
             .into_owned();
+        let http = client.http();
+        let pause = Arc::new(move || http.paused_for());
         let shared = Arc::new(Shared {
             ctx: Ctx {
                 http: client.http(),
                 tokens: client.tokens(),
                 api: client,
-                reporter: Reporter::new(term.clone(), json, out, options.types.clone()),
+                reporter: Reporter::new(term.clone(), json, out, options.types.clone(), pause),
                 cancel,
                 overwrite: options.overwrite,
             },

@@ -65,10 +65,12 @@ pub async fn fetch(ctx: &Ctx, task: &Task) -> Outcome {
     let mut resumed = resume_from > 0;
     let mut renewals = 0;
     let mut retrier = ctx.http.retrier(Some(&ctx.cancel), Some(resume_from));
-    let announce = |line: &str| ctx.reporter.event(task, line);
+    let log = |line: &str| ctx.reporter.event(task, line);
+    let retries = transfer.bar.retries(&log);
     let result = async {
         loop {
             retrier.begin()?;
+            transfer.bar.attempt();
             let result = attempt(ctx, task, &mut transfer).await;
             // How far the file got: only new ground renews the retries. Getting back to where
             // it was after starting over is none.
@@ -81,6 +83,7 @@ pub async fn fetch(ctx: &Ctx, task: &Task) -> Outcome {
                 Err(Failure::Restart(reason)) => {
                     ctx.reporter
                         .event(task, &format!("{reason}; starting over"));
+                    transfer.bar.busy("starting over");
                     resumed = false;
                     transfer.reset(task).await.map_err(Stopped::Stop)?;
                     http::Failure::Again {
@@ -95,6 +98,7 @@ pub async fn fetch(ctx: &Ctx, task: &Task) -> Outcome {
                     }
                     ctx.reporter
                         .event(task, &format!("{reason}; listing the session again"));
+                    transfer.bar.busy("listing the session again");
                     if let Err(e) = renew_access(ctx, task, &transfer).await {
                         return Err(Stopped::Stop(format!("{reason}; renewing failed: {e:#}")));
                     }
@@ -104,7 +108,7 @@ pub async fn fetch(ctx: &Ctx, task: &Task) -> Outcome {
                     }
                 }
             };
-            retrier.failed(failure, Some(reached), &announce).await?;
+            retrier.failed(failure, Some(reached), &retries).await?;
         }
     }
     .await;

@@ -4,6 +4,7 @@
 //! ([`feed`]). After a run over a date range in which every session finished, the end of the
 //! range is recorded for `--from last` ([`crate::sources::state`]).
 
+mod bars;
 mod claim;
 pub mod engine;
 mod feed;

@@ -2,12 +2,13 @@
 //! event otherwise, JSON Lines on stdout with `--json`, and a summary at the end.
 
 use std::io;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 
+use super::bars::{Bars, Line, PauseProbe, Retries};
 use super::plan::{Action, Planned, Task};
 use super::types::Tally;
 use crate::archive::Digest;
@@ -155,10 +156,8 @@ pub struct Reporter {
     json: bool,
     /// The output directory, absolute, for the summary.
     out: String,
-    total: Option<ProgressBar>,
-    /// Files queued for a transfer so far, and how many of them are done (the total bar's
-    /// message); both grow while sessions are still being listed.
-    fetches: Mutex<(u64, u64)>,
+    /// The total line and the file lines, when bars are drawn.
+    bars: Option<Arc<Bars>>,
     started: Instant,
     summary: Mutex<Summary>,
     /// stdout could not be written (`vsrec download --json | head -1`): no more events go there,
@@ -171,21 +170,23 @@ pub struct Reporter {
 
 /// Progress of one file; drawn only when bars are on.
 pub struct FileBar {
-    bar: Option<ProgressBar>,
-    total: Option<ProgressBar>,
+    /// The file's bar and its line's state, and the run's bars it is one of.
+    drawn: Option<(ProgressBar, Line, Arc<Bars>)>,
     position: u64,
 }
 
 impl FileBar {
     /// Bytes now in the `.part` (goes down when a server ignores a resume and we start over).
     pub fn set_position(&mut self, position: u64) {
-        if let Some(total) = &self.total {
+        if let Some((bar, line, bars)) = &self.drawn {
+            let total = bars.total();
             let delta = position as i128 - self.position as i128;
             let new = (total.position() as i128 + delta).max(0) as u64;
             total.set_position(new);
-        }
-        if let Some(bar) = &self.bar {
             bar.set_position(position);
+            if position > self.position {
+                line.moved();
+            }
         }
         self.position = position;
     }
@@ -193,12 +194,36 @@ impl FileBar {
     pub fn inc(&mut self, n: u64) {
         self.set_position(self.position + n);
     }
+
+    /// A new attempt begins: the speed and ETA are estimated afresh, from this attempt's bytes
+    /// only (a pause before it is no part of the link's speed).
+    pub fn attempt(&self) {
+        if let Some((bar, line, _)) = &self.drawn {
+            bar.reset_eta();
+            line.attempt();
+        }
+    }
+
+    /// What the transfer is doing instead of receiving, for its line.
+    pub fn busy(&self, what: &str) {
+        if let Some((_, line, _)) = &self.drawn {
+            line.busy(what);
+        }
+    }
+
+    /// What the file's retry loop tells: its line, and `log` (a line when no bars are drawn).
+    pub fn retries<'a>(&self, log: &'a (dyn Fn(&str) + Sync)) -> Retries<'a> {
+        Retries {
+            line: self.drawn.as_ref().map(|(_, line, _)| line.clone()),
+            log,
+        }
+    }
 }
 
 impl Drop for FileBar {
     fn drop(&mut self) {
-        if let Some(bar) = self.bar.take() {
-            bar.finish_and_clear();
+        if let Some((bar, line, bars)) = self.drawn.take() {
+            bars.release(&bar, &line);
         }
     }
 }
@@ -206,26 +231,13 @@ impl Drop for FileBar {
 impl Reporter {
     /// The total bar starts empty and grows with [`Reporter::add_fetches`] as sessions are
     /// planned.
-    pub fn new(term: Term, json: bool, out: String, types: Vec<String>) -> Self {
-        let total = term.bars().map(|bars| {
-            let bar = bars.add(ProgressBar::new(0));
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{prefix:.bold} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta} {msg}",
-                )
-                .expect("valid template")
-                .progress_chars("=> "),
-            );
-            bar.set_prefix("total");
-            bar.set_message("0/0 files");
-            bar
-        });
+    pub fn new(term: Term, json: bool, out: String, types: Vec<String>, pause: PauseProbe) -> Self {
+        let bars = term.bars().map(|multi| Bars::new(multi, pause));
         Self {
             term,
             json,
             out,
-            total,
-            fetches: Mutex::default(),
+            bars,
             started: Instant::now(),
             summary: Mutex::default(),
             stdout_closed: AtomicBool::new(false),
@@ -255,11 +267,8 @@ impl Reporter {
 
     /// `files` more transfers are queued, of `bytes` to fetch together.
     pub fn add_fetches(&self, files: u64, bytes: u64) {
-        let mut fetches = self.fetches.lock().unwrap_or_else(|e| e.into_inner());
-        fetches.0 += files;
-        if let Some(total) = &self.total {
-            total.inc_length(bytes);
-            total.set_message(format!("{}/{} files", fetches.1, fetches.0));
+        if let Some(bars) = &self.bars {
+            bars.add_fetches(files, bytes);
         }
     }
 
@@ -287,35 +296,12 @@ impl Reporter {
     }
 
     pub fn file_bar(&self, task: &Task, position: u64) -> FileBar {
-        let bar = self.term.bars().map(|bars| {
-            let bar = match task.expected() {
-                Some(len) => bars.insert_from_back(1, ProgressBar::new(len)),
-                None => bars.insert_from_back(1, ProgressBar::no_length()),
-            };
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{msg:40!} [{bar:20}] {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
-                )
-                .expect("valid template")
-                .progress_chars("=> "),
-            );
-            let name = task
-                .rel_path
-                .file_name()
-                .map(|n| n.to_string_lossy())
-                .unwrap_or_default();
-            bar.set_message(format::printable(&name));
-            bar.set_position(position);
-            bar
+        let drawn = self.bars.as_ref().map(|bars| {
+            bars.total().inc(position);
+            let (bar, line) = bars.file(task, position);
+            (bar, line, bars.clone())
         });
-        if let Some(total) = &self.total {
-            total.inc(position);
-        }
-        FileBar {
-            bar,
-            total: self.total.clone(),
-            position,
-        }
+        FileBar { drawn, position }
     }
 
     /// A retry or similar mid-way event: a plain line unless bars are drawn, where it would only
@@ -350,12 +336,8 @@ impl Reporter {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .count(outcome);
-        if fetched {
-            let mut fetches = self.fetches.lock().unwrap_or_else(|e| e.into_inner());
-            fetches.1 += 1;
-            if let Some(total) = &self.total {
-                total.set_message(format!("{}/{} files", fetches.1, fetches.0));
-            }
+        if fetched && let Some(bars) = &self.bars {
+            bars.fetch_done();
         }
         let path = task.display_path();
         let line = match (&outcome.status, &outcome.error) {
@@ -450,8 +432,8 @@ impl Reporter {
 
     /// Clear the bars and print the summary line with the run's exit status.
     pub fn print_summary(&self, status: ExitStatus) {
-        if let Some(total) = &self.total {
-            total.finish_and_clear();
+        if let Some(bars) = &self.bars {
+            bars.finish();
         }
         let summary = self.summary();
         let elapsed = self.started.elapsed();

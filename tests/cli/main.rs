@@ -12,6 +12,7 @@ mod integrity;
 mod list;
 mod output;
 mod pipeline;
+mod pty;
 mod serve;
 mod soak;
 mod support;
