@@ -19,7 +19,7 @@ const LABEL_MIN: usize = 16;
 const BAR_MIN: usize = 8;
 const BAR_MAX: usize = 30;
 /// A state message (a retry, a wait) is cut to this before the line is laid out.
-const NOTE_MAX: usize = 44;
+const NOTE_MAX: usize = 32;
 /// The byte count takes this many columns at least (`999.9 KiB/999.9 KiB`), right-aligned, so
 /// that the lines of files of different sizes line up.
 const AMOUNT_WIDTH: usize = 19;

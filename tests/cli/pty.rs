@@ -90,10 +90,12 @@ impl Terminal {
                 let screen = parser.screen();
                 // indicatif pads every line with spaces to the terminal's width (and relies on
                 // the wrap to reach the next line): what counts is the text, which must leave
-                // the last column free.
+                // the last column free. The bars are drawn from the total's line down; log lines
+                // (`downloaded …`) printed above them wrap as any long line does.
                 let cols = usize::from(screen.size().1.get());
                 let lines = rows_of(screen);
-                let overflow = lines.iter().any(|l| l.trim_end().chars().count() >= cols);
+                let bars = lines.iter().skip_while(|l| !l.starts_with("total "));
+                let overflow = bars.clone().any(|l| l.trim_end().chars().count() >= cols);
                 if overflow {
                     let dump = lines.join("\n");
                     seen.overflows.push(dump);
@@ -113,6 +115,25 @@ impl Terminal {
         rows_of(seen.parser.as_ref().unwrap().screen())
     }
 
+    /// Wait until the rendered screen satisfies `done` (the deadline only turns a hang into a
+    /// failure that shows the screen).
+    #[track_caller]
+    fn wait_for(&self, what: &str, mut done: impl FnMut(&[String]) -> bool) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        loop {
+            let screen = self.screen();
+            if done(&screen) {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "gave up waiting for {what}; the screen:\n{}",
+                screen.join("\n")
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
     fn chunks(&self) -> u64 {
         self.seen.lock().unwrap().chunks
     }
@@ -123,6 +144,14 @@ impl Terminal {
         tcsetwinsize(&self.master, size(rows, cols)).expect("resize");
         // What was drawn for the old size is gone from a real window's point of view too.
         seen.parser = Some(parser(rows, cols));
+    }
+
+    fn signal(&self, signal: &str) {
+        let status = std::process::Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
     }
 
     fn overflows(&self) -> Vec<String> {
@@ -178,8 +207,13 @@ fn label(row: &str) -> &str {
 
 /// Every file of the sample held by the fake half-way through its body.
 fn hold_every_file(h: &Harness) -> Vec<String> {
+    hold_files_but(h, &[])
+}
+
+/// Every file of the sample but `except` held by the fake half-way through its body.
+fn hold_files_but(h: &Harness, except: &[&str]) -> Vec<String> {
     let keys = h.keys(SAMPLE);
-    for key in &keys {
+    for key in keys.iter().filter(|k| !except.contains(&k.as_str())) {
         let after = h.server.file_content(key).len() as u64 / 2;
         h.server.push_file_faults(key, [FileFault::Hold { after }]);
     }
@@ -202,8 +236,8 @@ fn bars_on_screen(h: &Harness, rows: u16, cols: u16, shown: usize) -> (Terminal,
         h.requests(Listener::Storage).len() >= 4
     });
     let hidden = 4 - shown;
-    wait_until("the bars to be drawn", || {
-        let (files, total) = bar_rows(&term.screen());
+    term.wait_for("the bars to be drawn", |screen| {
+        let (files, total) = bar_rows(screen);
         files.len() == shown
             && total.is_some_and(|t| hidden == 0 || t.ends_with(&format!("+{hidden} more")))
     });
@@ -263,8 +297,8 @@ fn bars_fit_80_columns_then_50_after_a_resize() {
     // Narrower: the next draws are laid out for 50 columns (the file lines tick on their own).
     term.resize(24, 50);
     let after = term.chunks();
-    wait_until("the bars to be drawn again at 50 columns", || {
-        let (files, total) = bar_rows(&term.screen());
+    term.wait_for("the bars to be drawn again at 50 columns", |screen| {
+        let (files, total) = bar_rows(screen);
         term.chunks() > after + 8 && files.len() == 4 && total.is_some()
     });
     let (files, _) = bar_rows(&term.screen());
@@ -284,10 +318,83 @@ fn in_a_short_50_column_terminal_the_total_stays_and_the_rest_is_counted() {
     let total = total.unwrap();
     assert!(total.ends_with("0/9 files +2 more"), "{total}");
     // A held transfer does not look like a frozen one: its line ticks on and says so.
-    wait_until("a held transfer's line to say it gets no data", || {
-        let (files, _) = bar_rows(&term.screen());
+    term.wait_for("a held transfer's line to say it gets no data", |screen| {
+        let (files, _) = bar_rows(screen);
         files.len() == 2 && files.iter().all(|f| f.contains(" no data for "))
     });
     assert_eq!(term.overflows(), Vec::<String>::new());
     release_and_finish(&h, term, &keys);
+}
+
+/// The short ID a file's line starts with.
+fn short(key: &str) -> &str {
+    &key[key.len() - 8..]
+}
+
+#[test]
+fn a_retry_shows_in_its_line_until_bytes_flow_again() {
+    let h = Harness::new();
+    let screen = h.key(SAMPLE, "screen");
+    let mut keys = hold_files_but(&h, &[&screen]);
+    // Cut early; the next attempt is held before vsrec's first write.
+    h.server.push_file_faults(
+        &screen,
+        [FileFault::Cut { at: 100 }, FileFault::Hold { after: 200 }],
+    );
+    keys.retain(|k| *k != screen);
+    let out = h.out.to_str().unwrap().to_owned();
+    let term = Terminal::spawn(
+        &h,
+        &["download", "--jobs", "4", "--out", &out, SAMPLE],
+        24,
+        80,
+    );
+    term.wait_for("the retry to be shown", |rows| {
+        let (files, _) = bar_rows(rows);
+        files
+            .iter()
+            .any(|f| f.starts_with(short(&screen)) && f.contains(" retry 1/5: "))
+    });
+    assert_eq!(term.overflows(), Vec::<String>::new());
+    keys.push(screen);
+    release_and_finish(&h, term, &keys);
+}
+
+#[test]
+fn the_429_pause_shows_on_every_line_that_waits_for_it() {
+    let h = Harness::new();
+    let audio = h.key(SAMPLE, "audio");
+    let keys = hold_files_but(&h, &[&audio]);
+    // A 429 that asks every request of the run to wait 40 s; the test does not wait that long.
+    h.server.push_file_faults(
+        &audio,
+        [FileFault::Status {
+            code: 429,
+            retry_after: Some("40".into()),
+        }],
+    );
+    let out = h.out.to_str().unwrap().to_owned();
+    let term = Terminal::spawn(
+        &h,
+        &["download", "--jobs", "4", "--out", &out, SAMPLE],
+        24,
+        80,
+    );
+    let waiting = |row: &String| {
+        let note = row.rsplit(" waiting ").next().unwrap();
+        row.contains(" waiting ") && note.ends_with(" s (429)")
+    };
+    term.wait_for("the pause to be shown", |rows| {
+        let (files, total) = bar_rows(rows);
+        files
+            .iter()
+            .any(|f| f.starts_with(short(&audio)) && waiting(f))
+            && total.is_some_and(|t| t.contains(" waiting ") && t.ends_with(" s (429) 0/9 files"))
+    });
+    assert_eq!(term.overflows(), Vec::<String>::new());
+    term.signal("-INT");
+    for key in &keys {
+        h.server.release(key);
+    }
+    term.finish(&h).expect(130);
 }
