@@ -161,12 +161,9 @@ struct Transfer {
 }
 
 impl Transfer {
-    /// `n` more bytes are in the `.part`.
+    /// `n` more bytes are in the `.part` (the bar went ahead as they arrived).
     fn wrote(&mut self, n: u64) {
-        if n > 0 {
-            self.bar.inc(n);
-            self.offset += n;
-        }
+        self.offset += n;
     }
 
     /// Start the file over: empty the `.part`.
@@ -411,6 +408,9 @@ async fn stream_body(
                     )));
                 }
                 transfer.received += bytes.len() as u64;
+                // The bar counts bytes as they arrive, not as the writer's pieces reach disk:
+                // on a slow link a piece takes seconds, and the line must not say "no data".
+                transfer.bar.set_position(received);
                 match writer.push(bytes).await {
                     Ok(written) => transfer.wrote(written),
                     Err(e) => break Err(Failure::Fatal(write_error(&part, &e))),

@@ -176,7 +176,8 @@ pub struct FileBar {
 }
 
 impl FileBar {
-    /// Bytes now in the `.part` (goes down when a server ignores a resume and we start over).
+    /// Bytes of the file received so far, in the `.part` or on their way to it (goes down when
+    /// a server ignores a resume and the file starts over).
     pub fn set_position(&mut self, position: u64) {
         if let Some((bar, line, bars)) = &self.drawn {
             let total = bars.total();
@@ -189,10 +190,6 @@ impl FileBar {
             }
         }
         self.position = position;
-    }
-
-    pub fn inc(&mut self, n: u64) {
-        self.set_position(self.position + n);
     }
 
     /// A new attempt begins: the speed and ETA are estimated afresh, from this attempt's bytes
