@@ -75,7 +75,7 @@ impl Bars {
                     n => tail.push_str(&format!(" +{n} more")),
                 }
                 parts.tail = Some(tail);
-                parts.note = pause().map(paused);
+                parts.note = pause().map(paused_note);
                 parts
             }
         }));
@@ -261,10 +261,6 @@ fn ceil_secs(d: Duration) -> u64 {
 }
 
 /// The run's 429 pause, as every line waiting for it says it.
-pub fn paused(left: Duration) -> String {
-    paused_note(left)
-}
-
 fn paused_note(left: Duration) -> String {
     format!("waiting {} s (429)", ceil_secs(left))
 }
