@@ -56,7 +56,7 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand list" -s h -l help -d 'Print
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l event -d 'Archive the files a saved Zoom webhook body announces (a recording, transcript or summary completed event); `-` reads it from stdin' -r -F
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s o -l out -d 'Directory to download into; each session gets a folder inside it' -r -F
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s j -l jobs -d 'Files to download at once (1 to 32)' -r
-complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s t -l type -d 'Only these file types, comma-separated (MP4,M4A,CC,...; case-insensitive)' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s t -l type -d 'Only these files, comma-separated, case-insensitive: each value is a Zoom file_type (MP4, M4A, TRANSCRIPT, CHAT, CC, TIMELINE) or a file extension (VTT, JSON, TXT)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l retries -d 'Retries per request or file after connection errors, stalls, 408, 429 and 5xx' -r

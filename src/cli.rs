@@ -194,7 +194,8 @@ pub struct DownloadArgs {
           default_value_t = 4, value_parser = clap::value_parser!(u8).range(JOBS_RANGE))]
     pub jobs: u8,
 
-    /// Only these file types, comma-separated (MP4,M4A,CC,...; case-insensitive)
+    /// Only these files, comma-separated, case-insensitive: each value is a Zoom file_type
+    /// (MP4, M4A, TRANSCRIPT, CHAT, CC, TIMELINE) or a file extension (VTT, JSON, TXT)
     #[arg(
         short = 't',
         long = "type",

@@ -57,6 +57,9 @@ pub enum FileStatus {
     Skipped,
     NotReady,
     Failed,
+    /// The run was stopped (Ctrl-C, SIGTERM) before the file was complete: a `.part` keeps
+    /// what arrived, if anything did, and the next run resumes it.
+    Interrupted,
 }
 
 #[derive(Debug, Serialize)]
@@ -105,6 +108,8 @@ pub struct DownloadSummary<'a> {
     pub skipped: u64,
     pub not_ready: u64,
     pub failed: u64,
+    /// Files the run was stopped before finishing (after Ctrl-C or SIGTERM).
+    pub interrupted: u64,
     /// Body bytes received in this run.
     pub bytes: u64,
     /// The output directory, absolute.

@@ -30,6 +30,7 @@ pub(crate) mod list;
 pub(crate) mod list_range;
 pub(crate) mod model;
 pub(crate) mod naming;
+pub(crate) mod progress;
 pub(crate) mod secret;
 pub(crate) mod secret_file;
 pub(crate) mod term;

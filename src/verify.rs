@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use futures::StreamExt;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 
 use crate::archive::{self, Archive, Check, Digest, Folder, Manifest, Slot};
 use crate::cli::VerifyArgs;
@@ -141,13 +141,11 @@ pub async fn run(
 
     let bar = term.bars().map(|bars| {
         let bar = bars.add(ProgressBar::new(total_bytes));
-        bar.set_style(
-            ProgressStyle::with_template(
-                "verify [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
-            )
-            .expect("valid template")
-            .progress_chars("=> "),
-        );
+        // Fitted to the terminal's width at each draw, as download's bars are.
+        bar.set_style(crate::progress::style(|state| {
+            crate::progress::Parts::of(state, "verify".to_owned())
+        }));
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
         bar
     });
     let sessions = Arc::new(sessions);

@@ -7,7 +7,7 @@ use super::Ctx;
 use super::part::write_error;
 use super::plan::Task;
 use super::report::Outcome;
-use crate::archive::{Claim, Entry, Folder, Writer};
+use crate::archive::{Claim, Entry, Folder, Slot, Writer};
 
 /// Lock the file's `.part`. When another vsrec holds it, say so once and wait for it on a
 /// thread of its own (a blocking `flock` cannot be cancelled, and Ctrl-C must not wait).
@@ -41,19 +41,11 @@ pub async fn claim(ctx: &Ctx, task: &Task, folder: &Folder) -> Result<Writer, Ou
         })
         .map_err(fail)?;
     tokio::select! {
-        () = ctx.cancel.cancelled() => Err(interrupted(0, 0)),
+        () = ctx.cancel.cancelled() => Err(Outcome::interrupted(0, 0, 0)),
         waited = rx => waited
             .map_err(|_| fail(io::Error::other("the wait for the lock ended early")))?
             .map_err(fail),
     }
-}
-
-pub fn interrupted(attempts: u32, received: u64) -> Outcome {
-    Outcome::failed(
-        attempts,
-        received,
-        "interrupted; the .part file is kept".into(),
-    )
 }
 
 /// A file found complete under its final name: its `SHA256SUMS` line, or when it has none (an
@@ -77,22 +69,34 @@ pub async fn adopt(ctx: &Ctx, task: &Task) -> Outcome {
     let found = tokio::task::spawn_blocking(move || {
         let (manifest, _) = reader.read_manifest()?;
         match manifest.get(&name) {
-            Some(digest) => Ok((digest, None)),
+            Some(digest) => {
+                let len = match reader.slot(&name)? {
+                    Slot::File { len } => len,
+                    _ => 0,
+                };
+                Ok((digest, len, None))
+            }
             None => reader
                 .hash(&name, &|_| !cancel.is_cancelled())
-                .map(|hashed| (hashed.digest, Some(hashed))),
+                .map(|hashed| (hashed.digest, hashed.len, Some(hashed))),
         }
     })
     .await
     .map_err(io::Error::other)
     .and_then(|r| r);
-    let (digest, hashed) = match found {
+    let (digest, len, hashed) = match found {
         Ok(found) => found,
-        Err(_) if ctx.cancel.is_cancelled() => return interrupted(0, 0),
+        Err(_) if ctx.cancel.is_cancelled() => {
+            // Complete on disk, but not yet taken into SHA256SUMS: the next run hashes it.
+            return Outcome {
+                error: Some("interrupted while vsrec hashed it; the next run does".into()),
+                ..Outcome::interrupted(0, 0, 0)
+            };
+        }
         Err(e) => return cannot(e),
     };
     let Some(hashed) = hashed else {
-        return Outcome::skipped(digest);
+        return Outcome::skipped(digest, len);
     };
     if task
         .expected()
@@ -110,7 +114,7 @@ pub async fn adopt(ctx: &Ctx, task: &Task) -> Outcome {
         file: Some(hashed.file),
     };
     match folder.record(entry).await {
-        Ok(()) => Outcome::skipped(digest),
+        Ok(()) => Outcome::skipped(digest, len),
         Err(e) => Outcome::failed(0, 0, manifest_error(&folder, &e)),
     }
 }

@@ -54,7 +54,7 @@ pub struct FileReport {
     /// Relative to the archive, `/`-separated.
     pub path: String,
     /// `is_verified()`: complete and verified in the archive; `NotReady`: Zoom says it is not
-    /// ready; `Failed`: with the reason (an interrupted run says so).
+    /// ready; `Failed`: with the reason; `Interrupted`: the run was stopped first.
     pub outcome: Outcome,
 }
 
@@ -111,8 +111,8 @@ pub struct Engine {
 
 impl Engine {
     /// Opens (or, unless this is a dry run, creates) the archive at `options.out` and starts
-    /// the pool. `cancel` stops everything: files in flight keep their `.part`, files not
-    /// started are reported as interrupted to [`Engine::archive_session`] callers only.
+    /// the pool. `cancel` stops everything: files in flight keep their `.part`, and they and the
+    /// files not started are reported as interrupted.
     pub fn start(
         client: Arc<ApiClient>,
         term: Term,
@@ -125,12 +125,14 @@ impl Engine {
             .unwrap_or_else(|_| options.out.clone())
             .to_string_lossy()
             .into_owned();
+        let http = client.http();
+        let pause = Arc::new(move || http.paused_for());
         let shared = Arc::new(Shared {
             ctx: Ctx {
                 http: client.http(),
                 tokens: client.tokens(),
                 api: client,
-                reporter: Reporter::new(term.clone(), json, out),
+                reporter: Reporter::new(term.clone(), json, out, options.types.clone(), pause),
                 cancel,
                 overwrite: options.overwrite,
             },
@@ -209,6 +211,7 @@ impl Engine {
     /// are reported at once. A dry run prints the plan instead (an error then is stdout's).
     pub async fn submit(&self, listed: Listed, report: Reports) -> anyhow::Result<()> {
         let shared = &self.shared;
+        shared.ctx.reporter.listed(&listed.session.files);
         let planned = plan::plan_session(
             shared.archive.as_ref(),
             &listed,
@@ -243,8 +246,15 @@ impl Engine {
                 Action::Skip {
                     sha256: Some(sha256),
                     part_left: false,
+                    len,
                 } => {
-                    finished(reporter, &report, &task, Outcome::skipped(sha256), false);
+                    finished(
+                        reporter,
+                        &report,
+                        &task,
+                        Outcome::skipped(sha256, len),
+                        false,
+                    );
                     continue;
                 }
                 Action::Skip { .. } => Kind::Adopt,
@@ -278,12 +288,12 @@ impl Engine {
             match room {
                 Some(room) => room.send(item),
                 None => {
-                    never_started(item);
+                    never_started(reporter, item);
                     break;
                 }
             }
         }
-        work.for_each(never_started);
+        work.for_each(|item| never_started(reporter, item));
         Ok(())
     }
 
@@ -309,18 +319,12 @@ fn open_archive(options: &Options) -> Result<Option<Archive>, Error> {
         return match Archive::open(out) {
             Ok(archive) => Ok(Some(archive)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::Usage(format!(
-                "cannot read the output directory {}: {e}",
-                out.display()
-            ))),
+            Err(e) => Err(super::out_error("read", out, &e)),
         };
     }
-    Archive::create(out).map(Some).map_err(|e| {
-        Error::Usage(format!(
-            "cannot create the output directory {}: {e}",
-            out.display()
-        ))
-    })
+    Archive::create(out)
+        .map(Some)
+        .map_err(|e| super::out_error("create", out, &e))
 }
 
 /// The `--jobs` workers: each takes the next queued file, so files of many sessions are in
@@ -336,9 +340,8 @@ async fn pool(shared: Arc<Shared>, waiting: mpsc::Receiver<Work>) {
 
 async fn run(shared: &Shared, work: Work) {
     let ctx = &shared.ctx;
-    // After Ctrl-C, files not yet started are neither done nor failed: no event.
     if ctx.cancel.is_cancelled() {
-        never_started(work);
+        never_started(&ctx.reporter, work);
         return;
     }
     let (outcome, fetched) = match work.kind {
@@ -355,13 +358,11 @@ fn finished(reporter: &Reporter, report: &Reports, task: &Task, outcome: Outcome
     }
 }
 
-/// A file that was never started (the run was interrupted): no event for the operator, but a
-/// caller waiting for its session hears that it is not archived.
-fn never_started(work: Work) {
-    if let Some(report) = &work.report {
-        let outcome = Outcome::failed(0, 0, "interrupted before it started".into());
-        let _ = report.send(FileReport::new(&work.task, outcome));
-    }
+/// A file that was never started (the run was interrupted): neither done nor failed, and no
+/// `.part` of it is kept by this run.
+fn never_started(reporter: &Reporter, work: Work) {
+    let outcome = Outcome::interrupted(0, 0, 0);
+    finished(reporter, &work.report, &work.task, outcome, false);
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use std::io;
 use reqwest::{StatusCode, header};
 
 use super::Ctx;
-use super::claim::{adopt, claim, interrupted, manifest_error};
+use super::claim::{adopt, claim, manifest_error};
 use super::part::{PartWriter, write_error};
 use super::plan::{self, Task};
 use super::report::{FileBar, Outcome, Status};
@@ -65,10 +65,12 @@ pub async fn fetch(ctx: &Ctx, task: &Task) -> Outcome {
     let mut resumed = resume_from > 0;
     let mut renewals = 0;
     let mut retrier = ctx.http.retrier(Some(&ctx.cancel), Some(resume_from));
-    let announce = |line: &str| ctx.reporter.event(task, line);
+    let log = |line: &str| ctx.reporter.event(task, line);
+    let retries = transfer.bar.retries(&log);
     let result = async {
         loop {
             retrier.begin()?;
+            transfer.bar.attempt();
             let result = attempt(ctx, task, &mut transfer).await;
             // How far the file got: only new ground renews the retries. Getting back to where
             // it was after starting over is none.
@@ -81,6 +83,7 @@ pub async fn fetch(ctx: &Ctx, task: &Task) -> Outcome {
                 Err(Failure::Restart(reason)) => {
                     ctx.reporter
                         .event(task, &format!("{reason}; starting over"));
+                    transfer.bar.busy("starting over");
                     resumed = false;
                     transfer.reset(task).await.map_err(Stopped::Stop)?;
                     http::Failure::Again {
@@ -95,6 +98,7 @@ pub async fn fetch(ctx: &Ctx, task: &Task) -> Outcome {
                     }
                     ctx.reporter
                         .event(task, &format!("{reason}; listing the session again"));
+                    transfer.bar.busy("listing the session again");
                     if let Err(e) = renew_access(ctx, task, &transfer).await {
                         return Err(Stopped::Stop(format!("{reason}; renewing failed: {e:#}")));
                     }
@@ -104,7 +108,7 @@ pub async fn fetch(ctx: &Ctx, task: &Task) -> Outcome {
                     }
                 }
             };
-            retrier.failed(failure, Some(reached), &announce).await?;
+            retrier.failed(failure, Some(reached), &retries).await?;
         }
     }
     .await;
@@ -118,7 +122,9 @@ pub async fn fetch(ctx: &Ctx, task: &Task) -> Outcome {
             };
             record(&folder, task, transfer, status, attempts).await
         }
-        Err(Stopped::Cancelled) => interrupted(attempts, transfer.received),
+        Err(Stopped::Cancelled) => {
+            Outcome::interrupted(attempts, transfer.received, transfer.offset)
+        }
         Err(
             Stopped::Stop(reason)
             | Stopped::GaveUp {
@@ -155,12 +161,9 @@ struct Transfer {
 }
 
 impl Transfer {
-    /// `n` more bytes are in the `.part`.
+    /// `n` more bytes are in the `.part` (the bar went ahead as they arrived).
     fn wrote(&mut self, n: u64) {
-        if n > 0 {
-            self.bar.inc(n);
-            self.offset += n;
-        }
+        self.offset += n;
     }
 
     /// Start the file over: empty the `.part`.
@@ -222,6 +225,7 @@ async fn record(
             attempts,
             error: None,
             sha256: Some(digest),
+            on_disk: None,
         },
         Err(e) => Outcome::failed(attempts, transfer.received, manifest_error(folder, &e)),
     }
@@ -404,6 +408,9 @@ async fn stream_body(
                     )));
                 }
                 transfer.received += bytes.len() as u64;
+                // The bar counts bytes as they arrive, not as the writer's pieces reach disk:
+                // on a slow link a piece takes seconds, and the line must not say "no data".
+                transfer.bar.set_position(received);
                 match writer.push(bytes).await {
                     Ok(written) => transfer.wrote(written),
                     Err(e) => break Err(Failure::Fatal(write_error(&part, &e))),

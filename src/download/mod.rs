@@ -4,6 +4,7 @@
 //! ([`feed`]). After a run over a date range in which every session finished, the end of the
 //! range is recorded for `--from last` ([`crate::sources::state`]).
 
+mod bars;
 mod claim;
 pub mod engine;
 mod feed;
@@ -14,10 +15,11 @@ pub mod plan;
 pub mod report;
 mod request;
 mod session;
+pub mod types;
 pub mod verify;
 
 use std::io::BufRead;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use self::engine::{Ctx, Engine, FileReport, SessionReport};
@@ -50,7 +52,8 @@ impl Options {
             let t = t.trim();
             if t.is_empty() || !t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 return Err(Error::Usage(format!(
-                    "--type {t:?} is not a file type; give types like MP4,M4A,CC,TIMELINE"
+                    "--type {t:?} is not a file type or extension; give values like \
+                     MP4,M4A,TRANSCRIPT,CC,TIMELINE or VTT,JSON"
                 )));
             }
             types.push(t.to_ascii_uppercase());
@@ -93,12 +96,7 @@ impl Sessions {
             let archive = match Archive::open(&options.out) {
                 Ok(archive) => Some(archive),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                Err(e) => {
-                    return Err(Error::Usage(format!(
-                        "cannot read the output directory {}: {e}",
-                        options.out.display()
-                    )));
-                }
+                Err(e) => return Err(out_error("read", &options.out, &e)),
             };
             state::from_last(archive.as_ref(), &options.out, &selection)
         };
@@ -113,6 +111,36 @@ impl Sessions {
                 stdin,
             )?)),
         }
+    }
+}
+
+/// Why `--out` cannot be opened (`doing`: "read") or created ("create"). A file where the
+/// folder should be, or on the way to it, is named: the OS says only "File exists" or "Not a
+/// directory".
+pub(crate) fn out_error(doing: &str, out: &Path, e: &std::io::Error) -> Error {
+    let blocker = out
+        .ancestors()
+        .filter(|p| !p.as_os_str().is_empty())
+        .find(|p| p.symlink_metadata().is_ok());
+    match blocker {
+        Some(found) if !found.is_dir() => {
+            let what = if found == out {
+                format!("--out {} is not a directory", out.display())
+            } else {
+                format!(
+                    "--out {}: {} is not a directory",
+                    out.display(),
+                    found.display()
+                )
+            };
+            Error::Usage(format!(
+                "{what}; give a folder for the archive (it is created if missing)"
+            ))
+        }
+        _ => Error::Usage(format!(
+            "cannot {doing} the output directory {}: {e}",
+            out.display()
+        )),
     }
 }
 
@@ -150,6 +178,9 @@ pub async fn run(
         }
     };
     let summary = engine.drain().await;
+    if !cancel.is_cancelled() {
+        engine.reporter().warn_unselected_types();
+    }
     if cancel.is_cancelled() {
         // Ctrl-C (130) or SIGTERM (143), whichever came first.
         let status = stop.status().unwrap_or(ExitStatus::Interrupted);

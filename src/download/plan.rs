@@ -80,6 +80,8 @@ pub enum Action {
     Skip {
         sha256: Option<Digest>,
         part_left: bool,
+        /// Its size on disk.
+        len: u64,
     },
     NotReady,
     /// A path on the way is a symlink or not what it should be: the file is not attempted.
@@ -144,7 +146,7 @@ pub async fn plan_session(
     let files: Vec<_> = session.files.iter().collect();
     let mut planned = Vec::new();
     for (file, names) in session.files.iter().zip(names(&files)) {
-        if !selected(file, &options.types) {
+        if !super::types::selected(file, &options.types) {
             continue;
         }
         let (action, reason, name) = match &folder {
@@ -239,15 +241,6 @@ pub fn names(files: &[&RecordingFile]) -> Vec<(String, Option<String>)> {
         .collect()
 }
 
-/// Whether the file is selected by `--type` (empty: everything).
-pub fn selected(file: &RecordingFile, types: &[String]) -> bool {
-    types.is_empty()
-        || file
-            .file_type
-            .as_deref()
-            .is_some_and(|t| types.iter().any(|want| want.eq_ignore_ascii_case(t)))
-}
-
 /// Decide what to do with `file`, named `name` (or `legacy`, when only that is on disk), from
 /// what `folder` holds. A final file is trusted when its size matches `file_size` (or, for
 /// entries without a size, when it is there): vsrec only ever renames verified files into place.
@@ -298,8 +291,20 @@ fn decide_on_disk(
     if !overwrite && complete(file, slot) {
         let sha256 = manifest.get(&name);
         let part_left = part != Slot::Absent;
+        let len = match slot {
+            Slot::File { len } => len,
+            _ => 0,
+        };
         let reason = reason.unwrap_or_else(|| "already complete".to_owned());
-        return Ok((Action::Skip { sha256, part_left }, Some(reason), name));
+        return Ok((
+            Action::Skip {
+                sha256,
+                part_left,
+                len,
+            },
+            Some(reason),
+            name,
+        ));
     }
     match part {
         Slot::File { len } if len > 0 && !overwrite => {

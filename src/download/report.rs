@@ -2,18 +2,21 @@
 //! event otherwise, JSON Lines on stdout with `--json`, and a summary at the end.
 
 use std::io;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 
+use super::bars::{Bars, Line, PauseProbe, Retries};
 use super::plan::{Action, Planned, Task};
+use super::types::Tally;
 use crate::archive::Digest;
 pub use crate::events::FileStatus as Status;
 use crate::events::{DiscoveryError, DownloadSummary, Event, FileEvent, PlanEvent, SessionError};
 use crate::exit::ExitStatus;
 use crate::format;
+use crate::model::RecordingFile;
 use crate::term::Term;
 
 /// How a status reads in a line for people.
@@ -24,6 +27,7 @@ fn verb(status: Status) -> &'static str {
         Status::Skipped => "skipped",
         Status::NotReady => "not ready",
         Status::Failed => "FAILED",
+        Status::Interrupted => "interrupted",
     }
 }
 
@@ -37,6 +41,9 @@ pub struct Outcome {
     pub error: Option<String>,
     /// The SHA-256 of the file under its final name, when it is verified.
     pub sha256: Option<Digest>,
+    /// Bytes of the file on disk, when this run did not receive them all (a skipped file, a
+    /// `.part` kept by an interrupted one): what the operator is told it holds.
+    pub on_disk: Option<u64>,
 }
 
 impl Outcome {
@@ -56,6 +63,7 @@ impl Outcome {
             attempts: 0,
             error: reason,
             sha256: None,
+            on_disk: None,
         }
     }
 
@@ -66,17 +74,40 @@ impl Outcome {
             attempts,
             error: Some(error),
             sha256: None,
+            on_disk: None,
         }
     }
 
-    /// Complete under its final name already; `sha256` from `SHA256SUMS`.
-    pub fn skipped(sha256: Digest) -> Self {
+    /// Complete under its final name already, `len` bytes; `sha256` from `SHA256SUMS`.
+    pub fn skipped(sha256: Digest, len: u64) -> Self {
         Self {
             status: Status::Skipped,
             bytes: 0,
             attempts: 0,
             error: None,
             sha256: Some(sha256),
+            on_disk: Some(len),
+        }
+    }
+
+    /// The run was stopped with the file unfinished: `kept` bytes of it are in its `.part` (0:
+    /// it never started, or nothing arrived, and there is no `.part`).
+    pub fn interrupted(attempts: u32, received: u64, kept: u64) -> Self {
+        let error = if kept == 0 {
+            "interrupted before any of it arrived".to_owned()
+        } else {
+            format!(
+                "interrupted; its .part keeps {} for the next run to resume",
+                format::bytes(kept)
+            )
+        };
+        Self {
+            status: Status::Interrupted,
+            bytes: received,
+            attempts,
+            error: Some(error),
+            sha256: None,
+            on_disk: Some(kept),
         }
     }
 }
@@ -88,6 +119,7 @@ pub struct Summary {
     pub skipped: u64,
     pub not_ready: u64,
     pub failed: u64,
+    pub interrupted: u64,
     pub bytes: u64,
 }
 
@@ -100,13 +132,17 @@ impl Summary {
             Status::Skipped => &mut self.skipped,
             Status::NotReady => &mut self.not_ready,
             Status::Failed => &mut self.failed,
+            Status::Interrupted => &mut self.interrupted,
         } += 1;
     }
 
-    /// 5 when anything failed, else 6 when anything is not ready, else 0.
+    /// 5 when anything failed, else 130 when anything was interrupted, else 6 when anything is
+    /// not ready, else 0.
     pub fn exit_status(&self) -> ExitStatus {
         if self.failed > 0 {
             ExitStatus::FilesFailed
+        } else if self.interrupted > 0 {
+            ExitStatus::Interrupted
         } else if self.not_ready > 0 {
             ExitStatus::NotReady
         } else {
@@ -120,47 +156,71 @@ pub struct Reporter {
     json: bool,
     /// The output directory, absolute, for the summary.
     out: String,
-    total: Option<ProgressBar>,
-    /// Files queued for a transfer so far, and how many of them are done (the total bar's
-    /// message); both grow while sessions are still being listed.
-    fetches: Mutex<(u64, u64)>,
+    /// The total line and the file lines, when bars are drawn.
+    bars: Option<Arc<Bars>>,
     started: Instant,
     summary: Mutex<Summary>,
     /// stdout could not be written (`vsrec download --json | head -1`): no more events go there,
     /// and the operator was told once.
     stdout_closed: AtomicBool,
+    /// `--type`, and what the sessions listed so far hold, for [`Reporter::warn_unselected_types`].
+    types: Vec<String>,
+    tally: Mutex<Tally>,
 }
 
 /// Progress of one file; drawn only when bars are on.
 pub struct FileBar {
-    bar: Option<ProgressBar>,
-    total: Option<ProgressBar>,
+    /// The file's bar and its line's state, and the run's bars it is one of.
+    drawn: Option<(ProgressBar, Line, Arc<Bars>)>,
     position: u64,
 }
 
 impl FileBar {
-    /// Bytes now in the `.part` (goes down when a server ignores a resume and we start over).
+    /// Bytes of the file received so far, in the `.part` or on their way to it (goes down when
+    /// a server ignores a resume and the file starts over).
     pub fn set_position(&mut self, position: u64) {
-        if let Some(total) = &self.total {
+        if let Some((bar, line, bars)) = &self.drawn {
+            let total = bars.total();
             let delta = position as i128 - self.position as i128;
             let new = (total.position() as i128 + delta).max(0) as u64;
             total.set_position(new);
-        }
-        if let Some(bar) = &self.bar {
             bar.set_position(position);
+            if position > self.position {
+                line.moved();
+            }
         }
         self.position = position;
     }
 
-    pub fn inc(&mut self, n: u64) {
-        self.set_position(self.position + n);
+    /// A new attempt begins: the speed and ETA are estimated afresh, from this attempt's bytes
+    /// only (a pause before it is no part of the link's speed).
+    pub fn attempt(&self) {
+        if let Some((bar, line, _)) = &self.drawn {
+            bar.reset_eta();
+            line.attempt();
+        }
+    }
+
+    /// What the transfer is doing instead of receiving, for its line.
+    pub fn busy(&self, what: &str) {
+        if let Some((_, line, _)) = &self.drawn {
+            line.busy(what);
+        }
+    }
+
+    /// What the file's retry loop tells: its line, and `log` (a line when no bars are drawn).
+    pub fn retries<'a>(&self, log: &'a (dyn Fn(&str) + Sync)) -> Retries<'a> {
+        Retries {
+            line: self.drawn.as_ref().map(|(_, line, _)| line.clone()),
+            log,
+        }
     }
 }
 
 impl Drop for FileBar {
     fn drop(&mut self) {
-        if let Some(bar) = self.bar.take() {
-            bar.finish_and_clear();
+        if let Some((bar, line, bars)) = self.drawn.take() {
+            bars.release(&bar, &line);
         }
     }
 }
@@ -168,39 +228,44 @@ impl Drop for FileBar {
 impl Reporter {
     /// The total bar starts empty and grows with [`Reporter::add_fetches`] as sessions are
     /// planned.
-    pub fn new(term: Term, json: bool, out: String) -> Self {
-        let total = term.bars().map(|bars| {
-            let bar = bars.add(ProgressBar::new(0));
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{prefix:.bold} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta} {msg}",
-                )
-                .expect("valid template")
-                .progress_chars("=> "),
-            );
-            bar.set_prefix("total");
-            bar.set_message("0/0 files");
-            bar
-        });
+    pub fn new(term: Term, json: bool, out: String, types: Vec<String>, pause: PauseProbe) -> Self {
+        let bars = term.bars().map(|multi| Bars::new(multi, pause));
         Self {
             term,
             json,
             out,
-            total,
-            fetches: Mutex::default(),
+            bars,
             started: Instant::now(),
             summary: Mutex::default(),
             stdout_closed: AtomicBool::new(false),
+            types,
+            tally: Mutex::default(),
+        }
+    }
+
+    /// A session was listed with these files (before `--type` selects among them).
+    pub fn listed(&self, files: &[RecordingFile]) {
+        if !self.types.is_empty() {
+            self.tally
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .note(files, &self.types);
+        }
+    }
+
+    /// Once the sessions are all listed: a warning for each `--type` value that selected no
+    /// file of any of them, naming the types and extensions they do have.
+    pub fn warn_unselected_types(&self) {
+        let tally = self.tally.lock().unwrap_or_else(|e| e.into_inner());
+        for warning in tally.warnings(&self.types) {
+            self.term.warn(&warning);
         }
     }
 
     /// `files` more transfers are queued, of `bytes` to fetch together.
     pub fn add_fetches(&self, files: u64, bytes: u64) {
-        let mut fetches = self.fetches.lock().unwrap_or_else(|e| e.into_inner());
-        fetches.0 += files;
-        if let Some(total) = &self.total {
-            total.inc_length(bytes);
-            total.set_message(format!("{}/{} files", fetches.1, fetches.0));
+        if let Some(bars) = &self.bars {
+            bars.add_fetches(files, bytes);
         }
     }
 
@@ -228,35 +293,12 @@ impl Reporter {
     }
 
     pub fn file_bar(&self, task: &Task, position: u64) -> FileBar {
-        let bar = self.term.bars().map(|bars| {
-            let bar = match task.expected() {
-                Some(len) => bars.insert_from_back(1, ProgressBar::new(len)),
-                None => bars.insert_from_back(1, ProgressBar::no_length()),
-            };
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{msg:40!} [{bar:20}] {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
-                )
-                .expect("valid template")
-                .progress_chars("=> "),
-            );
-            let name = task
-                .rel_path
-                .file_name()
-                .map(|n| n.to_string_lossy())
-                .unwrap_or_default();
-            bar.set_message(format::printable(&name));
-            bar.set_position(position);
-            bar
+        let drawn = self.bars.as_ref().map(|bars| {
+            bars.total().inc(position);
+            let (bar, line) = bars.file(task, position);
+            (bar, line, bars.clone())
         });
-        if let Some(total) = &self.total {
-            total.inc(position);
-        }
-        FileBar {
-            bar,
-            total: self.total.clone(),
-            position,
-        }
+        FileBar { drawn, position }
     }
 
     /// A retry or similar mid-way event: a plain line unless bars are drawn, where it would only
@@ -291,12 +333,8 @@ impl Reporter {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .count(outcome);
-        if fetched {
-            let mut fetches = self.fetches.lock().unwrap_or_else(|e| e.into_inner());
-            fetches.1 += 1;
-            if let Some(total) = &self.total {
-                total.set_message(format!("{}/{} files", fetches.1, fetches.0));
-            }
+        if fetched && let Some(bars) = &self.bars {
+            bars.fetch_done();
         }
         let path = task.display_path();
         let line = match (&outcome.status, &outcome.error) {
@@ -305,7 +343,7 @@ impl Reporter {
                 verb(outcome.status),
                 format::printable(&path)
             ),
-            (Status::NotReady, Some(reason)) => format!(
+            (Status::NotReady | Status::Interrupted, Some(reason)) => format!(
                 "{} {}: {reason}",
                 verb(outcome.status),
                 format::printable(&path)
@@ -314,7 +352,7 @@ impl Reporter {
                 "{} {} ({})",
                 verb(*status),
                 format::printable(&path),
-                format::bytes(task.expected().unwrap_or(outcome.bytes))
+                format::bytes(task.expected().or(outcome.on_disk).unwrap_or(outcome.bytes))
             ),
         };
         self.term.file_done(&line, outcome.status == Status::Failed);
@@ -387,13 +425,18 @@ impl Reporter {
 
     /// Clear the bars and print the summary line with the run's exit status.
     pub fn print_summary(&self, status: ExitStatus) {
-        if let Some(total) = &self.total {
-            total.finish_and_clear();
+        if let Some(bars) = &self.bars {
+            bars.finish();
         }
         let summary = self.summary();
         let elapsed = self.started.elapsed();
+        // Only a stopped run has interrupted files; the usual line stays as it always read.
+        let interrupted = match summary.interrupted {
+            0 => String::new(),
+            n => format!(", {n} interrupted"),
+        };
         self.term.info(&format!(
-            "{} downloaded, {} resumed, {} skipped, {} not ready, {} failed; {} in {}{} to {}",
+            "{} downloaded, {} resumed, {} skipped, {} not ready, {} failed{interrupted}; {} in {}{} to {}",
             summary.downloaded,
             summary.resumed,
             summary.skipped,
@@ -411,6 +454,7 @@ impl Reporter {
                 skipped: summary.skipped,
                 not_ready: summary.not_ready,
                 failed: summary.failed,
+                interrupted: summary.interrupted,
                 bytes: summary.bytes,
                 out: &self.out,
                 elapsed_seconds: (elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
@@ -485,6 +529,7 @@ mod tests {
             attempts: 1,
             error: None,
             sha256: None,
+            on_disk: None,
         }
     }
 
@@ -501,6 +546,27 @@ mod tests {
         assert_eq!(
             (s.downloaded, s.skipped, s.not_ready, s.failed, s.bytes),
             (1, 1, 1, 1, 15)
+        );
+    }
+
+    #[test]
+    fn interrupted_files_are_counted_apart_and_say_what_is_kept() {
+        let mut s = Summary::default();
+        s.count(&outcome(Status::NotReady, 0));
+        s.count(&Outcome::interrupted(2, 300, 270_000));
+        s.count(&Outcome::interrupted(0, 0, 0));
+        assert_eq!((s.interrupted, s.failed, s.bytes), (2, 0, 300));
+        assert_eq!(s.exit_status(), ExitStatus::Interrupted);
+        s.count(&outcome(Status::Failed, 0));
+        assert_eq!(s.exit_status(), ExitStatus::FilesFailed);
+        let kept = Outcome::interrupted(2, 300, 270_000);
+        assert_eq!(
+            kept.error.as_deref(),
+            Some("interrupted; its .part keeps 263.7 KiB for the next run to resume")
+        );
+        assert_eq!(
+            Outcome::interrupted(0, 0, 0).error.as_deref(),
+            Some("interrupted before any of it arrived")
         );
     }
 }

@@ -23,7 +23,7 @@ pub use self::failure::{Failure, Retry, Unsent, host_of, retryable_status};
 use self::failure::{body_failed, unanswered};
 use self::policy::PauseGate;
 pub use self::policy::RetryPolicy;
-pub use self::retry::{Retrier, Stopped};
+pub use self::retry::{Retrier, RetryObserver, Stopped, Wait};
 use self::throughput::{Pace, TooSlow};
 use crate::secret::{Secret, redact_url};
 use crate::settings::is_loopback;
@@ -151,6 +151,11 @@ impl Http {
         start: Option<u64>,
     ) -> Retrier<'a> {
         Retrier::new(&self.options.retry, &self.gate, cancel, start)
+    }
+
+    /// How much longer every request waits because of a 429, if it does.
+    pub fn paused_for(&self) -> Option<std::time::Duration> {
+        self.gate.remaining()
     }
 
     /// The body of `response`, read under the minimum-throughput rule.

@@ -91,6 +91,13 @@ impl PauseGate {
         }
     }
 
+    /// How much longer the pause lasts, if one is in force (for a progress display).
+    pub fn remaining(&self) -> Option<Duration> {
+        let end = (*self.until.lock().unwrap_or_else(|e| e.into_inner()))?;
+        let now = Instant::now();
+        (end > now).then(|| end - now)
+    }
+
     /// Wait until no pause is in force. Loops because the pause may be extended while we sleep.
     pub async fn wait(&self) {
         loop {
@@ -160,9 +167,12 @@ mod tests {
         let start = Instant::now();
         gate.wait().await;
         assert_eq!(Instant::now(), start);
+        assert_eq!(gate.remaining(), None);
         gate.pause_for(Duration::from_secs(2));
         gate.pause_for(Duration::from_secs(1));
+        assert_eq!(gate.remaining(), Some(Duration::from_secs(2)));
         gate.wait().await;
+        assert_eq!(gate.remaining(), None);
         assert_eq!(Instant::now() - start, Duration::from_secs(2));
     }
 }

@@ -40,7 +40,7 @@ pub enum Stopped<E> {
 ///     retrier.begin()?;
 ///     match attempt().await {
 ///         Ok(value) => break Ok(value),
-///         Err(failure) => retrier.failed(failure, reached, &announce).await?,
+///         Err(failure) => retrier.failed(failure, reached, &observer).await?,
 ///     }
 /// }
 /// ```
@@ -53,6 +53,44 @@ pub struct Retrier<'a> {
     spent: u32,
     /// The furthest the transfer got in this run.
     furthest: Option<u64>,
+}
+
+/// A wait before the next attempt, as [`Retrier::failed`] tells its observer.
+#[derive(Debug, Clone)]
+pub struct Wait<'a> {
+    /// What went wrong with the attempt.
+    pub reason: &'a str,
+    /// Which retry comes next (1-based), of how many.
+    pub retry: u32,
+    pub of: u32,
+    pub wait: Duration,
+    /// A 429: every request of the run waits as long (see [`PauseGate`]).
+    pub rate_limited: bool,
+}
+
+impl Wait<'_> {
+    /// The line a log shows.
+    pub fn line(&self) -> String {
+        format!(
+            "{}; retry {} of {} in {:.1} s",
+            self.reason,
+            self.retry,
+            self.of,
+            self.wait.as_secs_f64()
+        )
+    }
+}
+
+/// Who hears of each wait: a log (any `Fn(&str)`, given [`Wait::line`]) or a progress display,
+/// without the retry loop knowing which.
+pub trait RetryObserver: Sync {
+    fn waiting(&self, wait: &Wait<'_>);
+}
+
+impl<F: Fn(&str) + Sync> RetryObserver for F {
+    fn waiting(&self, wait: &Wait<'_>) {
+        self(&wait.line());
+    }
 }
 
 /// What to do after a failed attempt.
@@ -98,12 +136,12 @@ impl<'a> Retrier<'a> {
 
     /// The attempt failed, having got `reached` bytes into its file (downloads) or `None`.
     /// Returns once it is time for the next attempt (after the wait, announced with
-    /// `announce`), or how the loop ends.
+    /// `observer`), or how the loop ends.
     pub async fn failed<E>(
         &mut self,
         failure: Failure<E>,
         reached: Option<u64>,
-        announce: &(dyn Fn(&str) + Sync),
+        observer: &dyn RetryObserver,
     ) -> Result<(), Stopped<E>> {
         let retry = match failure {
             Failure::Stop(e) => return Err(Stopped::Stop(e)),
@@ -132,13 +170,13 @@ impl<'a> Retrier<'a> {
             // The limit is the account's: everyone waits, not only this request.
             self.gate.pause_for(wait);
         }
-        announce(&format!(
-            "{}; retry {} of {} in {:.1} s",
-            retry.reason,
-            self.spent,
-            self.policy.retries,
-            wait.as_secs_f64()
-        ));
+        observer.waiting(&Wait {
+            reason: &retry.reason,
+            retry: self.spent,
+            of: self.policy.retries,
+            wait,
+            rate_limited: retry.rate_limited,
+        });
         match self.cancel {
             Some(cancel) => tokio::select! {
                 () = cancel.cancelled() => Err(Stopped::Cancelled),
@@ -223,7 +261,9 @@ mod tests {
             loop {
                 let number = retrier.begin()?;
                 match steps.next() {
-                    Some((reached, failure)) => retrier.failed(failure, reached, &|_| {}).await?,
+                    Some((reached, failure)) => {
+                        retrier.failed(failure, reached, &|_: &str| {}).await?
+                    }
                     None => return Ok(number),
                 }
             }
@@ -327,7 +367,10 @@ mod tests {
                 rate_limited: true,
                 ..Retry::new("HTTP 429")
             });
-            retrier.failed(rate_limited, None, &|_| {}).await.unwrap();
+            retrier
+                .failed(rate_limited, None, &|_: &str| {})
+                .await
+                .unwrap();
             started.elapsed()
         };
         // Another request that comes once the 429 is in waits for the same pause.
@@ -368,7 +411,7 @@ mod tests {
         let mut retrier = Retrier::new(&policy, &gate, Some(&cancel), None);
         retrier.begin::<()>().unwrap();
         cancel.cancel();
-        let waiting = retrier.failed::<()>(Failure::retry("HTTP 500"), None, &|_| {});
+        let waiting = retrier.failed::<()>(Failure::retry("HTTP 500"), None, &|_: &str| {});
         assert!(matches!(waiting.await, Err(Stopped::Cancelled)));
         assert!(matches!(retrier.begin::<()>(), Err(Stopped::Cancelled)));
     }

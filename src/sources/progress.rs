@@ -22,7 +22,7 @@ impl DiscoveryProgress {
         let spinner = term.bars().map(|bars| {
             let spinner = bars.add(ProgressBar::new_spinner());
             spinner.set_style(
-                ProgressStyle::with_template("{spinner} {msg}")
+                ProgressStyle::with_template("{spinner} {wide_msg}")
                     .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             );
             spinner.set_message(format!(

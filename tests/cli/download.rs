@@ -80,7 +80,7 @@ impl Harness {
                     assert!(event["error"].is_null());
                     assert_eq!(event["sha256"], sha256_hex(&content), "{event}");
                 }
-                "failed" | "not_ready" => {
+                "failed" | "not_ready" | "interrupted" => {
                     let regular = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
                     assert!(!regular, "no final file for {event}");
                     assert!(event["error"].is_string(), "{event}");

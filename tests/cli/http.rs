@@ -382,7 +382,7 @@ fn sigterm_stops_a_download_like_ctrl_c_and_exits_143() {
         .iter()
         .find(|e| e["event"] == "file" && h.key_of(e) == key)
         .expect("the held file is reported");
-    assert_eq!(event["status"], "failed");
+    assert_eq!(event["status"], "interrupted");
     assert!(
         event["error"].as_str().unwrap().contains("interrupted"),
         "{event}"
