@@ -106,6 +106,10 @@ impl Downloader {
                 "{path} FAILED: {}",
                 why.as_deref().unwrap_or("no reason given")
             ),
+            (FileStatus::Interrupted, why) => format!(
+                "{path} interrupted: {}",
+                why.as_deref().unwrap_or("the server is stopping")
+            ),
         };
         let level = if outcome.status == FileStatus::Failed {
             Level::Error
@@ -198,6 +202,10 @@ impl Archiver for Downloader {
                     _ if file.outcome.is_verified() => FileState::Verified,
                     FileStatus::NotReady => FileState::NotReady(
                         file.outcome.error.unwrap_or_else(|| "not ready".into()),
+                    ),
+                    // Stopped, not broken: the event stays for the next start.
+                    FileStatus::Interrupted => FileState::NotArchived(
+                        file.outcome.error.unwrap_or_else(|| "interrupted".into()),
                     ),
                     _ => FileState::Failed(file.outcome.error.unwrap_or_else(|| "failed".into())),
                 },
