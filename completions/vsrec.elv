@@ -33,6 +33,8 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand download 'Download every recording file of one or more sessions, verified and resumable'
             cand serve 'Receive Zoom''s recording webhooks and spool them for archiving (downloads: not yet)'
             cand verify 'Re-hash archived files against each session folder''s SHA256SUMS'
+            cand delete 'Delete recordings from Zoom''s cloud (trash by default) once the archive proves each file'
+            cand recover 'Recover a session''s recordings (or one file) from Zoom''s trash'
             cand config 'Show the settings in use and where each comes from (flag, environment, profile, default)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -48,6 +50,7 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand --timeout 'Seconds to wait for a connection; an answer slower than 1 KiB/s over this long is stalled'
             cand --config 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]'
             cand --profile 'Profile of the config file to use [default: the profile named "default", if the file has one]'
+            cand --trash 'List what is in Zoom''s trash (whole sessions and single files) instead'
             cand --json 'Write JSON Lines to stdout instead of tables'
             cand -v 'Log each request on stderr (URLs are redacted), after the settings in use'
             cand --verbose 'Log each request on stderr (URLs are redacted), after the settings in use'
@@ -126,6 +129,49 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'vsrec;delete'= {
+            cand -o 'The archive that must prove each file before it is deleted from Zoom'
+            cand --out 'The archive that must prove each file before it is deleted from Zoom'
+            cand --api-base 'Zoom API base URL; plain http:// only for loopback hosts'
+            cand --api-key 'Video SDK API key (the API key, not the SDK key)'
+            cand --retries 'Retries per request or file after connection errors, stalls, 408, 429 and 5xx'
+            cand --timeout 'Seconds to wait for a connection; an answer slower than 1 KiB/s over this long is stalled'
+            cand --from 'Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h; for download also `last` (where the last complete run ended, minus a day)'
+            cand --to '...and on or before DATE (same syntax; default today, UTC)'
+            cand --name 'Only sessions whose name matches PATTERN (case-insensitive; * and ? wildcards)'
+            cand --key 'Only sessions with this session_key (exact)'
+            cand --config 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]'
+            cand --profile 'Profile of the config file to use [default: the profile named "default", if the file has one]'
+            cand --permanently 'Delete for good (action=delete) instead of moving to Zoom''s trash for 30 days'
+            cand -y 'Delete without asking (required when there is no terminal to ask on, as from cron)'
+            cand --yes 'Delete without asking (required when there is no terminal to ask on, as from cron)'
+            cand --trust-manifest 'Prove files by size and their SHA256SUMS line without re-hashing them (files Zoom lists no size for are still re-hashed)'
+            cand -n 'Print what would be deleted and what kept, delete nothing'
+            cand --dry-run 'Print what would be deleted and what kept, delete nothing'
+            cand --json 'Write JSON Lines to stdout instead of tables'
+            cand -v 'Log each request on stderr (URLs are redacted), after the settings in use'
+            cand --verbose 'Log each request on stderr (URLs are redacted), after the settings in use'
+            cand -q 'Print errors only on stderr'
+            cand --quiet 'Print errors only on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'vsrec;recover'= {
+            cand --file 'Only this file (its `id`, as `vsrec list --trash` shows it)'
+            cand --api-base 'Zoom API base URL; plain http:// only for loopback hosts'
+            cand --api-key 'Video SDK API key (the API key, not the SDK key)'
+            cand --retries 'Retries per request or file after connection errors, stalls, 408, 429 and 5xx'
+            cand --timeout 'Seconds to wait for a connection; an answer slower than 1 KiB/s over this long is stalled'
+            cand --config 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]'
+            cand --profile 'Profile of the config file to use [default: the profile named "default", if the file has one]'
+            cand --json 'Write JSON Lines to stdout instead of tables'
+            cand -v 'Log each request on stderr (URLs are redacted), after the settings in use'
+            cand --verbose 'Log each request on stderr (URLs are redacted), after the settings in use'
+            cand -q 'Print errors only on stderr'
+            cand --quiet 'Print errors only on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'vsrec;config'= {
             cand --config 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]'
             cand --profile 'Profile of the config file to use [default: the profile named "default", if the file has one]'
@@ -182,6 +228,8 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand download 'Download every recording file of one or more sessions, verified and resumable'
             cand serve 'Receive Zoom''s recording webhooks and spool them for archiving (downloads: not yet)'
             cand verify 'Re-hash archived files against each session folder''s SHA256SUMS'
+            cand delete 'Delete recordings from Zoom''s cloud (trash by default) once the archive proves each file'
+            cand recover 'Recover a session''s recordings (or one file) from Zoom''s trash'
             cand config 'Show the settings in use and where each comes from (flag, environment, profile, default)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -193,6 +241,10 @@ set edit:completion:arg-completer[vsrec] = {|@words|
         &'vsrec;help;serve'= {
         }
         &'vsrec;help;verify'= {
+        }
+        &'vsrec;help;delete'= {
+        }
+        &'vsrec;help;recover'= {
         }
         &'vsrec;help;config'= {
             cand show 'Print the settings vsrec would use (secrets redacted) and where each came from'

@@ -1,0 +1,473 @@
+//! `vsrec delete`, `recover`, `list --trash`: against the fake's trash model, each way a delete
+//! must be refused and each way it must succeed. Every test ends with [`check_log`]: no DELETE
+//! without `action`, and an audit intent line for every DELETE the fake saw.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use fakezoom::{File, ListFault, Listener, SizeField};
+use serde_json::Value;
+
+use crate::support::{Harness, PROTECTED, Run, SAMPLE};
+
+/// The sample session has 9 files; CC and TIMELINE have no `id`.
+const FILES: usize = 9;
+
+/// A harness with SAMPLE (and PROTECTED) archived; each file's path by `file_type` (the
+/// participant files by `file_id`).
+fn archived() -> (Harness, Vec<Value>) {
+    let h = Harness::new();
+    let run = h.download(&[], &[SAMPLE, PROTECTED]);
+    run.expect(0);
+    let lines = run.json_lines();
+    let files: Vec<Value> = lines
+        .into_iter()
+        .filter(|l| l["event"] == "file" && l["session_id"] == SAMPLE)
+        .collect();
+    assert_eq!(files.len(), FILES);
+    h.server.clear_log();
+    (h, files)
+}
+
+/// The recordings the tests name: the shared-screen MP4, the audio-only M4A, the chat, CC and
+/// TIMELINE (the last two by file type: they have no recording type).
+const MP4: &str = "shared_screen_with_speaker_view";
+const M4A: &str = "audio_only";
+const CHAT: &str = "chat_file";
+const CC: &str = "CC";
+const TIMELINE: &str = "TIMELINE";
+
+/// The download event of a file: by recording type, or by file type when it has none.
+fn pick<'a>(files: &'a [Value], what: &str) -> &'a Value {
+    files
+        .iter()
+        .find(|f| {
+            f["recording_type"] == what || (f["recording_type"].is_null() && f["file_type"] == what)
+        })
+        .unwrap_or_else(|| panic!("no {what}"))
+}
+
+fn path_of(h: &Harness, files: &[Value], what: &str) -> PathBuf {
+    h.out.join(pick(files, what)["path"].as_str().unwrap())
+}
+
+fn id_of(files: &[Value], what: &str) -> String {
+    pick(files, what)["file_id"].as_str().unwrap().to_owned()
+}
+
+fn delete(h: &Harness, extra: &[&str], sessions: &[&str]) -> Run {
+    let out = h.out.to_str().unwrap().to_owned();
+    let mut args = vec!["delete", "--json", "--out", &out];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(sessions);
+    h.run(&args)
+}
+
+/// The DELETE requests the fake saw.
+fn deletes(h: &Harness) -> Vec<fakezoom::RequestRecord> {
+    h.requests(Listener::Api)
+        .into_iter()
+        .filter(|r| r.method == "DELETE")
+        .collect()
+}
+
+fn audit_lines(h: &Harness) -> Vec<Value> {
+    std::fs::read_to_string(h.out.join(".vsrec-deletions.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// No DELETE without `action`; one audit intent line per DELETE the fake saw, and a result
+/// line after each.
+#[track_caller]
+fn check_log(h: &Harness) {
+    let sent = deletes(h);
+    for request in &sent {
+        let query = request.query.as_deref().unwrap_or_default();
+        assert!(
+            query == "action=trash" || query == "action=delete",
+            "a DELETE without a proper action: {request:?}"
+        );
+    }
+    let audit = audit_lines(h);
+    let intents = audit.iter().filter(|l| l["phase"] == "intent").count();
+    let results = audit.iter().filter(|l| l["phase"] == "result").count();
+    // A retried request is one intent: count the distinct requests the fake answered finally.
+    let answered = sent.iter().filter(|r| r.status != 429).count();
+    assert_eq!(
+        intents, answered,
+        "intents vs DELETEs: {audit:#?}\n{sent:#?}"
+    );
+    assert_eq!(results, intents);
+}
+
+fn events(run: &Run) -> Vec<Value> {
+    run.json_lines()
+        .into_iter()
+        .filter(|l| l["event"] == "delete")
+        .collect()
+}
+
+/// The status and reason of the delete event about one archived file (by its path).
+fn status_of<'a>(events: &'a [Value], files: &[Value], what: &str) -> (&'a str, &'a str) {
+    let path = &pick(files, what)["path"];
+    let e = events
+        .iter()
+        .find(|e| e["path"] == *path)
+        .unwrap_or_else(|| panic!("no event for {what}: {events:#?}"));
+    (
+        e["status"].as_str().unwrap(),
+        e["reason"].as_str().unwrap_or(""),
+    )
+}
+
+#[test]
+fn without_a_terminal_and_without_yes_nothing_is_asked_or_deleted() {
+    let (h, _) = archived();
+    let run = delete(&h, &[], &[SAMPLE]);
+    run.expect(2);
+    assert!(run.stderr.contains("--yes"), "{}", run.stderr);
+    assert!(h.server.log().is_empty(), "nothing was even listed");
+    assert!(deletes(&h).is_empty());
+    assert_eq!(h.server.listed_keys(SAMPLE).len(), FILES + 1);
+}
+
+#[test]
+fn a_fully_proven_session_goes_to_the_trash_in_one_request_and_comes_back() {
+    let (h, _) = archived();
+    let run = delete(&h, &["--yes"], &[SAMPLE]);
+    run.expect(0);
+    let sent = deletes(&h);
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    assert!(sent[0].raw_path.ends_with("/recordings"), "{sent:?}");
+    assert_eq!(sent[0].session_id.as_deref(), Some(SAMPLE));
+    // Listed to prove, and once more right before the session-level delete.
+    let gets = h
+        .requests(Listener::Api)
+        .iter()
+        .filter(|r| r.method == "GET")
+        .count();
+    assert_eq!(gets, 2);
+    assert!(h.server.listed_keys(SAMPLE).is_empty());
+    assert_eq!(h.server.trashed(SAMPLE).len(), FILES + 1);
+    let events = events(&run);
+    assert_eq!(events.len(), FILES);
+    assert!(
+        events
+            .iter()
+            .all(|e| e["status"] == "trashed" && e["scope"] == "session")
+    );
+    let summary = run.json_lines().pop().unwrap();
+    assert_eq!(summary["event"], "summary");
+    assert_eq!(summary["files_deleted"], FILES);
+    assert_eq!(summary["exit_code"], 0);
+    check_log(&h);
+    let audit = audit_lines(&h);
+    assert_eq!(audit[0]["file_id"], "*");
+    assert_eq!(audit[0]["files"].as_array().unwrap().len(), FILES);
+    assert_eq!(audit[1]["http_status"], 204);
+    // The other session is untouched.
+    assert_eq!(h.server.listed_keys(PROTECTED).len(), FILES + 1);
+
+    // In the trash, then back.
+    let trash = h.run(&["list", "--trash", "--json"]);
+    trash.expect(0);
+    let lines = trash.json_lines();
+    assert_eq!(lines.len(), FILES, "{}", trash.stdout);
+    let table = h.run(&["list", "--trash"]);
+    assert_eq!(
+        table.stdout.lines().count(),
+        FILES + 1,
+        "a header and a row per file"
+    );
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["session_id"] == SAMPLE && l["trashed"] == "session")
+    );
+    h.run(&["recover", SAMPLE]).expect(0);
+    assert_eq!(h.server.listed_keys(SAMPLE).len(), FILES + 1);
+    assert!(h.run(&["list", "--trash", "--json"]).stdout.is_empty());
+}
+
+/// Each way the archive can fail to prove the shared-screen MP4: it is kept, the session is not
+/// deleted whole, the other proven files with an id go one by one, CC and TIMELINE stay.
+#[test]
+fn a_file_the_archive_does_not_prove_is_kept() {
+    type Damage = fn(&Harness, &PathBuf, &str);
+    let cases: [(&str, Damage, &str); 5] = [
+        (
+            "missing",
+            |_, p, _| std::fs::remove_file(p).unwrap(),
+            "missing",
+        ),
+        (
+            "flipped byte",
+            |_, p, _| {
+                let mut bytes = std::fs::read(p).unwrap();
+                bytes[1000] ^= 1;
+                std::fs::write(p, bytes).unwrap();
+            },
+            "corrupt",
+        ),
+        (
+            "truncated",
+            |_, p, _| {
+                let f = std::fs::OpenOptions::new().write(true).open(p).unwrap();
+                f.set_len(1000).unwrap();
+            },
+            "size differs",
+        ),
+        (
+            ".part only",
+            |_, p, _| {
+                let part = format!("{}.part", p.display());
+                std::fs::rename(p, part).unwrap();
+            },
+            "missing",
+        ),
+        (
+            "Zoom's size changed",
+            |h, _, key| {
+                h.server
+                    .set_file_size(key, SizeField::Value(Value::from(300 * 1024 + 124)))
+            },
+            "size differs",
+        ),
+    ];
+    for (what, damage, reason) in cases {
+        let (h, files) = archived();
+        let mp4 = path_of(&h, &files, MP4);
+        let mp4_id = id_of(&files, MP4);
+        damage(&h, &mp4, &mp4_id);
+        let run = delete(&h, &["--yes"], &[SAMPLE]);
+        run.expect(7);
+        let events = events(&run);
+        assert_eq!(status_of(&events, &files, MP4), ("kept", reason), "{what}");
+        assert_eq!(status_of(&events, &files, CC), ("kept", "no id"), "{what}");
+        assert_eq!(
+            status_of(&events, &files, TIMELINE),
+            ("kept", "no id"),
+            "{what}"
+        );
+        assert_eq!(status_of(&events, &files, M4A), ("trashed", ""), "{what}");
+        let sent = deletes(&h);
+        assert_eq!(sent.len(), FILES - 3, "{what}: {sent:#?}");
+        assert!(
+            sent.iter().all(|r| !r.raw_path.ends_with("/recordings")),
+            "{what}: no session-level delete"
+        );
+        assert!(
+            sent.iter()
+                .all(|r| !r.raw_path.ends_with(&format!("/{mp4_id}"))),
+            "{what}: the MP4 was not deleted"
+        );
+        let left = h.server.listed_keys(SAMPLE);
+        assert!(left.contains(&mp4_id), "{what}: {left:?}");
+        assert_eq!(left.len(), 4, "{what}: MP4 twice, CC, TIMELINE: {left:?}");
+        check_log(&h);
+    }
+}
+
+#[test]
+fn a_missing_cc_file_means_per_file_deletes_only() {
+    let (h, files) = archived();
+    std::fs::remove_file(path_of(&h, &files, CC)).unwrap();
+    let run = delete(&h, &["--yes"], &[SAMPLE]);
+    run.expect(7);
+    let events = events(&run);
+    assert_eq!(status_of(&events, &files, CC), ("kept", "missing"));
+    assert_eq!(status_of(&events, &files, TIMELINE), ("kept", "no id"));
+    assert_eq!(status_of(&events, &files, MP4), ("trashed", ""));
+    let sent = deletes(&h);
+    assert_eq!(sent.len(), FILES - 2);
+    assert!(sent.iter().all(|r| !r.raw_path.ends_with("/recordings")));
+    assert_eq!(
+        h.server.listed_keys(SAMPLE).len(),
+        2,
+        "CC and TIMELINE stay"
+    );
+    check_log(&h);
+}
+
+#[test]
+fn permanently_sends_action_delete_and_nothing_is_in_the_trash() {
+    let (h, _) = archived();
+    let run = delete(&h, &["--yes", "--permanently"], &[SAMPLE]);
+    run.expect(0);
+    let sent = deletes(&h);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].query.as_deref(), Some("action=delete"));
+    assert!(events(&run).iter().all(|e| e["status"] == "deleted"));
+    assert!(h.server.trashed(SAMPLE).is_empty());
+    assert!(h.server.listed_keys(SAMPLE).is_empty());
+    // Gone for good: nothing to recover.
+    h.run(&["recover", SAMPLE]).expect(4);
+    check_log(&h);
+}
+
+#[test]
+fn a_dry_run_deletes_nothing_and_shows_the_plan() {
+    let (h, files) = archived();
+    std::fs::remove_file(path_of(&h, &files, CC)).unwrap();
+    let run = delete(&h, &["--dry-run"], &[SAMPLE]);
+    run.expect(7);
+    let events = events(&run);
+    assert_eq!(status_of(&events, &files, MP4), ("planned", ""));
+    assert_eq!(status_of(&events, &files, CC), ("kept", "missing"));
+    assert!(deletes(&h).is_empty());
+    assert!(audit_lines(&h).is_empty());
+}
+
+/// A file that appears between the proof and the session-level delete (a transcript Zoom
+/// finished late) is kept: the proven files go one by one.
+#[test]
+fn a_file_that_appears_after_the_proof_is_kept() {
+    let (h, files) = archived();
+    // The first listing (the proof) answers at once; the second, right before the delete, waits.
+    h.server
+        .push_list_faults(SAMPLE, [ListFault::Delay(Duration::ZERO), ListFault::Hold]);
+    let out = h.out.to_str().unwrap().to_owned();
+    let watched = h.spawn_watched(&["delete", "--json", "--yes", "--out", &out, SAMPLE]);
+    crate::support::wait_until("the second listing to be held", || {
+        h.server.held_listings() == 1
+    });
+    let mut session = fakezoom::Session::sample(SAMPLE);
+    session.files.push(File::recording(
+        "late-summary",
+        "SUMMARY",
+        "JSON",
+        "summary",
+        fakezoom::Content::Bytes(b"{\"summary\":1}".to_vec()),
+    ));
+    h.server.add_session(session);
+    h.server.release_listings();
+    let run = h.finish_watched(watched);
+    run.expect(7);
+    let events = events(&run);
+    let summary = events.iter().find(|e| e["file_type"] == "SUMMARY").unwrap();
+    assert_eq!(
+        (&summary["status"], &summary["reason"]),
+        (&Value::from("kept"), &Value::from("changed"))
+    );
+    assert_eq!(status_of(&events, &files, CC), ("kept", "no id"));
+    assert_eq!(status_of(&events, &files, MP4), ("trashed", ""));
+    let sent = deletes(&h);
+    assert!(sent.iter().all(|r| !r.raw_path.ends_with("/recordings")));
+    let left = h.server.listed_keys(SAMPLE);
+    assert!(left.contains(&"late-summary".to_owned()), "{left:?}");
+    check_log(&h);
+}
+
+/// Per-file deletes refused by the account setting: exit 3, Zoom's answer in the event and the
+/// audit log.
+#[test]
+fn per_file_deletes_refused_by_the_account_exit_3() {
+    let (h, files) = archived();
+    h.server.refuse_per_file_delete(SAMPLE);
+    // A not-ready file keeps the session from going whole (exit 6, milder than 3).
+    let chat = id_of(&files, CHAT);
+    h.server.set_file_status(&chat, Some("processing"));
+    let run = delete(&h, &["--yes"], &[SAMPLE]);
+    run.expect(3);
+    assert!(
+        run.stderr.contains("The host can delete cloud recordings"),
+        "{}",
+        run.stderr
+    );
+    let events = events(&run);
+    assert_eq!(status_of(&events, &files, CHAT), ("kept", "not ready"));
+    let (status, reason) = status_of(&events, &files, MP4);
+    assert_eq!((status, reason), ("failed", "refused"));
+    let mp4 = events
+        .iter()
+        .find(|e| e["path"] == pick(&files, MP4)["path"])
+        .unwrap();
+    assert_eq!(mp4["http_status"], 403);
+    assert_eq!(
+        h.server.listed_keys(SAMPLE).len(),
+        FILES + 1,
+        "nothing went"
+    );
+    let audit = audit_lines(&h);
+    assert!(
+        audit
+            .iter()
+            .any(|l| l["phase"] == "result" && l["http_status"] == 403 && l["outcome"] == "failed")
+    );
+    check_log(&h);
+}
+
+/// A 429 on the DELETE is retried: one intent, one success.
+#[test]
+fn a_rate_limited_delete_is_retried() {
+    let (h, _) = archived();
+    h.server.push_list_faults(
+        SAMPLE,
+        [
+            ListFault::Delay(Duration::ZERO),
+            ListFault::Delay(Duration::ZERO),
+            ListFault::Status {
+                code: 429,
+                retry_after: Some("0".into()),
+                body: None,
+            },
+        ],
+    );
+    delete(&h, &["--yes"], &[SAMPLE]).expect(0);
+    let sent = deletes(&h);
+    assert_eq!(
+        sent.iter().map(|r| r.status).collect::<Vec<_>>(),
+        [429, 204]
+    );
+    check_log(&h);
+}
+
+#[test]
+fn the_trash_lists_sessions_and_files_and_forgets_after_30_days() {
+    let (h, files) = archived();
+    std::fs::remove_file(path_of(&h, &files, CC)).unwrap();
+    delete(&h, &["--yes"], &[SAMPLE]).expect(7);
+    delete(&h, &["--yes"], &[PROTECTED]).expect(0);
+    let run = h.run(&["list", "--trash", "--json"]);
+    run.expect(0);
+    let lines = run.json_lines();
+    let singles = lines.iter().filter(|l| l["trashed"] == "file").count();
+    let whole = lines.iter().filter(|l| l["trashed"] == "session").count();
+    assert_eq!((singles, whole), (FILES - 2, FILES), "{}", run.stdout);
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l["trashed"] == "file")
+            .all(|l| l["session_id"] == SAMPLE)
+    );
+    // One file back, by its id.
+    let m4a = id_of(&files, M4A);
+    h.run(&["recover", SAMPLE, "--file", &m4a]).expect(0);
+    assert!(h.server.listed_keys(SAMPLE).contains(&m4a));
+    // 31 days later the trashed session is gone for good.
+    h.server.age_trash(PROTECTED, 31);
+    let lines = h.run(&["list", "--trash", "--json"]).json_lines();
+    assert!(
+        lines.iter().all(|l| l["session_id"] == SAMPLE),
+        "{lines:#?}"
+    );
+    h.run(&["recover", PROTECTED]).expect(4);
+    check_log(&h);
+}
+
+#[test]
+fn a_recover_answered_200_with_a_code_is_a_failure() {
+    let (h, _) = archived();
+    delete(&h, &["--yes"], &[SAMPLE]).expect(0);
+    h.server.refuse_recover(SAMPLE);
+    let run = h.run(&["recover", SAMPLE]);
+    run.expect(3);
+    assert!(run.stderr.contains("right permissions"), "{}", run.stderr);
+    assert!(
+        h.server.listed_keys(SAMPLE).is_empty(),
+        "still in the trash"
+    );
+}
