@@ -316,7 +316,7 @@ _vsrec() {
             return 0
             ;;
         vsrec__subcmd__download)
-            opts="-o -j -t -n -v -q -h --out --jobs --type --overwrite --dry-run --api-base --api-key --retries --timeout --from --to --name --key --json --verbose --quiet --config --profile --help"
+            opts="-o -j -t -n -y -v -q -h --out --jobs --type --overwrite --dry-run --delete-after --permanently --yes --trust-manifest --api-base --api-key --retries --timeout --from --to --name --key --json --verbose --quiet --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -70,6 +70,10 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l config -d 'Conf
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l profile -d 'Profile of the config file to use [default: the profile named "default", if the file has one]' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l overwrite -d 'Download again even when a complete file is already there'
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s n -l dry-run -d 'Print what would be done, transfer nothing'
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l delete-after -d 'Then delete from Zoom (to its trash) each session whose every file is archived and proven, as `vsrec delete` would'
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l permanently -d 'With --delete-after: delete for good instead of to the trash'
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s y -l yes -d 'Delete without asking (required when there is no terminal to ask on, as from cron)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l trust-manifest -d 'Prove files by size and their SHA256SUMS line without re-hashing them (files Zoom lists no size for are still re-hashed)'
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l json -d 'Write JSON Lines to stdout instead of tables'
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s v -l verbose -d 'Log each request on stderr (URLs are redacted), after the settings in use'
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s q -l quiet -d 'Print errors only on stderr'

@@ -213,6 +213,18 @@ pub struct DownloadArgs {
     #[arg(long, short = 'n')]
     pub dry_run: bool,
 
+    /// Then delete from Zoom (to its trash) each session whose every file is archived and
+    /// proven, as `vsrec delete` would
+    #[arg(long)]
+    pub delete_after: bool,
+
+    /// With --delete-after: delete for good instead of to the trash
+    #[arg(long, requires = "delete_after")]
+    pub permanently: bool,
+
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+
     #[command(flatten)]
     pub api: ApiArgs,
 

@@ -31,6 +31,9 @@ pub enum Event<'a> {
     /// `delete`: the last line.
     #[serde(rename = "summary")]
     DeleteSummary(DeleteSummary),
+    /// `download --delete-after`: the deletions' summary, before the download's.
+    #[serde(rename = "delete_summary")]
+    DeleteAfterSummary(DeleteSummary),
     /// `list --trash`: one file in Zoom's trash.
     Trash(TrashEvent<'a>),
     /// `recover`: what was taken out of the trash.

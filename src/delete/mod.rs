@@ -127,6 +127,77 @@ pub async fn run(
     Ok(report.finish(status)?)
 }
 
+/// `download --delete-after`: each session whose every file ended verified in this run
+/// (downloaded, resumed, or found archived) is listed again, proven, and deleted as `vsrec
+/// delete` would; a session with a failed or not-ready file is left alone. One confirmation for
+/// them all. The summary goes out as a `delete_summary` line, before the download's own.
+pub async fn after_download(
+    client: &ApiClient,
+    archive: &Archive,
+    term: &Term,
+    mut reports: Vec<crate::download::SessionReport>,
+    options: &Options,
+    json: bool,
+    stop: &crate::interrupt::Stop,
+) -> anyhow::Result<ExitStatus> {
+    let mut report = Report::new(term.clone(), json, options.action, false).after_download();
+    if stop.token().is_cancelled() {
+        return Ok(ExitStatus::Success);
+    }
+    reports.sort_by(|a, b| a.session_id.cmp(&b.session_id));
+    let archive = Arc::new(Archive::open(archive.root()).map_err(|e| {
+        anyhow::anyhow!("cannot open the archive {}: {e}", archive.root().display())
+    })?);
+    let mut plans = Vec::new();
+    for session in reports {
+        if session.files.is_empty() {
+            continue;
+        }
+        if let Some(file) = session.files.iter().find(|f| !f.outcome.is_verified()) {
+            term.warn(&format!(
+                "session {}: not deleted from Zoom, as {} did not end verified",
+                session.session_id, file.path
+            ));
+            continue;
+        }
+        match prove(
+            client,
+            &archive,
+            &session.session_id,
+            options.trust_manifest,
+        )
+        .await
+        {
+            Ok(plan) => {
+                report.session_listed();
+                plans.push(plan);
+            }
+            Err(e) => {
+                term.error(&format!(
+                    "not deleted from Zoom: {}",
+                    session_failure(&session.session_id, &e)
+                ));
+                report.worse(exit_status_of(&e));
+                if fails_every_session(&e) {
+                    break;
+                }
+            }
+        }
+    }
+    let status = apply(
+        client,
+        &archive,
+        term,
+        &mut report,
+        plans,
+        options,
+        &mut io::stdin().lock(),
+        stop,
+    )
+    .await?;
+    Ok(report.finish(status)?)
+}
+
 /// List a session and prove its files.
 pub async fn prove(
     client: &ApiClient,

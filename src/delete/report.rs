@@ -17,6 +17,8 @@ pub struct Report {
     action: DeleteAction,
     summary: DeleteSummary,
     status: ExitStatus,
+    /// `download --delete-after`: the summary is not the run's last line.
+    after_download: bool,
 }
 
 /// How a request went, for the files it was about.
@@ -41,7 +43,14 @@ impl Report {
                 ..DeleteSummary::default()
             },
             status: ExitStatus::Success,
+            after_download: false,
         }
+    }
+
+    /// The report of `download --delete-after`, whose summary is a `delete_summary` line.
+    pub fn after_download(mut self) -> Self {
+        self.after_download = true;
+        self
     }
 
     pub fn worse(&mut self, status: ExitStatus) {
@@ -233,7 +242,12 @@ impl Report {
             s.files_failed,
         ));
         if self.json {
-            self.term.data(&Event::DeleteSummary(*s).line())?;
+            let line = if self.after_download {
+                Event::DeleteAfterSummary(*s)
+            } else {
+                Event::DeleteSummary(*s)
+            };
+            self.term.data(&line.line())?;
         }
         Ok(status)
     }

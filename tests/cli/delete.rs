@@ -471,3 +471,102 @@ fn a_recover_answered_200_with_a_code_is_a_failure() {
         "still in the trash"
     );
 }
+
+/// The fake's key of a sample file (`…-screen`, `…-audio`).
+fn key(h: &Harness, session: &str, name: &str) -> String {
+    h.server
+        .listed_keys(session)
+        .into_iter()
+        .find(|k| k.ends_with(&format!("-{name}")))
+        .unwrap()
+}
+
+fn download_delete_after(h: &Harness, extra: &[&str], sessions: &[&str]) -> Run {
+    let out = h.out.to_str().unwrap().to_owned();
+    let mut args = vec!["download", "--json", "--out", &out, "--delete-after"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(sessions);
+    h.run(&args)
+}
+
+/// One run: a 429 on the listing, a body cut and resumed, then the session, every file of it
+/// proven, goes to the trash in one request.
+#[test]
+fn download_delete_after_archives_then_trashes_in_one_run() {
+    let h = Harness::new();
+    let screen = key(&h, SAMPLE, "screen");
+    h.server.push_list_faults(
+        SAMPLE,
+        [ListFault::Status {
+            code: 429,
+            retry_after: None,
+            body: None,
+        }],
+    );
+    h.server
+        .push_file_faults(&screen, [fakezoom::FileFault::Cut { at: 100_000 }]);
+    let run = download_delete_after(&h, &["--yes"], &[SAMPLE]);
+    run.expect(0);
+    let lines = run.json_lines();
+    let (last, rest) = lines.split_last().unwrap();
+    assert_eq!(last["event"], "summary");
+    assert_eq!(rest.last().unwrap()["event"], "delete_summary");
+    let files: Vec<Value> = rest
+        .iter()
+        .filter(|l| l["event"] == "file")
+        .cloned()
+        .collect();
+    assert_eq!(files.len(), FILES);
+    let deleted = rest.iter().filter(|l| l["event"] == "delete").count();
+    assert_eq!(deleted, FILES);
+    // The archive holds every byte Zoom had.
+    let mp4 = path_of(&h, &files, MP4);
+    assert_eq!(std::fs::read(mp4).unwrap(), h.server.file_content(&screen));
+    assert_eq!(pick(&files, MP4)["attempts"], 2, "the cut body was fetched again");
+    let statuses: Vec<u16> = h.requests(Listener::Api).iter().map(|r| r.status).collect();
+    assert_eq!(statuses.first(), Some(&429), "{statuses:?}");
+    let sent = deletes(&h);
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].raw_path.ends_with("/recordings"));
+    assert!(h.server.listed_keys(SAMPLE).is_empty());
+    assert_eq!(h.server.trashed(SAMPLE).len(), FILES + 1);
+    check_log(&h);
+}
+
+/// A file that fails to download keeps its whole session on Zoom, and the other session,
+/// complete, still goes.
+#[test]
+fn download_delete_after_never_touches_a_session_with_a_failed_file() {
+    let h = Harness::new();
+    let audio = key(&h, SAMPLE, "audio");
+    h.server.set_file_fault_always(
+        &audio,
+        Some(fakezoom::FileFault::Status {
+            code: 500,
+            retry_after: None,
+        }),
+    );
+    let run = download_delete_after(&h, &["--yes", "--retries", "1"], &[SAMPLE, PROTECTED]);
+    run.expect(5);
+    assert!(
+        run.stderr
+            .contains(&format!("session {SAMPLE}: not deleted")),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(h.server.listed_keys(SAMPLE).len(), FILES + 1);
+    let sent = deletes(&h);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].session_id.as_deref(), Some(PROTECTED));
+    check_log(&h);
+}
+
+#[test]
+fn download_delete_after_without_a_terminal_needs_yes_before_downloading() {
+    let h = Harness::new();
+    download_delete_after(&h, &[], &[SAMPLE]).expect(2);
+    assert!(h.server.log().is_empty());
+    assert!(!h.out.exists());
+    // And --type, which leaves files out, is refused with it.
+    download_delete_after(&h, &["--yes", "--type", "MP4"], &[SAMPLE]).expect(2);
+}
