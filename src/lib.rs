@@ -138,15 +138,15 @@ where
             }
             Command::Delete(args) => {
                 let options = delete::Options::resolve(&args);
-                if sources::RangeQuery::resolve(&args.range, env)?.is_some() {
-                    return Err(error::Error::Usage(
-                        "delete --from/--to is not available yet; give session IDs (or `-`)".into(),
-                    )
-                    .into());
-                }
-                let ids = settings::session_ids(&args.sessions, &mut io::stdin().lock())?;
+                let sessions = match sources::RangeQuery::resolve(&args.range, env)? {
+                    Some(query) => delete::Sessions::Range(query),
+                    None => delete::Sessions::Ids(settings::session_ids(
+                        &args.sessions,
+                        &mut io::stdin().lock(),
+                    )?),
+                };
                 let client = client::ApiClient::new(&settings, term.clone())?;
-                delete::run(client, term, ids, options, settings.json).await
+                delete::run(client, term, sessions, options, settings.json).await
             }
             Command::Recover(args) => {
                 let client = client::ApiClient::new(&settings, term.clone())?;

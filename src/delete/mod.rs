@@ -74,11 +74,19 @@ impl Options {
     }
 }
 
-/// `vsrec delete SESSION_ID...`.
+/// The sessions of a delete run.
+pub enum Sessions {
+    /// Named on the command line or stdin.
+    Ids(Vec<String>),
+    /// Every session of the account in a date range (`--from`/`--to`, `--name`, `--key`).
+    Range(crate::sources::RangeQuery),
+}
+
+/// `vsrec delete SESSION_ID...` (or `--from`).
 pub async fn run(
     client: ApiClient,
     term: Term,
-    ids: Vec<String>,
+    sessions: Sessions,
     options: Options,
     json: bool,
 ) -> anyhow::Result<ExitStatus> {
@@ -86,6 +94,10 @@ pub async fn run(
     let archive = options.open_archive()?;
     let stop = crate::interrupt::on_signals();
     let mut report = Report::new(term.clone(), json, options.action, options.dry_run);
+    let ids = match sessions {
+        Sessions::Ids(ids) => ids,
+        Sessions::Range(query) => discover(&client, &term, &query, &mut report, &stop).await,
+    };
     let mut plans = Vec::new();
     let mut seen = HashSet::new();
     for id in ids {
@@ -196,6 +208,49 @@ pub async fn after_download(
     )
     .await?;
     Ok(report.finish(status)?)
+}
+
+/// The IDs of the range's sessions that pass the filter. A discovery error is reported and
+/// ends discovery; the sessions found before it are still proven one by one.
+async fn discover(
+    client: &ApiClient,
+    term: &Term,
+    query: &crate::sources::RangeQuery,
+    report: &mut Report,
+    stop: &crate::interrupt::Stop,
+) -> Vec<String> {
+    use futures::StreamExt;
+    let progress = crate::sources::progress::DiscoveryProgress::new(term, query.range);
+    let discovery = crate::sources::discovery::Discovery::new(client, query.range).on_progress({
+        let progress = progress.clone();
+        move |p| progress.report(&p)
+    });
+    let mut found = std::pin::pin!(discovery.into_stream());
+    let mut ids = Vec::new();
+    loop {
+        let next = tokio::select! {
+            biased;
+            () = stop.token().cancelled() => break,
+            next = found.next() => next,
+        };
+        match next {
+            None => break,
+            Some(Ok(session)) => {
+                if query.filter.matches(&session)
+                    && let Some(id) = session.session_id
+                {
+                    ids.push(id);
+                }
+            }
+            Some(Err(e)) => {
+                term.error(&format!("finding the sessions of the range stopped: {e:#}"));
+                report.worse(exit_status_of(&e));
+                break;
+            }
+        }
+    }
+    progress.finish();
+    ids
 }
 
 /// List a session and prove its files.

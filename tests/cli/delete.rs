@@ -522,7 +522,11 @@ fn download_delete_after_archives_then_trashes_in_one_run() {
     // The archive holds every byte Zoom had.
     let mp4 = path_of(&h, &files, MP4);
     assert_eq!(std::fs::read(mp4).unwrap(), h.server.file_content(&screen));
-    assert_eq!(pick(&files, MP4)["attempts"], 2, "the cut body was fetched again");
+    assert_eq!(
+        pick(&files, MP4)["attempts"],
+        2,
+        "the cut body was fetched again"
+    );
     let statuses: Vec<u16> = h.requests(Listener::Api).iter().map(|r| r.status).collect();
     assert_eq!(statuses.first(), Some(&429), "{statuses:?}");
     let sent = deletes(&h);
@@ -569,4 +573,30 @@ fn download_delete_after_without_a_terminal_needs_yes_before_downloading() {
     assert!(!h.out.exists());
     // And --type, which leaves files out, is refused with it.
     download_delete_after(&h, &["--yes", "--type", "MP4"], &[SAMPLE]).expect(2);
+}
+
+/// `--from/--to` finds the range's sessions with the account listing; each is proven on its
+/// own: the archived ones go, the one never downloaded is kept (missing).
+#[test]
+fn a_date_range_deletes_what_the_archive_proves_of_it() {
+    let h = Harness::new();
+    h.download(&[], &[SAMPLE]).expect(0);
+    h.server.clear_log();
+    let run = delete(
+        &h,
+        &["--yes", "--from", "2026-11-20", "--to", "2026-11-20"],
+        &[],
+    );
+    run.expect(7);
+    let sent = deletes(&h);
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    assert_eq!(sent[0].session_id.as_deref(), Some(SAMPLE));
+    assert!(h.server.listed_keys(SAMPLE).is_empty());
+    for kept in [crate::support::AWKWARD, PROTECTED] {
+        assert_eq!(h.server.listed_keys(kept).len(), FILES + 1, "{kept}");
+    }
+    let summary = run.json_lines().pop().unwrap();
+    assert_eq!(summary["sessions"], 3);
+    assert_eq!(summary["files_kept"], 2 * FILES);
+    check_log(&h);
 }
