@@ -87,6 +87,10 @@ struct Call<'a> {
     /// Success is an empty body (`DELETE`, `PUT …/status`: 204): any body at all under a 2xx is
     /// Zoom's failure, whatever its shape.
     empty_success: bool,
+    /// Sent again only when it surely was not carried out (a 429, or no connection made): a
+    /// session-level `DELETE` must not be repeated blindly, since files that appeared since it
+    /// was sent would go with it; the next run proves the session afresh instead.
+    retry_unsent_only: bool,
 }
 
 /// What a `DELETE` of recordings does with them.
@@ -185,6 +189,7 @@ impl ApiClient {
             not_found: &not_found,
             refused: &auth_error,
             empty_success: false,
+            retry_unsent_only: false,
         };
         self.get_json(call, &format!("session {session_id}")).await
     }
@@ -206,6 +211,7 @@ impl ApiClient {
             not_found: &|error| Error::Api(error.clone()),
             refused: &auth_error,
             empty_success: false,
+            retry_unsent_only: false,
         };
         self.get_json(call, &subject).await
     }
@@ -227,7 +233,8 @@ impl ApiClient {
             Some(id) => format!("file {id} of session {session_id:?}"),
             None => format!("the recordings of session {session_id:?}"),
         };
-        self.change(Method::DELETE, url, None, &subject).await
+        self.change(Method::DELETE, url, None, &subject, file_id.is_none())
+            .await
     }
 
     /// `PUT /videosdk/sessions/{id}/recordings[/{file_id}]/status` with `{"action":"recover"}`:
@@ -243,7 +250,8 @@ impl ApiClient {
             None => format!("the recordings of session {session_id:?}"),
         };
         let body = serde_json::json!({"action": "recover"});
-        self.change(Method::PUT, url, Some(&body), &subject).await
+        self.change(Method::PUT, url, Some(&body), &subject, false)
+            .await
     }
 
     /// `GET /videosdk/recordings?trash=true&trash_type=…`: one page of the trash (no dates:
@@ -273,6 +281,7 @@ impl ApiClient {
             not_found: &|error| Error::Api(error.clone()),
             refused: &auth_error,
             empty_success: false,
+            retry_unsent_only: false,
         };
         self.get_json(call, &subject).await
     }
@@ -284,6 +293,7 @@ impl ApiClient {
         url: Url,
         body: Option<&serde_json::Value>,
         subject: &str,
+        retry_unsent_only: bool,
     ) -> anyhow::Result<u16> {
         let api = |error: &ApiError| Error::Api(error.clone());
         let call = Call {
@@ -294,6 +304,7 @@ impl ApiClient {
             not_found: &api,
             refused: &api,
             empty_success: true,
+            retry_unsent_only,
         };
         let (status, _) = self.call(call).await?;
         Ok(status.as_u16())
@@ -367,14 +378,22 @@ impl ApiClient {
         if let Some(body) = call.body {
             request = request.json(body);
         }
-        let response = self
-            .http
-            .send(request)
-            .await
-            .map_err(|f| f.map_stop(unreachable_or_invalid))?;
+        let response = match self.http.send(request).await {
+            Ok(response) => response,
+            Err(Failure::Retry(retry)) if call.retry_unsent_only && !retry.unreachable => {
+                return Err(Failure::Stop(anyhow::anyhow!(
+                    "{}; not sent again, as Zoom may have carried it out",
+                    retry.reason
+                )));
+            }
+            Err(failure) => return Err(failure.map_stop(unreachable_or_invalid)),
+        };
         let status = response.status();
         if let Some(retry) = retryable_status(&response) {
             let error = self.api_error(response).await;
+            if call.retry_unsent_only && !retry.rate_limited {
+                return Err(Failure::Stop(Error::Api(error).into()));
+            }
             return Err(Failure::Retry(http::Retry {
                 reason: error.to_string(),
                 ..retry
@@ -383,10 +402,15 @@ impl ApiClient {
         if status.is_success() {
             let body = self.http.body(response);
             let url = body.url().clone();
-            let bytes = body
-                .all()
-                .await
-                .map_err(|e| Failure::Retry(e.failure(&url, None)))?;
+            let bytes = body.all().await.map_err(|e| {
+                let failure = e.failure(&url, None);
+                if call.empty_success {
+                    // Done or not, it must not be sent again: say it failed.
+                    Failure::Stop(anyhow::anyhow!(failure.reason))
+                } else {
+                    Failure::Retry(failure)
+                }
+            })?;
             let refusal = if call.empty_success {
                 (!bytes.trim_ascii().is_empty()).then(|| ApiErrorBody::parse(&bytes))
             } else {

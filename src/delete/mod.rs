@@ -330,8 +330,9 @@ pub async fn apply(
                     )
                 })?),
             };
-            status = status
-                .worst(delete_session(client, log, term, report, plan, options.action).await?);
+            status = status.worst(
+                delete_session(client, log, term, report, plan, options.action, stop).await?,
+            );
         }
         report.kept(plan)?;
     }
@@ -350,6 +351,7 @@ async fn delete_session(
     report: &mut Report,
     plan: &mut SessionPlan,
     action: DeleteAction,
+    stop: &crate::interrupt::Stop,
 ) -> anyhow::Result<ExitStatus> {
     let mut status = ExitStatus::Success;
     if plan.whole {
@@ -391,6 +393,9 @@ async fn delete_session(
         .filter(|&i| plan.files[i].proof().is_some())
         .collect();
     for i in going {
+        if stop.token().is_cancelled() {
+            break;
+        }
         let file = &plan.files[i];
         let sent = send::send(client, audit, Target::File(plan, file), action)
             .await

@@ -600,3 +600,32 @@ fn a_date_range_deletes_what_the_archive_proves_of_it() {
     assert_eq!(summary["files_kept"], 2 * FILES);
     check_log(&h);
 }
+
+/// A 503 on a session-level DELETE may or may not have been carried out: it is not sent again
+/// blindly (files that appeared meanwhile would go with it). The run fails (exit 5); the next
+/// run proves the session afresh and deletes it.
+#[test]
+fn a_session_level_delete_answered_503_is_not_repeated_blindly() {
+    let (h, _) = archived();
+    h.server.push_list_faults(
+        SAMPLE,
+        [
+            ListFault::Delay(Duration::ZERO),
+            ListFault::Delay(Duration::ZERO),
+            ListFault::Status {
+                code: 503,
+                retry_after: None,
+                body: None,
+            },
+        ],
+    );
+    let run = delete(&h, &["--yes"], &[SAMPLE]);
+    run.expect(5);
+    assert_eq!(deletes(&h).len(), 1);
+    assert!(events(&run).iter().all(|e| e["status"] == "failed"));
+    assert_eq!(h.server.listed_keys(SAMPLE).len(), FILES + 1);
+    check_log(&h);
+    delete(&h, &["--yes"], &[SAMPLE]).expect(0);
+    assert!(h.server.listed_keys(SAMPLE).is_empty());
+    check_log(&h);
+}
