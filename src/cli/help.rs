@@ -48,8 +48,9 @@ const API_EXITS: [ExitStatus; 6] = [
     ExitStatus::Interrupted,
 ];
 
-/// Everything but `verify`'s 7: a download never re-checks what it did not write.
-const DOWNLOAD_EXITS: [ExitStatus; 9] = [
+/// Every code: a download never re-checks what it did not write, but `--delete-after` keeps
+/// a file the archive does not prove (7).
+const DOWNLOAD_EXITS: [ExitStatus; 10] = [
     ExitStatus::Success,
     ExitStatus::Failure,
     ExitStatus::Usage,
@@ -57,6 +58,7 @@ const DOWNLOAD_EXITS: [ExitStatus; 9] = [
     ExitStatus::NotFound,
     ExitStatus::FilesFailed,
     ExitStatus::NotReady,
+    ExitStatus::Corrupt,
     ExitStatus::Interrupted,
     ExitStatus::Terminated,
 ];
@@ -153,7 +155,10 @@ pub fn download() -> String {
         env: &CREDENTIALS,
         notes: "",
         exits: &DOWNLOAD_EXITS,
-        wording: &[],
+        wording: &[(
+            ExitStatus::Corrupt,
+            "--delete-after kept a file on Zoom: the archive does not prove it",
+        )],
         examples: &[
             (
                 "Every file of a session into /archive (a second run resumes or skips)",
@@ -320,7 +325,7 @@ pub fn delete() -> String {
             ),
             (
                 ExitStatus::Auth,
-                "credentials or a permission refused (a per-file delete: an account setting)",
+                "Zoom refused: credentials, or the per-file delete account setting",
             ),
             (ExitStatus::FilesFailed, "a delete request failed"),
             (
@@ -373,7 +378,7 @@ pub fn recover() -> String {
             ),
             (
                 "Only one file",
-                "vsrec recover KkMHZ4y8QhSUWAHi5sWvfg== --file 1c2f3a4b-0000-4e5f-9a8b-7c6d5e4f3a2b",
+                "vsrec recover KkMHZ4y8QhSUWAHi5sWvfg== --file 1c2f3a4b-9a8b-7c6d",
             ),
         ],
     })

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use crate::archive::Archive;
 use crate::cli::DeleteArgs;
 use crate::client::{ApiClient, DeleteAction, TokenRequest};
-use crate::error::{Error, exit_status_of, fails_every_session, session_failure};
+use crate::error::{Error, exit_status_of, fails_every_session};
 use crate::exit::ExitStatus;
 use crate::model::Session;
 use crate::term::Term;
@@ -113,9 +113,7 @@ pub async fn run(
                 plans.push(plan);
             }
             Err(e) => {
-                let status = exit_status_of(&e);
-                term.error(&session_failure(&id, &e));
-                report.worse(status);
+                report.session_error(&id, &e)?;
                 if fails_every_session(&e) {
                     break;
                 }
@@ -170,6 +168,14 @@ pub async fn after_download(
                 "session {}: not deleted from Zoom, as {} did not end verified",
                 session.session_id, file.path
             ));
+            for file in &session.files {
+                let reason = match file.outcome.status {
+                    _ if file.outcome.is_verified() => "session incomplete",
+                    crate::events::FileStatus::NotReady => "not ready",
+                    _ => "missing",
+                };
+                report.left_alone(&session.session_id, file, reason)?;
+            }
             continue;
         }
         match prove(
@@ -185,11 +191,7 @@ pub async fn after_download(
                 plans.push(plan);
             }
             Err(e) => {
-                term.error(&format!(
-                    "not deleted from Zoom: {}",
-                    session_failure(&session.session_id, &e)
-                ));
-                report.worse(exit_status_of(&e));
+                report.session_error(&session.session_id, &e)?;
                 if fails_every_session(&e) {
                     break;
                 }

@@ -92,6 +92,57 @@ impl Report {
         Ok(())
     }
 
+    /// A session that could not be listed (or proven): stderr, and a `session_error` line
+    /// with `--json`, as `download` prints.
+    pub fn session_error(&mut self, session_id: &str, error: &anyhow::Error) -> io::Result<()> {
+        let status = crate::error::exit_status_of(error);
+        self.worse(status);
+        self.term
+            .error(&crate::error::session_failure(session_id, error));
+        if self.json {
+            let line = Event::SessionError(crate::events::SessionError {
+                session_id,
+                error: format!("{error:#}"),
+                exit_code: status.code(),
+            });
+            self.term.data(&line.line())?;
+        }
+        Ok(())
+    }
+
+    /// `download --delete-after`: a file of a session left alone because not every file of it
+    /// ended verified. `reason`: `missing` for the file that failed, `not ready`, or `session
+    /// incomplete` for its verified siblings. Adds nothing to the exit status (the download
+    /// reports those files).
+    pub fn left_alone(
+        &mut self,
+        session_id: &str,
+        file: &crate::download::FileReport,
+        reason: &str,
+    ) -> io::Result<()> {
+        self.summary.files_kept += 1;
+        if self.json {
+            let line = Event::Delete(DeleteEvent {
+                session_id,
+                file_id: file.file_id.as_deref(),
+                file_type: file.file_type.as_deref(),
+                path: &file.path,
+                action: self.action.as_str(),
+                status: DeleteStatus::Kept,
+                scope: None,
+                size: None,
+                sha256: None,
+                reason: Some(reason),
+                detail: Some("not every file of the session ended verified in this run"),
+                http_status: None,
+                zoom_code: None,
+                zoom_message: None,
+            });
+            self.term.data(&line.line())?;
+        }
+        Ok(())
+    }
+
     /// `--dry-run`: what would go, on stdout (a line each, or `delete` events with `--json`).
     pub fn planned(&mut self, plan: &SessionPlan) -> io::Result<()> {
         let scope = if plan.whole { "session" } else { "file" };
