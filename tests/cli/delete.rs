@@ -629,3 +629,106 @@ fn a_session_level_delete_answered_503_is_not_repeated_blindly() {
     assert!(h.server.listed_keys(SAMPLE).is_empty());
     check_log(&h);
 }
+
+/// `vsrec` with stdin and stderr on a pseudo-terminal (stdout piped): waits for `prompt` on
+/// the terminal, types `answer`, and returns the run with everything the terminal showed as
+/// its stderr.
+fn run_on_tty(h: &Harness, args: &[&str], prompt: &str, answer: &str) -> Run {
+    use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
+    use std::io::{Read, Write};
+    use std::sync::{Arc, Mutex};
+
+    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).unwrap();
+    grantpt(&master).unwrap();
+    unlockpt(&master).unwrap();
+    let name = ptsname(&master, Vec::new()).unwrap();
+    let slave = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(name.to_str().unwrap())
+        .unwrap();
+    let mut cmd = h.command(args);
+    cmd.stdin(slave.try_clone().unwrap())
+        .stderr(slave.try_clone().unwrap())
+        .stdout(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    // The command holds copies of the terminal's fds until dropped; the reader below ends only
+    // once the child holds the last of them.
+    drop(cmd);
+    drop(slave);
+    let mut master = std::fs::File::from(master);
+    let shown = Arc::new(Mutex::new(String::new()));
+    let reader = {
+        let (mut master, shown) = (master.try_clone().unwrap(), Arc::clone(&shown));
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            // Ends with EIO once the child, the last holder of the terminal, has exited.
+            while let Ok(n) = master.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                shown
+                    .lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        })
+    };
+    crate::support::wait_until("the question on the terminal", || {
+        shown.lock().unwrap().contains(prompt)
+    });
+    master.write_all(answer.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    reader.join().unwrap();
+    let run = Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: shown.lock().unwrap().clone(),
+    };
+    h.assert_no_secrets(&run);
+    run
+}
+
+/// On a terminal, the operator is asked: anything but y deletes nothing (exit 1), y trashes.
+#[test]
+fn on_a_terminal_the_operator_is_asked_and_no_means_nothing_goes() {
+    let (h, _) = archived();
+    let out = h.out.to_str().unwrap().to_owned();
+    let args = ["delete", "--out", &out, SAMPLE];
+    let run = run_on_tty(&h, &args, "[y/N]", "n\n");
+    run.expect(1);
+    assert!(
+        run.stderr.contains("Move 9 files of 1 session"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("nothing was deleted"), "{}", run.stderr);
+    assert!(deletes(&h).is_empty());
+    assert!(audit_lines(&h).is_empty());
+    let run = run_on_tty(&h, &args, "[y/N]", "y\n");
+    run.expect(0);
+    assert_eq!(deletes(&h).len(), 1);
+    assert!(h.server.listed_keys(SAMPLE).is_empty());
+    check_log(&h);
+}
+
+/// `--permanently` on a terminal wants the number of files typed: `y` is not enough.
+#[test]
+fn on_a_terminal_permanently_wants_the_number_of_files() {
+    let (h, _) = archived();
+    let out = h.out.to_str().unwrap().to_owned();
+    let args = ["delete", "--permanently", "--out", &out, SAMPLE];
+    run_on_tty(&h, &args, "to go on: ", "y\n").expect(1);
+    assert!(deletes(&h).is_empty());
+    let run = run_on_tty(&h, &args, "to go on: ", "9\n");
+    run.expect(0);
+    assert!(
+        run.stderr.contains("PERMANENTLY delete 9 files"),
+        "{}",
+        run.stderr
+    );
+    let sent = deletes(&h);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].query.as_deref(), Some("action=delete"));
+    check_log(&h);
+}
