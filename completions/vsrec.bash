@@ -22,6 +22,9 @@ _vsrec() {
             vsrec,config)
                 cmd="vsrec__subcmd__config"
                 ;;
+            vsrec,delete)
+                cmd="vsrec__subcmd__delete"
+                ;;
             vsrec,download)
                 cmd="vsrec__subcmd__download"
                 ;;
@@ -30,6 +33,9 @@ _vsrec() {
                 ;;
             vsrec,list)
                 cmd="vsrec__subcmd__list"
+                ;;
+            vsrec,recover)
+                cmd="vsrec__subcmd__recover"
                 ;;
             vsrec,serve)
                 cmd="vsrec__subcmd__serve"
@@ -55,6 +61,9 @@ _vsrec() {
             vsrec__subcmd__help,config)
                 cmd="vsrec__subcmd__help__subcmd__config"
                 ;;
+            vsrec__subcmd__help,delete)
+                cmd="vsrec__subcmd__help__subcmd__delete"
+                ;;
             vsrec__subcmd__help,download)
                 cmd="vsrec__subcmd__help__subcmd__download"
                 ;;
@@ -63,6 +72,9 @@ _vsrec() {
                 ;;
             vsrec__subcmd__help,list)
                 cmd="vsrec__subcmd__help__subcmd__list"
+                ;;
+            vsrec__subcmd__help,recover)
+                cmd="vsrec__subcmd__help__subcmd__recover"
                 ;;
             vsrec__subcmd__help,serve)
                 cmd="vsrec__subcmd__help__subcmd__serve"
@@ -80,7 +92,7 @@ _vsrec() {
 
     case "${cmd}" in
         vsrec)
-            opts="-v -q -h -V --json --verbose --quiet --config --profile --help --version list download serve verify config completions help"
+            opts="-v -q -h -V --json --verbose --quiet --config --profile --help --version list download serve verify delete recover config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -241,8 +253,74 @@ _vsrec() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        vsrec__subcmd__delete)
+            opts="-o -y -n -v -q -h --out --permanently --yes --trust-manifest --dry-run --api-base --api-key --retries --timeout --from --to --name --key --shard --json --verbose --quiet --config --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         vsrec__subcmd__download)
-            opts="-o -j -t -n -v -q -h --event --out --jobs --type --overwrite --dry-run --api-base --api-key --retries --timeout --from --to --name --key --shard --json --verbose --quiet --config --profile --help"
+            opts="-o -j -t -n -y -v -q -h --event --out --jobs --type --overwrite --dry-run --delete-after --permanently --yes --trust-manifest --api-base --api-key --retries --timeout --from --to --name --key --shard --json --verbose --quiet --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -328,7 +406,7 @@ _vsrec() {
             return 0
             ;;
         vsrec__subcmd__help)
-            opts="list download serve verify config completions help"
+            opts="list download serve verify delete recover config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -383,6 +461,20 @@ _vsrec() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        vsrec__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         vsrec__subcmd__help__subcmd__download)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -425,6 +517,20 @@ _vsrec() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        vsrec__subcmd__help__subcmd__recover)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         vsrec__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -454,7 +560,7 @@ _vsrec() {
             return 0
             ;;
         vsrec__subcmd__list)
-            opts="-v -q -h --from --to --name --key --shard --api-base --api-key --retries --timeout --json --verbose --quiet --config --profile --help"
+            opts="-v -q -h --trash --from --to --name --key --shard --api-base --api-key --retries --timeout --json --verbose --quiet --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -477,6 +583,48 @@ _vsrec() {
                     return 0
                     ;;
                 --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vsrec__subcmd__recover)
+            opts="-v -q -h --file --api-base --api-key --retries --timeout --json --verbose --quiet --config --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

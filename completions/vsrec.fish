@@ -35,6 +35,8 @@ complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "list" -d 'Show the reco
 complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "download" -d 'Download every recording file of one or more sessions, verified and resumable'
 complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "serve" -d 'Receive Zoom\'s recording webhooks and spool them for archiving (downloads: not yet)'
 complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "verify" -d 'Re-hash archived files against each session folder\'s SHA256SUMS'
+complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "delete" -d 'Delete recordings from Zoom\'s cloud (trash by default) once the archive proves each file'
+complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "recover" -d 'Recover a session\'s recordings (or one file) from Zoom\'s trash'
 complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "config" -d 'Show the settings in use and where each comes from (flag, environment, profile, default)'
 complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -49,6 +51,7 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l retries -d 'Retries
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l timeout -d 'Seconds to wait for a connection; an answer slower than 1 KiB/s over this long is stalled' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l config -d 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]' -r -F
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l profile -d 'Profile of the config file to use [default: the profile named "default", if the file has one]' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l trash -d 'List what is in Zoom\'s trash (whole sessions and single files) instead'
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l json -d 'Write JSON Lines to stdout instead of tables'
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -s v -l verbose -d 'Log each request on stderr (URLs are redacted), after the settings in use'
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -s q -l quiet -d 'Print errors only on stderr'
@@ -70,6 +73,10 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l config -d 'Conf
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l profile -d 'Profile of the config file to use [default: the profile named "default", if the file has one]' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l overwrite -d 'Download again even when a complete file is already there'
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s n -l dry-run -d 'Print what would be done, transfer nothing'
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l delete-after -d 'Then delete from Zoom (to its trash) each session whose every file is archived and proven, as `vsrec delete` would'
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l permanently -d 'With --delete-after: delete for good instead of to the trash'
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s y -l yes -d 'Delete without asking (required when there is no terminal to ask on, as from cron)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l trust-manifest -d 'Prove files by size and their SHA256SUMS line without re-hashing them (files Zoom lists no size for are still re-hashed)'
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l json -d 'Write JSON Lines to stdout instead of tables'
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s v -l verbose -d 'Log each request on stderr (URLs are redacted), after the settings in use'
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s q -l quiet -d 'Print errors only on stderr'
@@ -102,6 +109,37 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l json -d 'Write JS
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s v -l verbose -d 'Log each request on stderr (URLs are redacted), after the settings in use'
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s q -l quiet -d 'Print errors only on stderr'
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c vsrec -n "__fish_vsrec_using_subcommand delete" -s o -l out -d 'The archive that must prove each file before it is deleted from Zoom' -r -F
+complete -c vsrec -n "__fish_vsrec_using_subcommand delete" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand delete" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand delete" -l retries -d 'Retries per request or file after connection errors, stalls, 408, 429 and 5xx' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand delete" -l timeout -d 'Seconds to wait for a connection; an answer slower than 1 KiB/s over this long is stalled' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand delete" -l from -d 'Sessions that started on or after DATE: YYYY-MM-DD (UTC), or an age like 7d or 36h; for download also `last` (where the last complete run ended, minus a day)' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand delete" -l to -d '...and on or before DATE (same syntax; default today, UTC)' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand delete" -l name -d 'Only sessions whose name matches PATTERN (case-insensitive; * and ? wildcards)' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand delete" -l key -d 'Only sessions with this session_key (exact)' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand delete" -l shard -d 'Only shard K of N (0 <= K < N) of the sessions, by a stable hash of their ID: N machines running the same command with K = 0..N-1 take each session exactly once' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand delete" -l config -d 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]' -r -F
+complete -c vsrec -n "__fish_vsrec_using_subcommand delete" -l profile -d 'Profile of the config file to use [default: the profile named "default", if the file has one]' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand delete" -l permanently -d 'Delete for good (action=delete) instead of moving to Zoom\'s trash for 30 days'
+complete -c vsrec -n "__fish_vsrec_using_subcommand delete" -s y -l yes -d 'Delete without asking (required when there is no terminal to ask on, as from cron)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand delete" -l trust-manifest -d 'Prove files by size and their SHA256SUMS line without re-hashing them (files Zoom lists no size for are still re-hashed)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand delete" -s n -l dry-run -d 'Print what would be deleted and what kept, delete nothing'
+complete -c vsrec -n "__fish_vsrec_using_subcommand delete" -l json -d 'Write JSON Lines to stdout instead of tables'
+complete -c vsrec -n "__fish_vsrec_using_subcommand delete" -s v -l verbose -d 'Log each request on stderr (URLs are redacted), after the settings in use'
+complete -c vsrec -n "__fish_vsrec_using_subcommand delete" -s q -l quiet -d 'Print errors only on stderr'
+complete -c vsrec -n "__fish_vsrec_using_subcommand delete" -s h -l help -d 'Print help'
+complete -c vsrec -n "__fish_vsrec_using_subcommand recover" -l file -d 'Only this file (its `id`, as `vsrec list --trash` shows it)' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand recover" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand recover" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand recover" -l retries -d 'Retries per request or file after connection errors, stalls, 408, 429 and 5xx' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand recover" -l timeout -d 'Seconds to wait for a connection; an answer slower than 1 KiB/s over this long is stalled' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand recover" -l config -d 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]' -r -F
+complete -c vsrec -n "__fish_vsrec_using_subcommand recover" -l profile -d 'Profile of the config file to use [default: the profile named "default", if the file has one]' -r
+complete -c vsrec -n "__fish_vsrec_using_subcommand recover" -l json -d 'Write JSON Lines to stdout instead of tables'
+complete -c vsrec -n "__fish_vsrec_using_subcommand recover" -s v -l verbose -d 'Log each request on stderr (URLs are redacted), after the settings in use'
+complete -c vsrec -n "__fish_vsrec_using_subcommand recover" -s q -l quiet -d 'Print errors only on stderr'
+complete -c vsrec -n "__fish_vsrec_using_subcommand recover" -s h -l help -d 'Print help'
 complete -c vsrec -n "__fish_vsrec_using_subcommand config; and not __fish_seen_subcommand_from show help" -l config -d 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]' -r -F
 complete -c vsrec -n "__fish_vsrec_using_subcommand config; and not __fish_seen_subcommand_from show help" -l profile -d 'Profile of the config file to use [default: the profile named "default", if the file has one]' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand config; and not __fish_seen_subcommand_from show help" -l json -d 'Write JSON Lines to stdout instead of tables'
@@ -130,11 +168,13 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -l json -d 'Wri
 complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -s v -l verbose -d 'Log each request on stderr (URLs are redacted), after the settings in use'
 complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -s q -l quiet -d 'Print errors only on stderr'
 complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify config completions help" -f -a "list" -d 'Show the recording files of sessions, or the sessions of a date range (--from)'
-complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify config completions help" -f -a "download" -d 'Download every recording file of one or more sessions, verified and resumable'
-complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify config completions help" -f -a "serve" -d 'Receive Zoom\'s recording webhooks and spool them for archiving (downloads: not yet)'
-complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify config completions help" -f -a "verify" -d 'Re-hash archived files against each session folder\'s SHA256SUMS'
-complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify config completions help" -f -a "config" -d 'Show the settings in use and where each comes from (flag, environment, profile, default)'
-complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify config completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify delete recover config completions help" -f -a "list" -d 'Show the recording files of sessions, or the sessions of a date range (--from)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify delete recover config completions help" -f -a "download" -d 'Download every recording file of one or more sessions, verified and resumable'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify delete recover config completions help" -f -a "serve" -d 'Receive Zoom\'s recording webhooks and spool them for archiving (downloads: not yet)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify delete recover config completions help" -f -a "verify" -d 'Re-hash archived files against each session folder\'s SHA256SUMS'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify delete recover config completions help" -f -a "delete" -d 'Delete recordings from Zoom\'s cloud (trash by default) once the archive proves each file'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify delete recover config completions help" -f -a "recover" -d 'Recover a session\'s recordings (or one file) from Zoom\'s trash'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify delete recover config completions help" -f -a "config" -d 'Show the settings in use and where each comes from (flag, environment, profile, default)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify delete recover config completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify delete recover config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c vsrec -n "__fish_vsrec_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the settings vsrec would use (secrets redacted) and where each came from'

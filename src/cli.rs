@@ -98,6 +98,12 @@ pub enum Command {
     /// Re-hash archived files against each session folder's SHA256SUMS
     #[command(after_help = help::verify())]
     Verify(VerifyArgs),
+    /// Delete recordings from Zoom's cloud (trash by default) once the archive proves each file
+    #[command(after_help = help::delete())]
+    Delete(DeleteArgs),
+    /// Recover a session's recordings (or one file) from Zoom's trash
+    #[command(after_help = help::recover())]
+    Recover(RecoverArgs),
     /// Show the settings in use and where each comes from (flag, environment, profile, default)
     #[command(after_help = help::config_show())]
     Config(ConfigArgs),
@@ -117,6 +123,8 @@ impl Command {
             Self::Download(args) => Some(&args.api),
             Self::Serve(args) => Some(&args.api),
             Self::Verify(args) => Some(&args.api),
+            Self::Delete(args) => Some(&args.api),
+            Self::Recover(args) => Some(&args.api),
             Self::Config(ConfigArgs {
                 command: ConfigCommand::Show(args),
             }) => Some(&args.api),
@@ -127,13 +135,17 @@ impl Command {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Session IDs; `-` reads them from stdin, one per line (or --from instead)
+    /// Session IDs; `-` reads them from stdin, one per line (or --from, or --trash, instead)
     #[arg(
         value_name = "SESSION_ID",
-        required_unless_present = "from",
-        conflicts_with = "from"
+        required_unless_present_any = ["from", "trash"],
+        conflicts_with_all = ["from", "trash"]
     )]
     pub sessions: Vec<String>,
+
+    /// List what is in Zoom's trash (whole sessions and single files) instead
+    #[arg(long, conflicts_with = "from")]
+    pub trash: bool,
 
     #[command(flatten)]
     pub range: RangeArgs,
@@ -212,12 +224,87 @@ pub struct DownloadArgs {
     #[arg(long, short = 'n')]
     pub dry_run: bool,
 
+    /// Then delete from Zoom (to its trash) each session whose every file is archived and
+    /// proven, as `vsrec delete` would
+    #[arg(long)]
+    pub delete_after: bool,
+
+    /// With --delete-after: delete for good instead of to the trash
+    #[arg(long, requires = "delete_after")]
+    pub permanently: bool,
+
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+
     #[command(flatten)]
     pub api: ApiArgs,
 
     // Last: its help heading would also head every argument after it.
     #[command(flatten)]
     pub range: RangeArgs,
+}
+
+/// `vsrec delete`.
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// Session IDs; `-` reads them from stdin, one per line (or --from instead)
+    #[arg(
+        value_name = "SESSION_ID",
+        required_unless_present = "from",
+        conflicts_with = "from"
+    )]
+    pub sessions: Vec<String>,
+
+    /// The archive that must prove each file before it is deleted from Zoom
+    #[arg(short, long, env = env::OUT, value_name = "DIR", hide_env_values = true,
+          default_value = ".")]
+    pub out: PathBuf,
+
+    /// Delete for good (action=delete) instead of moving to Zoom's trash for 30 days
+    #[arg(long)]
+    pub permanently: bool,
+
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+
+    /// Print what would be deleted and what kept, delete nothing
+    #[arg(long, short = 'n')]
+    pub dry_run: bool,
+
+    #[command(flatten)]
+    pub api: ApiArgs,
+
+    // Last: its help heading would also head every argument after it.
+    #[command(flatten)]
+    pub range: RangeArgs,
+}
+
+/// How a deletion is confirmed and proven: shared by `delete` and `download --delete-after`.
+#[derive(Debug, Args)]
+pub struct ConfirmArgs {
+    /// Delete without asking (required when there is no terminal to ask on, as from cron)
+    #[arg(short, long)]
+    pub yes: bool,
+
+    /// Prove files by size and their SHA256SUMS line without re-hashing them (files Zoom lists
+    /// no size for are still re-hashed)
+    #[arg(long)]
+    pub trust_manifest: bool,
+}
+
+/// `vsrec recover`.
+#[derive(Debug, Args)]
+pub struct RecoverArgs {
+    /// The session whose recordings to take out of the trash
+    #[arg(value_name = "SESSION_ID")]
+    pub session: String,
+
+    /// Only this file (its `id`, as `vsrec list --trash` shows it)
+    #[arg(long, value_name = "ID")]
+    pub file: Option<String>,
+
+    #[command(flatten)]
+    pub api: ApiArgs,
 }
 
 /// `vsrec serve`.

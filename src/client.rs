@@ -82,6 +82,52 @@ struct Call<'a> {
     subject: &'a str,
     /// The error for a 404.
     not_found: &'a (dyn Fn(&ApiError) -> Error + Sync),
+    /// The error for a 403, or a 401 that a fresh token did not cure.
+    refused: &'a (dyn Fn(&ApiError) -> Error + Sync),
+    /// Success is an empty body (`DELETE`, `PUT …/status`: 204): any body at all under a 2xx is
+    /// Zoom's failure, whatever its shape.
+    empty_success: bool,
+    /// Sent again only when it surely was not carried out (a 429, or no connection made): a
+    /// session-level `DELETE` must not be repeated blindly, since files that appeared since it
+    /// was sent would go with it; the next run proves the session afresh instead.
+    retry_unsent_only: bool,
+}
+
+/// What a `DELETE` of recordings does with them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeleteAction {
+    /// `action=trash`: recoverable for 30 days.
+    Trash,
+    /// `action=delete`: gone for good.
+    Delete,
+}
+
+impl DeleteAction {
+    /// The value of the `action` query parameter, and the word in logs and `--json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Trash => "trash",
+            Self::Delete => "delete",
+        }
+    }
+}
+
+/// Which half of Zoom's trash to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrashType {
+    /// Whole sessions.
+    Sessions,
+    /// Single files.
+    Files,
+}
+
+impl TrashType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sessions => "session_recordings",
+            Self::Files => "recording_file",
+        }
+    }
 }
 
 impl ApiClient {
@@ -141,6 +187,9 @@ impl ApiClient {
             body: None,
             subject: &subject,
             not_found: &not_found,
+            refused: &auth_error,
+            empty_success: false,
+            retry_unsent_only: false,
         };
         self.get_json(call, &format!("session {session_id}")).await
     }
@@ -160,8 +209,105 @@ impl ApiClient {
             subject: &subject,
             // A 404 here names no session: it is an API error like any other.
             not_found: &|error| Error::Api(error.clone()),
+            refused: &auth_error,
+            empty_success: false,
+            retry_unsent_only: false,
         };
         self.get_json(call, &subject).await
+    }
+
+    /// `DELETE /videosdk/sessions/{id}/recordings[/{file_id}]?action=trash|delete`: every file
+    /// of the session, or the one file with that `id`. `action` is always sent. Ok with the
+    /// HTTP status of a 2xx answer with an empty body; every refusal (a 4xx, or a 2xx carrying
+    /// a body) comes back as [`Error::Api`] with Zoom's status, code and message, for the
+    /// caller to record and judge.
+    pub async fn delete_recordings(
+        &self,
+        session_id: &str,
+        file_id: Option<&str>,
+        action: DeleteAction,
+    ) -> anyhow::Result<u16> {
+        let mut url = file_url(&self.base, session_id, file_id, false)?;
+        url.query_pairs_mut().append_pair("action", action.as_str());
+        let subject = match file_id {
+            Some(id) => format!("file {id} of session {session_id:?}"),
+            None => format!("the recordings of session {session_id:?}"),
+        };
+        self.change(Method::DELETE, url, None, &subject, file_id.is_none())
+            .await
+    }
+
+    /// `PUT /videosdk/sessions/{id}/recordings[/{file_id}]/status` with `{"action":"recover"}`:
+    /// as [`ApiClient::delete_recordings`], Ok only for a 2xx with an empty body.
+    pub async fn recover_recordings(
+        &self,
+        session_id: &str,
+        file_id: Option<&str>,
+    ) -> anyhow::Result<u16> {
+        let url = file_url(&self.base, session_id, file_id, true)?;
+        let subject = match file_id {
+            Some(id) => format!("file {id} of session {session_id:?}"),
+            None => format!("the recordings of session {session_id:?}"),
+        };
+        let body = serde_json::json!({"action": "recover"});
+        self.change(Method::PUT, url, Some(&body), &subject, false)
+            .await
+    }
+
+    /// `GET /videosdk/recordings?trash=true&trash_type=…`: one page of the trash (no dates:
+    /// Zoom takes none with `trash=true`).
+    pub async fn trash_page(
+        &self,
+        trash_type: TrashType,
+        next_page_token: Option<&str>,
+    ) -> anyhow::Result<AccountRecordings> {
+        let mut url = endpoint(&self.base, "/videosdk/recordings");
+        {
+            let mut query = url.query_pairs_mut();
+            query
+                .append_pair("trash", "true")
+                .append_pair("trash_type", trash_type.as_str())
+                .append_pair("page_size", "300");
+            if let Some(token) = next_page_token {
+                query.append_pair("next_page_token", token);
+            }
+        }
+        let subject = format!("the trash ({})", trash_type.as_str());
+        let call = Call {
+            method: Method::GET,
+            url,
+            body: None,
+            subject: &subject,
+            not_found: &|error| Error::Api(error.clone()),
+            refused: &auth_error,
+            empty_success: false,
+            retry_unsent_only: false,
+        };
+        self.get_json(call, &subject).await
+    }
+
+    /// A call that changes recordings: every refusal is [`Error::Api`], unjudged.
+    async fn change(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&serde_json::Value>,
+        subject: &str,
+        retry_unsent_only: bool,
+    ) -> anyhow::Result<u16> {
+        let api = |error: &ApiError| Error::Api(error.clone());
+        let call = Call {
+            method,
+            url,
+            body,
+            subject,
+            not_found: &api,
+            refused: &api,
+            empty_success: true,
+            retry_unsent_only,
+        };
+        let (status, _) = self.call(call).await?;
+        Ok(status.as_u16())
     }
 
     fn account_recordings_url(&self, page: &AccountPageQuery<'_>) -> Url {
@@ -183,7 +329,7 @@ impl ApiClient {
     /// fields.
     async fn get_json<T: Answer>(&self, call: Call<'_>, warn_as: &str) -> anyhow::Result<T> {
         let subject = call.subject;
-        let body = self.call(call).await?;
+        let (_, body) = self.call(call).await?;
         let (answer, odd) = T::parse(&body).map_err(|e| {
             anyhow::anyhow!("Zoom's answer for {subject} is not the expected JSON ({e})")
         })?;
@@ -194,7 +340,7 @@ impl ApiClient {
     /// Send `call` under the retry policy, with one fresh JWT after a 401, and return the body
     /// of its 2xx answer. A 2xx whose body is Zoom's `{code, message}` error and nothing else
     /// is a failure, as Zoom answers some refusals that way.
-    async fn call(&self, call: Call<'_>) -> anyhow::Result<Vec<u8>> {
+    async fn call(&self, call: Call<'_>) -> anyhow::Result<(StatusCode, Vec<u8>)> {
         let mut retrier = self.http.retrier(None, None);
         let mut renewed = false;
         let announce = |line: &str| self.term.debug(|| line.to_owned());
@@ -224,7 +370,7 @@ impl ApiClient {
         &self,
         call: &Call<'_>,
         renewed: &mut bool,
-    ) -> Result<Vec<u8>, Failure<anyhow::Error>> {
+    ) -> Result<(StatusCode, Vec<u8>), Failure<anyhow::Error>> {
         let token = self.tokens.current().map_err(|e| Failure::Stop(e.into()))?;
         let mut request = Request::new(call.method.clone(), &call.url)
             .bearer(&token)
@@ -232,14 +378,22 @@ impl ApiClient {
         if let Some(body) = call.body {
             request = request.json(body);
         }
-        let response = self
-            .http
-            .send(request)
-            .await
-            .map_err(|f| f.map_stop(unreachable_or_invalid))?;
+        let response = match self.http.send(request).await {
+            Ok(response) => response,
+            Err(Failure::Retry(retry)) if call.retry_unsent_only && !retry.unreachable => {
+                return Err(Failure::Stop(anyhow::anyhow!(
+                    "{}; not sent again, as Zoom may have carried it out",
+                    retry.reason
+                )));
+            }
+            Err(failure) => return Err(failure.map_stop(unreachable_or_invalid)),
+        };
         let status = response.status();
         if let Some(retry) = retryable_status(&response) {
             let error = self.api_error(response).await;
+            if call.retry_unsent_only && !retry.rate_limited {
+                return Err(Failure::Stop(Error::Api(error).into()));
+            }
             return Err(Failure::Retry(http::Retry {
                 reason: error.to_string(),
                 ..retry
@@ -248,11 +402,21 @@ impl ApiClient {
         if status.is_success() {
             let body = self.http.body(response);
             let url = body.url().clone();
-            let bytes = body
-                .all()
-                .await
-                .map_err(|e| Failure::Retry(e.failure(&url, None)))?;
-            return match ApiErrorBody::bare(&bytes) {
+            let bytes = body.all().await.map_err(|e| {
+                let failure = e.failure(&url, None);
+                if call.empty_success {
+                    // Done or not, it must not be sent again: say it failed.
+                    Failure::Stop(anyhow::anyhow!(failure.reason))
+                } else {
+                    Failure::Retry(failure)
+                }
+            })?;
+            let refusal = if call.empty_success {
+                (!bytes.trim_ascii().is_empty()).then(|| ApiErrorBody::parse(&bytes))
+            } else {
+                ApiErrorBody::bare(&bytes)
+            };
+            return match refusal {
                 Some(body) => Err(Failure::Stop(
                     Error::Api(ApiError {
                         status: status.as_u16(),
@@ -262,7 +426,7 @@ impl ApiClient {
                     })
                     .into(),
                 )),
-                None => Ok(bytes),
+                None => Ok((status, bytes)),
             };
         }
         let error = self.api_error(response).await;
@@ -282,7 +446,7 @@ impl ApiClient {
                 })
             }
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
-                Err(Failure::Stop(auth_error(&error).into()))
+                Err(Failure::Stop((call.refused)(&error).into()))
             }
             StatusCode::NOT_FOUND => Err(Failure::Stop((call.not_found)(&error).into())),
             _ => Err(Failure::Stop(Error::Api(error).into())),
@@ -342,6 +506,28 @@ fn recordings_url(base: &Url, session_id: &str, tokens: TokenRequest) -> anyhow:
             .append_pair("include_fields", "download_access_token")
             .append_pair("ttl", &ttl.as_secs().clamp(1, 604_800).to_string());
     }
+    Ok(url)
+}
+
+/// `…/sessions/{id}/recordings`, then `/{file_id}` for one file, then `/status` for a recover.
+fn file_url(
+    base: &Url,
+    session_id: &str,
+    file_id: Option<&str>,
+    status: bool,
+) -> anyhow::Result<Url> {
+    let mut url = recordings_url(base, session_id, TokenRequest::None)?;
+    let mut path = url.path().to_owned();
+    if let Some(id) = file_id {
+        // A file ID is one path segment, whatever it holds (the same `.`/`..` rule).
+        check_session_id(id).map_err(|_| anyhow::anyhow!("file ID {id:?} is a path step"))?;
+        path.push('/');
+        path.push_str(&utf8_percent_encode(id, PATH_SEGMENT).to_string());
+    }
+    if status {
+        path.push_str("/status");
+    }
+    url.set_path(&path);
     Ok(url)
 }
 

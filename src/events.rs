@@ -26,6 +26,18 @@ pub enum Event<'a> {
     /// `verify`: the last line.
     #[serde(rename = "summary")]
     VerifySummary(VerifySummary),
+    /// `delete`, `download --delete-after`: what became of one file on Zoom.
+    Delete(DeleteEvent<'a>),
+    /// `delete`: the last line.
+    #[serde(rename = "summary")]
+    DeleteSummary(DeleteSummary),
+    /// `download --delete-after`: the deletions' summary, before the download's.
+    #[serde(rename = "delete_summary")]
+    DeleteAfterSummary(DeleteSummary),
+    /// `list --trash`: one file in Zoom's trash.
+    Trash(TrashEvent<'a>),
+    /// `recover`: what was taken out of the trash.
+    Recover(RecoverEvent<'a>),
 }
 
 impl Event<'_> {
@@ -154,6 +166,78 @@ pub struct VerifySummary {
     pub bytes: u64,
     pub elapsed_seconds: f64,
     pub exit_code: u8,
+}
+
+/// What became of a file in a delete run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeleteStatus {
+    /// `--dry-run`: it would go.
+    Planned,
+    Trashed,
+    Deleted,
+    /// It stays on Zoom; `reason` says why.
+    Kept,
+    /// Its delete request failed.
+    Failed,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DeleteEvent<'a> {
+    pub session_id: &'a str,
+    pub file_id: Option<&'a str>,
+    pub file_type: Option<&'a str>,
+    /// Relative to `--out`, `/`-separated.
+    pub path: &'a str,
+    /// `trash` or `delete`.
+    pub action: &'a str,
+    pub status: DeleteStatus,
+    /// `session` (one request for the whole session) or `file`; null when kept.
+    pub scope: Option<&'a str>,
+    /// The bytes proven (null when not proven).
+    pub size: Option<u64>,
+    pub sha256: Option<Digest>,
+    /// For `kept`: `missing`, `corrupt`, `size differs`, `no id`, `not ready`, `changed`; for
+    /// `failed`: `refused` or `request failed`.
+    pub reason: Option<&'a str>,
+    /// The reason in words.
+    pub detail: Option<&'a str>,
+    pub http_status: Option<u16>,
+    pub zoom_code: Option<i64>,
+    pub zoom_message: Option<&'a str>,
+}
+
+#[derive(Debug, Default, Clone, Copy, Serialize)]
+pub struct DeleteSummary {
+    pub sessions: u64,
+    /// Trashed or deleted (or, in a dry run, that would be).
+    pub files_deleted: u64,
+    pub bytes_deleted: u64,
+    pub files_kept: u64,
+    pub files_failed: u64,
+    pub action: &'static str,
+    pub dry_run: bool,
+    pub exit_code: u8,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TrashEvent<'a> {
+    pub session_id: &'a str,
+    pub session_name: Option<&'a str>,
+    pub start_time: Option<&'a str>,
+    /// `session` (the whole session is in the trash) or `file`.
+    pub trashed: &'a str,
+    pub file_id: Option<&'a str>,
+    pub file_type: Option<&'a str>,
+    pub recording_type: Option<&'a str>,
+    pub size: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RecoverEvent<'a> {
+    pub session_id: &'a str,
+    pub file_id: Option<&'a str>,
+    pub http_status: u16,
 }
 
 #[cfg(test)]

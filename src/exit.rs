@@ -91,7 +91,7 @@ Exit codes:
   4    session not found, or it has no recordings
   5    one or more files failed to download
   6    one or more files are not ready yet (the rest are verified)
-  7    verify: an archived file is missing, or its size or SHA-256 differs
+  7    the archive does not prove a file: missing, size or SHA-256 differs
   130  interrupted (Ctrl-C)
   143  terminated (SIGTERM)";
 
@@ -121,7 +121,7 @@ impl ExitStatus {
             Self::NotFound => "session not found, or it has no recordings",
             Self::FilesFailed => "one or more files failed to download",
             Self::NotReady => "one or more files are not ready yet (the rest are verified)",
-            Self::Corrupt => "verify: an archived file is missing, or its size or SHA-256 differs",
+            Self::Corrupt => "the archive does not prove a file: missing, size or SHA-256 differs",
             Self::Interrupted => "interrupted (Ctrl-C)",
             Self::Terminated => "terminated (SIGTERM)",
         }

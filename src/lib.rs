@@ -21,6 +21,7 @@ pub(crate) mod auth;
 pub(crate) mod client;
 pub(crate) mod config;
 pub(crate) mod config_show;
+pub(crate) mod delete;
 pub(crate) mod events;
 pub(crate) mod format;
 pub(crate) mod headers;
@@ -34,6 +35,7 @@ pub(crate) mod progress;
 pub(crate) mod secret;
 pub(crate) mod secret_file;
 pub(crate) mod term;
+pub(crate) mod trash;
 pub(crate) mod verify;
 
 use std::ffi::OsString;
@@ -105,6 +107,10 @@ where
     runtime.block_on(async {
         match invocation.cli.command {
             Command::List(args) => {
+                if args.trash {
+                    let client = client::ApiClient::new(&settings, term.clone())?;
+                    return trash::list(&client, &term, settings.json).await;
+                }
                 if let Some(query) = sources::RangeQuery::resolve(&args.range, env)? {
                     let client = client::ApiClient::new(&settings, term.clone())?;
                     return list_range::run(&client, &term, &query, settings.json).await;
@@ -133,6 +139,22 @@ where
                 let options = verify::Options::resolve(&args);
                 let client = client::ApiClient::new(&settings, term.clone())?;
                 verify::run(Some(client), term, options, settings.json).await
+            }
+            Command::Delete(args) => {
+                let options = delete::Options::resolve(&args);
+                let sessions = match sources::RangeQuery::resolve(&args.range, env)? {
+                    Some(query) => delete::Sessions::Range(query),
+                    None => delete::Sessions::Ids(settings::session_ids(
+                        &args.sessions,
+                        &mut io::stdin().lock(),
+                    )?),
+                };
+                let client = client::ApiClient::new(&settings, term.clone())?;
+                delete::run(client, term, sessions, options, settings.json).await
+            }
+            Command::Recover(args) => {
+                let client = client::ApiClient::new(&settings, term.clone())?;
+                trash::recover(&client, &term, &args, settings.json).await
             }
             Command::Completions { .. } | Command::Config(_) => {
                 unreachable!("handled before settings")

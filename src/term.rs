@@ -123,6 +123,17 @@ impl Term {
         }
     }
 
+    /// A question for the operator on stderr, without a newline: the answer is typed after
+    /// it. Shown even with `--quiet` (the run waits for it).
+    pub fn prompt(&self, text: &str) {
+        let text = format::printable(text);
+        self.suspended(|| {
+            let mut err = io::stderr().lock();
+            let _ = write!(err, "{text}");
+            let _ = err.flush();
+        });
+    }
+
     /// A stderr line the caller formatted whole (the server's log, JSON Lines with `--json`):
     /// shown unless `--quiet`, or always when `always` (errors).
     pub fn log_line(&self, line: &str, always: bool) {

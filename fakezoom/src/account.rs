@@ -141,7 +141,15 @@ pub(crate) async fn list_account(
         Some(ListFault::Hold) => shared.hold_listing().await,
         _ => {}
     }
-    let answer = match page(&shared, uri.query()) {
+    let trash = urls::query_params(uri.query())
+        .iter()
+        .any(|(name, value)| name == "trash" && value == "true");
+    let answer = if trash {
+        crate::trash::list(&shared, uri.query())
+    } else {
+        page(&shared, uri.query())
+    };
+    let answer = match answer {
         Ok(answer) => answer.to_string(),
         // Zoom's validation error, for every refusal of the query.
         Err(message) => return zoom_error(400, 300, &message),

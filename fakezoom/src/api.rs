@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Uri, header};
 use axum::middleware;
@@ -16,6 +17,7 @@ use crate::faults::{ListFault, json_response, status_fault, zoom_error};
 use crate::listing;
 use crate::log::{self, Listener, LogTags};
 use crate::state::{DEFAULT_TOKEN_TTL, MAX_TOKEN_TTL, Shared};
+use crate::trash::{self, Target};
 use crate::urls;
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -36,24 +38,75 @@ async fn list_recordings(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
+    body: Bytes,
 ) -> Response {
-    let Some(segment) = uri
+    let Some((segment, rest)) = uri
         .path()
         .strip_prefix("/v2/videosdk/sessions/")
-        .and_then(|rest| rest.strip_suffix("/recordings"))
+        .and_then(|rest| rest.split_once("/recordings"))
     else {
         return zoom_error(404, 404, "Not Found");
     };
-    if method != Method::GET {
-        return zoom_error(405, 405, "Method Not Allowed");
-    }
+    let Some(target) = Target::parse(rest) else {
+        return zoom_error(404, 404, "Not Found");
+    };
     let session_id = urls::session_id_from_segment(segment);
-    let mut response = answer(&shared, session_id.as_deref(), uri.query(), &headers).await;
+    let mut response = match (&method, &target) {
+        (&Method::GET, Target::Session) => {
+            answer(&shared, session_id.as_deref(), uri.query(), &headers).await
+        }
+        (&Method::DELETE, Target::Session | Target::File(_))
+        | (&Method::PUT, Target::SessionStatus | Target::FileStatus(_)) => change(
+            &shared,
+            session_id.as_deref(),
+            &method,
+            &target,
+            uri.query(),
+            &headers,
+            &body,
+        ),
+        _ => zoom_error(405, 405, "Method Not Allowed"),
+    };
     response.extensions_mut().insert(LogTags {
         file_key: None,
         session_id,
     });
     response
+}
+
+/// A delete or recover, after the same checks as a listing (status faults, then the token).
+fn change(
+    shared: &Shared,
+    session_id: Option<&str>,
+    method: &Method,
+    target: &Target,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    let fault = session_id.and_then(|id| shared.pop_list_fault(id));
+    if let Some(ListFault::Status {
+        code,
+        retry_after,
+        body,
+    }) = &fault
+    {
+        return status_fault(*code, retry_after.as_deref(), body.as_deref());
+    }
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    if !auth::bearer(authorization).is_some_and(|token| shared.jwt_accepted(token)) {
+        return zoom_error(401, 124, "Invalid access token.");
+    }
+    let Some(session_id) = session_id else {
+        return zoom_error(404, 3301, "There is no recording for this session.");
+    };
+    if method == Method::DELETE {
+        trash::delete(shared, session_id, target, query)
+    } else {
+        trash::recover(shared, session_id, target, body)
+    }
 }
 
 async fn answer(

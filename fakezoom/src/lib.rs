@@ -30,6 +30,7 @@ mod server;
 mod state;
 mod storage;
 mod throttle;
+mod trash;
 mod urls;
 pub mod webhook;
 
@@ -41,6 +42,7 @@ pub use generate::{ACCOUNT_FIRST_DAY, ACCOUNT_LAST_DAY, generated_account};
 pub use log::{Listener, RequestRecord};
 pub use model::{File, FileList, Session, SizeField};
 pub use server::Server;
+pub use trash::TRASH_DAYS;
 
 /// The Video SDK API key pair the fake accepts.
 #[derive(Clone, Debug, PartialEq, Eq)]

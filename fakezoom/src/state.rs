@@ -78,6 +78,8 @@ pub(crate) struct Inner {
     pub(crate) violations: Vec<String>,
     /// File key → whether held bodies of that file may go on (`FileFault::Hold`).
     pub(crate) holds: HashMap<String, watch::Sender<bool>>,
+    /// Trashed sessions and files, and the delete/recover settings.
+    pub(crate) trash: crate::trash::Trash,
 }
 
 #[derive(Clone, Debug)]

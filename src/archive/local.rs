@@ -140,6 +140,37 @@ impl Archive {
         super::durable::replace(&self.dir, temp, name, bytes, 0o666)
     }
 
+    /// The archive's own file `name` (beside the session folders), opened to append: created
+    /// (mode 0600, and the folder `fsync`ed so that the new name lasts) when missing; never
+    /// truncated, never reached through a symlink. For logs that are only ever added to.
+    pub fn open_append(&self, name: &str) -> io::Result<File> {
+        let created = self.slot(name)? == Slot::Absent;
+        let fd = rfs::openat(
+            &self.dir,
+            name,
+            OFlags::WRONLY | OFlags::APPEND | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::from(0o600),
+        )
+        .map_err(|e| match e {
+            Errno::LOOP => refused(format!(
+                "{} is a symlink; vsrec does not write through it",
+                self.root.join(name).display()
+            )),
+            e => e.into(),
+        })?;
+        let file = File::from(fd);
+        if !file.metadata()?.is_file() {
+            return Err(refused(format!(
+                "{} is not a regular file",
+                self.root.join(name).display()
+            )));
+        }
+        if created {
+            super::durable::sync_folder(&self.dir)?;
+        }
+        Ok(file)
+    }
+
     /// Remove the archive's own file `name` if it is there (a link is removed, not followed).
     pub fn remove_file(&self, name: &str) -> io::Result<()> {
         unlink(&self.dir, name)

@@ -19,6 +19,38 @@ impl Folder {
             .transpose()
     }
 
+    /// `vsrec delete --trust-manifest`: the file `name` is proven by its `SHA256SUMS` line and
+    /// its size alone, without re-hashing, when Zoom lists a size and the file on disk has it.
+    /// Without a size to compare (CC, TIMELINE) it is re-hashed as [`Folder::prove`] does.
+    /// `None` when `SHA256SUMS` does not list it.
+    pub fn vouch(&self, name: &str, expected_len: Option<u64>) -> io::Result<Option<Check>> {
+        let Some(expected) = expected_len else {
+            return self.prove(name, None);
+        };
+        let (manifest, _) = self.read_manifest()?;
+        let Some(listed) = manifest.get(name) else {
+            return Ok(None);
+        };
+        Ok(Some(match self.slot(name)? {
+            Slot::Absent => Check::Missing,
+            Slot::File { len } if len == expected => Check::Proven(Proof {
+                name: name.to_owned(),
+                len,
+                sha256: listed,
+            }),
+            Slot::File { len } => Check::Corrupt {
+                reason: format!("it holds {len} bytes, not the {expected} Zoom lists"),
+                len: Some(len),
+                actual: None,
+            },
+            other => Check::Corrupt {
+                reason: format!("it is {}, not a file", other.what()),
+                len: None,
+                actual: None,
+            },
+        }))
+    }
+
     /// Re-hash the file `name` and compare it with the digest `SHA256SUMS` lists for it (and,
     /// when known, its length with `expected_len`). The only way to get a [`Proof`]; `vsrec
     /// verify` (and anything that must be sure of a file before acting on it) goes through here.
@@ -84,7 +116,8 @@ pub enum Check {
 }
 
 /// A file re-hashed just now and found equal to its `SHA256SUMS` line. Only
-/// [`Folder::check`] (and [`Folder::prove`] through it) makes one.
+/// [`Folder::check`] (and [`Folder::prove`] through it) makes one, and [`Folder::vouch`] when
+/// the operator chose to trust `SHA256SUMS` (`--trust-manifest`) for a file of the right size.
 #[derive(Debug, Clone)]
 pub struct Proof {
     name: String,

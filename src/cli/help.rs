@@ -48,8 +48,9 @@ const API_EXITS: [ExitStatus; 6] = [
     ExitStatus::Interrupted,
 ];
 
-/// Everything but `verify`'s 7: a download never re-checks what it did not write.
-const DOWNLOAD_EXITS: [ExitStatus; 9] = [
+/// Every code: a download never re-checks what it did not write, but `--delete-after` keeps
+/// a file the archive does not prove (7).
+const DOWNLOAD_EXITS: [ExitStatus; 10] = [
     ExitStatus::Success,
     ExitStatus::Failure,
     ExitStatus::Usage,
@@ -57,6 +58,7 @@ const DOWNLOAD_EXITS: [ExitStatus; 9] = [
     ExitStatus::NotFound,
     ExitStatus::FilesFailed,
     ExitStatus::NotReady,
+    ExitStatus::Corrupt,
     ExitStatus::Interrupted,
     ExitStatus::Terminated,
 ];
@@ -142,10 +144,7 @@ pub fn list() -> String {
                 "The last 30 days' design reviews, one JSON line each",
                 "vsrec list --from 30d --name 'design review*' --json",
             ),
-            (
-                "Session IDs from a file, one per line",
-                "vsrec list - < sessions.txt",
-            ),
+            ("What is in Zoom's trash", "vsrec list --trash"),
         ],
     })
 }
@@ -156,7 +155,10 @@ pub fn download() -> String {
         env: &CREDENTIALS,
         notes: "",
         exits: &DOWNLOAD_EXITS,
-        wording: &[],
+        wording: &[(
+            ExitStatus::Corrupt,
+            "--delete-after kept a file on Zoom: the archive does not prove it",
+        )],
         examples: &[
             (
                 "Every file of a session into /archive (a second run resumes or skips)",
@@ -292,6 +294,94 @@ pub fn verify() -> String {
             (
                 "Also ask Zoom whether the archive lacks anything",
                 "vsrec verify --remote --out /archive",
+            ),
+        ],
+    })
+}
+
+/// `vsrec delete --help`.
+pub fn delete() -> String {
+    render(&Page {
+        env: &CREDENTIALS,
+        notes: "A file is deleted only when the archive proves it: under its final name, the size \
+                Zoom lists, and a SHA-256 re-computed now equal to its SHA256SUMS line. A session \
+                whose every file is proven goes in one request; otherwise each proven file with \
+                an id goes alone and the rest stay on Zoom. Every request is logged before and \
+                after it is sent in OUT/.vsrec-deletions.jsonl. Without a terminal, --yes is \
+                required.",
+        exits: &[
+            ExitStatus::Success,
+            ExitStatus::Failure,
+            ExitStatus::Usage,
+            ExitStatus::Auth,
+            ExitStatus::NotFound,
+            ExitStatus::FilesFailed,
+            ExitStatus::NotReady,
+            ExitStatus::Corrupt,
+            ExitStatus::Interrupted,
+            ExitStatus::Terminated,
+        ],
+        wording: &[
+            (
+                ExitStatus::Success,
+                "everything planned was deleted (or nothing was to be)",
+            ),
+            (
+                ExitStatus::Auth,
+                "Zoom refused: credentials, or the per-file delete account setting",
+            ),
+            (ExitStatus::FilesFailed, "a delete request failed"),
+            (
+                ExitStatus::NotReady,
+                "a file was kept because Zoom says it is not ready",
+            ),
+            (
+                ExitStatus::Corrupt,
+                "a file was kept: the archive does not prove it",
+            ),
+        ],
+        examples: &[
+            (
+                "See what would go, and what would be kept and why",
+                "vsrec delete --dry-run --out /archive KkMHZ4y8QhSUWAHi5sWvfg==",
+            ),
+            (
+                "Move proven recordings to Zoom's trash, from cron",
+                "vsrec delete --yes --out /archive - < sessions.txt",
+            ),
+            (
+                "Delete for good (asks for the number of files)",
+                "vsrec delete --permanently --out /archive KkMHZ4y8QhSUWAHi5sWvfg==",
+            ),
+        ],
+    })
+}
+
+/// `vsrec recover --help`.
+pub fn recover() -> String {
+    render(&Page {
+        env: &CREDENTIALS,
+        notes: "Zoom keeps trashed recordings for 30 days; `vsrec list --trash` shows them.",
+        exits: &[
+            ExitStatus::Success,
+            ExitStatus::Failure,
+            ExitStatus::Usage,
+            ExitStatus::Auth,
+            ExitStatus::NotFound,
+            ExitStatus::Interrupted,
+        ],
+        wording: &[(
+            ExitStatus::NotFound,
+            "nothing of that session (or file) is in the trash",
+        )],
+        examples: &[
+            (
+                "Take a whole session out of the trash",
+                "vsrec recover KkMHZ4y8QhSUWAHi5sWvfg==",
+            ),
+            (
+                "Only one file",
+                "vsrec recover KkMHZ4y8QhSUWAHi5sWvfg== --file 1c2f3a4b-9a8b-7c6d",
             ),
         ],
     })

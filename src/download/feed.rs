@@ -19,7 +19,7 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::engine::Engine;
+use super::engine::{Engine, SessionReport};
 use super::listing::{self, Listing, ListingFailure, SessionInput};
 use crate::error::{exit_status_of, fails_every_session};
 use crate::exit::ExitStatus;
@@ -54,7 +54,15 @@ pub enum Sessions {
 /// Runs every session through `engine` and returns the worst status of the sessions that could
 /// not be listed and of discovery. An `Err` is one that stops the run at once: the archive
 /// cannot be written, or stdout is gone in a dry run.
-pub async fn feed(engine: &Engine, sessions: &Sessions, term: &Term) -> anyhow::Result<ExitStatus> {
+///
+/// `completed`: where each session's report goes once every selected file of it has ended
+/// (`download --delete-after`).
+pub async fn feed(
+    engine: &Engine,
+    sessions: &Sessions,
+    term: &Term,
+    completed: Option<mpsc::UnboundedSender<SessionReport>>,
+) -> anyhow::Result<ExitStatus> {
     // Stops the stages early (Ctrl-C, refused credentials, a fatal error); the pool finishes
     // what is queued unless it is Ctrl-C.
     let stop = engine.cancel().child_token();
@@ -102,7 +110,25 @@ pub async fn feed(engine: &Engine, sessions: &Sessions, term: &Term) -> anyhow::
             consumed_count.set(consumed_count.get() + 1);
             match listing {
                 Ok(listed) => {
-                    if let Err(e) = engine.submit(listed, None).await {
+                    let report = completed.as_ref().map(|completed| {
+                        let (report, mut files) = mpsc::unbounded_channel();
+                        let (completed, session_id) =
+                            (completed.clone(), listed.session.id.clone());
+                        // Complete once the last of its files has been reported: every sender
+                        // (one per queued file) is gone.
+                        tokio::spawn(async move {
+                            let mut reports = Vec::new();
+                            while let Some(file) = files.recv().await {
+                                reports.push(file);
+                            }
+                            let _ = completed.send(SessionReport {
+                                session_id,
+                                files: reports,
+                            });
+                        });
+                        report
+                    });
+                    if let Err(e) = engine.submit(listed, report).await {
                         stop.cancel();
                         return Err(e);
                     }

@@ -43,6 +43,8 @@ pub struct Options {
     pub types: Vec<String>,
     pub overwrite: bool,
     pub dry_run: bool,
+    /// `--delete-after`: how each completed session is deleted from Zoom.
+    pub delete_after: Option<crate::delete::Options>,
 }
 
 impl Options {
@@ -58,12 +60,45 @@ impl Options {
             }
             types.push(t.to_ascii_uppercase());
         }
+        let delete_after = if args.delete_after {
+            if !types.is_empty() {
+                return Err(Error::Usage(
+                    "--delete-after deletes whole sessions' files and needs every file archived; \
+                     drop --type (or run vsrec delete on its own)"
+                        .into(),
+                ));
+            }
+            if args.dry_run {
+                return Err(Error::Usage(
+                    "--delete-after with --dry-run: see what would go with vsrec delete --dry-run"
+                        .into(),
+                ));
+            }
+            Some(crate::delete::Options {
+                out: args.out.clone(),
+                action: if args.permanently {
+                    crate::client::DeleteAction::Delete
+                } else {
+                    crate::client::DeleteAction::Trash
+                },
+                yes: args.confirm.yes,
+                trust_manifest: args.confirm.trust_manifest,
+                dry_run: false,
+            })
+        } else if args.confirm.yes || args.confirm.trust_manifest {
+            return Err(Error::Usage(
+                "--yes and --trust-manifest are for --delete-after".into(),
+            ));
+        } else {
+            None
+        };
         Ok(Self {
             out: args.out.clone(),
             jobs: usize::from(args.jobs),
             types,
             overwrite: args.overwrite,
             dry_run: args.dry_run,
+            delete_after,
         })
     }
 }
@@ -152,6 +187,10 @@ pub async fn run(
     options: Options,
     json: bool,
 ) -> anyhow::Result<ExitStatus> {
+    if let Some(delete) = &options.delete_after {
+        // Cron must say --yes before anything is downloaded, not after.
+        delete.check_can_confirm("vsrec download --delete-after")?;
+    }
     if let Sessions::Event(input) = &sessions
         && input.lock().unwrap_or_else(|e| e.into_inner()).is_none()
     {
@@ -160,6 +199,9 @@ pub async fn run(
     let stop = crate::interrupt::on_signals();
     let cancel = stop.token().clone();
     let dry_run = options.dry_run;
+    let delete_after = options.delete_after.clone();
+    let (completed, mut completions) = tokio::sync::mpsc::unbounded_channel();
+    let completed = delete_after.as_ref().map(|_| completed);
     let mut engine = Engine::start(
         Arc::new(client),
         term.clone(),
@@ -167,7 +209,7 @@ pub async fn run(
         options,
         json,
     )?;
-    let listing_status = match feed::feed(&engine, &sessions, &term).await {
+    let listing_status = match feed::feed(&engine, &sessions, &term, completed).await {
         Ok(status) => status,
         Err(e) => {
             // The archive cannot be written (or stdout is gone in a dry run): stop the files in
@@ -208,6 +250,29 @@ pub async fn run(
             term.error(&format!("the files are archived, but {e}"));
             status = status.worst(ExitStatus::Failure);
         }
+    }
+    if let (Some(delete), Some(archive)) = (&delete_after, engine.archive()) {
+        let mut reports = Vec::new();
+        while let Some(report) = completions.recv().await {
+            reports.push(report);
+        }
+        let deleted = crate::delete::after_download(
+            engine.client(),
+            archive,
+            &term,
+            reports,
+            delete,
+            json,
+            &stop,
+        )
+        .await;
+        status = match deleted {
+            Ok(deleted) => status.worst(deleted),
+            Err(e) => {
+                term.error(&format!("{e:#}"));
+                status.worst(crate::error::exit_status_of(&e).worst(ExitStatus::Failure))
+            }
+        };
     }
     engine.reporter().print_summary(status);
     Ok(status)

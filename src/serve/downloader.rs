@@ -76,6 +76,8 @@ impl Downloader {
                 types: Vec::new(),
                 overwrite: false,
                 dry_run: false,
+                // `serve --delete-after` is not built yet.
+                delete_after: None,
             },
             false,
         )?;

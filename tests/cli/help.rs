@@ -4,10 +4,12 @@
 use crate::support::Harness;
 
 /// Every command's path, and the exit codes its `--help` must list.
-const COMMANDS: [(&[&str], &[u8]); 8] = [
+const COMMANDS: [(&[&str], &[u8]); 10] = [
     (&[], &[0, 1, 2, 3, 4, 5, 6, 7, 130, 143]),
     (&["list"], &[0, 1, 2, 3, 4, 130]),
-    (&["download"], &[0, 1, 2, 3, 4, 5, 6, 130, 143]),
+    (&["download"], &[0, 1, 2, 3, 4, 5, 6, 7, 130, 143]),
+    (&["delete"], &[0, 1, 2, 3, 4, 5, 6, 7, 130, 143]),
+    (&["recover"], &[0, 1, 2, 3, 4, 130]),
     (&["serve"], &[0, 1, 2, 130]),
     (&["verify"], &[0, 1, 2, 3, 7, 130, 143]),
     (&["config"], &[0, 1, 2]),

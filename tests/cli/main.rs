@@ -3,6 +3,7 @@
 
 mod completions;
 mod config;
+mod delete;
 mod discovery;
 mod download;
 mod download_event;

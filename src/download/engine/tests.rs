@@ -57,6 +57,7 @@ fn setup() -> Setup {
         types: Vec::new(),
         overwrite: false,
         dry_run: false,
+        delete_after: None,
     };
     let engine = Engine::start(
         Arc::new(client),
