@@ -10,6 +10,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::{Method, StatusCode, header};
 use url::Url;
 
+use crate::archive::Proof;
 use crate::auth::TokenSource;
 use crate::error::{ApiError, Error};
 use crate::http::{self, Failure, Http, Request, Stopped, retryable_status};
@@ -31,6 +32,10 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// is only ever a name (see the tests). The operator's IDs are checked when they are read (a
 /// usage error); an ID from a server is checked again here, failing that session only.
 pub fn check_session_id(id: &str) -> Result<(), String> {
+    if id.is_empty() {
+        // `/sessions//recordings` (or, for a file, `/recordings/`) names another resource.
+        return Err("an empty session ID is not a session ID; give the ID Zoom lists".into());
+    }
     if id == "." || id == ".." {
         return Err(format!(
             "session ID {id:?} is a path step, not a session ID; give the ID Zoom lists"
@@ -44,6 +49,15 @@ pub fn check_session_id(id: &str) -> Result<(), String> {
 pub fn encode_session_id(id: &str) -> String {
     let once = utf8_percent_encode(id, PATH_SEGMENT).to_string();
     utf8_percent_encode(&once, PATH_SEGMENT).to_string()
+}
+
+/// What a DELETE takes from Zoom, with the archive's proof of each file (only
+/// [`crate::archive::Folder::check`] makes a [`Proof`]).
+pub enum Doomed<'a> {
+    /// Every file of the session; the proofs of all of them.
+    Session { proofs: &'a [&'a Proof] },
+    /// The one file with this `id`.
+    File { id: &'a str, proof: &'a Proof },
 }
 
 /// The API: where it is, the token for it, and the HTTP layer to reach it through.
@@ -221,12 +235,22 @@ impl ApiClient {
     /// HTTP status of a 2xx answer with an empty body; every refusal (a 4xx, or a 2xx carrying
     /// a body) comes back as [`Error::Api`] with Zoom's status, code and message, for the
     /// caller to record and judge.
+    ///
+    /// It takes the archive's proofs of what goes ([`Doomed`]): without them in hand no caller
+    /// can build the request, and a session-level DELETE without a single proof is refused.
     pub async fn delete_recordings(
         &self,
         session_id: &str,
-        file_id: Option<&str>,
+        doomed: Doomed<'_>,
         action: DeleteAction,
     ) -> anyhow::Result<u16> {
+        let file_id = match doomed {
+            Doomed::Session { proofs: [] } => {
+                anyhow::bail!("refused: a session-level DELETE with no proven file")
+            }
+            Doomed::Session { .. } => None,
+            Doomed::File { id, .. } => Some(id),
+        };
         let mut url = file_url(&self.base, session_id, file_id, false)?;
         url.query_pairs_mut().append_pair("action", action.as_str());
         let subject = match file_id {
@@ -520,7 +544,10 @@ fn file_url(
     let mut path = url.path().to_owned();
     if let Some(id) = file_id {
         // A file ID is one path segment, whatever it holds (the same `.`/`..` rule).
-        check_session_id(id).map_err(|_| anyhow::anyhow!("file ID {id:?} is a path step"))?;
+        // An empty one would turn a one-file DELETE into `/recordings/`, which a server may take
+        // for the whole session.
+        check_session_id(id)
+            .map_err(|_| anyhow::anyhow!("file ID {id:?} is not one path segment"))?;
         path.push('/');
         path.push_str(&utf8_percent_encode(id, PATH_SEGMENT).to_string());
     }
@@ -621,6 +648,18 @@ mod tests {
             assert!(check_session_id(id).is_ok(), "{id}");
             assert!(!is_dot_segment(&encode_session_id(id)), "{id}");
         }
+    }
+
+    #[test]
+    fn a_file_request_never_names_the_session_instead() {
+        let base = Url::parse("https://api.zoom.us/v2").unwrap();
+        for id in ["", ".", ".."] {
+            assert!(file_url(&base, "S==", Some(id), false).is_err(), "{id:?}");
+            assert!(file_url(&base, "S==", Some(id), true).is_err(), "{id:?}");
+        }
+        assert!(check_session_id("").is_err());
+        let url = file_url(&base, "S==", Some("f/1"), false).unwrap();
+        assert!(url.path().ends_with("/recordings/f%2F1"), "{url}");
     }
 
     #[test]

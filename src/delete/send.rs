@@ -7,7 +7,8 @@
 use super::audit::{self, AuditFile, AuditLog, Subject};
 use super::plan::{FilePlan, SessionPlan};
 use super::report::Answer;
-use crate::client::{ApiClient, DeleteAction};
+use crate::archive::Proof;
+use crate::client::{ApiClient, DeleteAction, Doomed};
 use crate::error::{ApiError, Error, exit_status_of};
 use crate::events::DeleteStatus;
 use crate::exit::ExitStatus;
@@ -93,8 +94,19 @@ pub async fn send(
     };
     let audit_error = |e| Unsent::Audit(path.to_owned(), e);
     audit.intent(&subject).map_err(audit_error)?;
+    let proofs: Vec<&Proof> = match target {
+        Target::Session(plan) => plan.files.iter().filter_map(FilePlan::proof).collect(),
+        Target::File(_, file) => file.proof().into_iter().collect(),
+    };
+    let doomed = match file_id {
+        None => Doomed::Session { proofs: &proofs },
+        Some(id) => Doomed::File {
+            id,
+            proof: proofs[0],
+        },
+    };
     let answer = client
-        .delete_recordings(&plan.session_id, file_id, action)
+        .delete_recordings(&plan.session_id, doomed, action)
         .await;
     let sent = judge(answer, action);
     let result = audit::Result {
