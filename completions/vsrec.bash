@@ -660,7 +660,7 @@ _vsrec() {
             return 0
             ;;
         vsrec__subcmd__serve)
-            opts="-o -j -v -q -h --listen --out --path --spool --jobs --api-base --api-key --retries --timeout --json --verbose --quiet --config --profile --help"
+            opts="-o -j -y -v -q -h --listen --out --path --spool --jobs --delete-after --permanently --yes --trust-manifest --api-base --api-key --retries --timeout --json --verbose --quiet --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

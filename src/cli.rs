@@ -333,6 +333,18 @@ pub struct ServeArgs {
           default_value_t = 4, value_parser = clap::value_parser!(u8).range(JOBS_RANGE))]
     pub jobs: u8,
 
+    /// After each event, delete from Zoom (to its trash) what the archive proves of its
+    /// session, as `vsrec delete` would (needs --yes: serve never asks)
+    #[arg(long)]
+    pub delete_after: bool,
+
+    /// With --delete-after: delete for good instead of to the trash
+    #[arg(long, requires = "delete_after")]
+    pub permanently: bool,
+
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+
     #[command(flatten)]
     pub api: ApiArgs,
 }

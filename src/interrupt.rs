@@ -18,6 +18,15 @@ pub struct Stop {
 }
 
 impl Stop {
+    /// A stop that follows `token`, cancelled by its owner (`serve`'s shutdown) rather than by
+    /// the signals this module watches.
+    pub fn following(token: CancellationToken) -> Self {
+        Self {
+            token,
+            by: Arc::default(),
+        }
+    }
+
     pub fn token(&self) -> &CancellationToken {
         &self.token
     }

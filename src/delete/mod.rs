@@ -141,6 +141,7 @@ pub async fn run(
 /// (downloaded, resumed, or found archived) is listed again, proven, and deleted as `vsrec
 /// delete` would; a session with a failed or not-ready file is left alone. One confirmation for
 /// them all. The summary goes out as a `delete_summary` line, before the download's own.
+#[allow(clippy::too_many_arguments)]
 pub async fn after_download(
     client: &ApiClient,
     archive: &Archive,
@@ -149,6 +150,7 @@ pub async fn after_download(
     options: &Options,
     json: bool,
     stop: &crate::interrupt::Stop,
+    input: &mut impl BufRead,
 ) -> anyhow::Result<ExitStatus> {
     let mut report = Report::new(term.clone(), json, options.action, false).after_download();
     if stop.token().is_cancelled() {
@@ -205,7 +207,7 @@ pub async fn after_download(
         &mut report,
         plans,
         options,
-        &mut io::stdin().lock(),
+        input,
         stop,
     )
     .await?;
@@ -284,7 +286,7 @@ pub async fn apply(
     report: &mut Report,
     mut plans: Vec<SessionPlan>,
     options: &Options,
-    input: &mut dyn BufRead,
+    input: &mut impl BufRead,
     stop: &crate::interrupt::Stop,
 ) -> anyhow::Result<ExitStatus> {
     if options.dry_run {

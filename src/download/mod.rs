@@ -264,6 +264,7 @@ pub async fn run(
             delete,
             json,
             &stop,
+            &mut std::io::stdin().lock(),
         )
         .await;
         status = match deleted {

@@ -37,6 +37,9 @@ pub struct Downloader {
     engine: Engine,
     log: Log,
     cancel: CancellationToken,
+    /// The relayed term, for `--delete-after`'s lines.
+    term: Term,
+    delete_after: Option<crate::delete::Options>,
 }
 
 /// A term for the engine and the API client inside `serve`: their lines (retries, warnings,
@@ -68,7 +71,7 @@ impl Downloader {
         let cancel = CancellationToken::new();
         let engine = Engine::start(
             Arc::new(client),
-            term,
+            term.clone(),
             cancel.clone(),
             download::Options {
                 out: options.out.clone(),
@@ -76,7 +79,7 @@ impl Downloader {
                 types: Vec::new(),
                 overwrite: false,
                 dry_run: false,
-                // `serve --delete-after` is not built yet.
+                // Deleting is this archiver's, per event, below.
                 delete_after: None,
             },
             false,
@@ -85,7 +88,45 @@ impl Downloader {
             engine,
             log,
             cancel,
+            term,
+            delete_after: options.delete_after.clone(),
         })
+    }
+
+    /// `--delete-after`: the session of an event whose files all settled goes through
+    /// `vsrec download --delete-after`'s rule (listed again, every file proven, a session with
+    /// a file not ready or missing keeps it). Its lines become log lines; how it went is logged,
+    /// and never keeps the event: the archive holds its files, and `vsrec delete` can finish
+    /// what a refused or failed request left.
+    async fn delete_after(&self, report: download::SessionReport) {
+        let (Some(options), Some(archive)) = (&self.delete_after, self.engine.archive()) else {
+            return;
+        };
+        let session = report.session_id.clone();
+        let stop = crate::interrupt::Stop::following(self.cancel.clone());
+        let outcome = crate::delete::after_download(
+            self.engine.client(),
+            archive,
+            &self.term,
+            vec![report],
+            options,
+            false,
+            &stop,
+            // Never read: serve's --delete-after needs --yes.
+            &mut std::io::empty(),
+        )
+        .await;
+        let (level, status) = match &outcome {
+            Ok(ExitStatus::Success) => (Level::Info, "done".to_owned()),
+            Ok(status) => (Level::Warn, format!("exit code {}", status.code())),
+            Err(e) => (Level::Error, format!("{e:#}")),
+        };
+        self.log.write(
+            level,
+            "delete",
+            &format!("session {session:?}: delete after archiving: {status}"),
+            json!({"session_id": session, "status": status}),
+        );
     }
 
     fn log_file(&self, event: &str, file: &download::FileReport) {
@@ -198,26 +239,29 @@ impl Archiver for Downloader {
         };
         let files: Vec<FileReport> = report
             .files
-            .into_iter()
-            .map(|file| FileReport {
-                state: match file.outcome.status {
-                    _ if file.outcome.is_verified() => FileState::Verified,
-                    FileStatus::NotReady => FileState::NotReady(
-                        file.outcome.error.unwrap_or_else(|| "not ready".into()),
-                    ),
-                    // Stopped, not broken: the event stays for the next start.
-                    FileStatus::Interrupted => FileState::NotArchived(
-                        file.outcome.error.unwrap_or_else(|| "interrupted".into()),
-                    ),
-                    _ => FileState::Failed(file.outcome.error.unwrap_or_else(|| "failed".into())),
-                },
-                key: file.key,
-                file_type: file.file_type,
+            .iter()
+            .map(|file| {
+                let why = |default: &str| file.outcome.error.clone().unwrap_or(default.into());
+                FileReport {
+                    state: match file.outcome.status {
+                        _ if file.outcome.is_verified() => FileState::Verified,
+                        FileStatus::NotReady => FileState::NotReady(why("not ready")),
+                        // Stopped, not broken: the event stays for the next start.
+                        FileStatus::Interrupted => FileState::NotArchived(why("interrupted")),
+                        _ => FileState::Failed(why("failed")),
+                    },
+                    key: file.key.clone(),
+                    file_type: file.file_type.clone(),
+                }
             })
             .collect();
         let failed = files.iter().any(|f| !f.state.is_settled());
+        let session_id = report.session_id.clone();
+        if !failed && !self.cancel.is_cancelled() {
+            self.delete_after(report).await;
+        }
         Ok(EventOutcome {
-            session_id: Some(report.session_id),
+            session_id: Some(session_id),
             files,
             unresolved: None,
             retry_after: (failed && !self.cancel.is_cancelled()).then_some(RETRY_AFTER),

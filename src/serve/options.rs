@@ -29,6 +29,8 @@ pub struct Options {
     pub timeout: Duration,
     /// Said once the log is up (a secret file others can read).
     pub warnings: Vec<String>,
+    /// `--delete-after`: what to delete once an event's files are archived.
+    pub delete_after: Option<crate::delete::Options>,
 }
 
 impl Options {
@@ -42,7 +44,30 @@ impl Options {
                     env::WEBHOOK_SECRET_FILE
                 ))
             })?;
+        let delete_after = if args.delete_after {
+            if !args.confirm.yes {
+                return Err(Error::Usage(
+                    "serve --delete-after deletes from Zoom with no one to ask: add --yes to say \
+                     so (or leave deleting to vsrec delete)"
+                        .into(),
+                ));
+            }
+            Some(crate::delete::Options {
+                out: args.out.clone(),
+                action: if args.permanently {
+                    crate::client::DeleteAction::Delete
+                } else {
+                    crate::client::DeleteAction::Trash
+                },
+                yes: true,
+                trust_manifest: args.confirm.trust_manifest,
+                dry_run: false,
+            })
+        } else {
+            None
+        };
         Ok(Self {
+            delete_after,
             listen: args.listen,
             path: check_path(&args.path)?,
             spool: args

@@ -384,3 +384,55 @@ fn sigterm_mid_download_keeps_the_part_and_the_event_and_exits_0() {
     );
     h.server.release(&screen_key);
 }
+
+#[test]
+fn delete_after_trashes_what_the_archive_proves_once_an_event_is_archived() {
+    // serve never asks: --delete-after without --yes is refused before it listens.
+    let other = Harness::new().with_env("VSREC_WEBHOOK_SECRET", "not-used-secret");
+    let refused = other.run(&[
+        "serve",
+        "--out",
+        other.out.to_str().unwrap(),
+        "--delete-after",
+    ]);
+    refused.expect(2);
+    assert!(refused.stderr.contains("add --yes"), "{}", refused.stderr);
+    assert!(other.server.log().is_empty());
+
+    let h = Harness::new();
+
+    let before = h.server.listed_keys(SAMPLE).len();
+    let mut serve = Serve::start(&h, &["--json", "--delete-after", "--yes"]);
+    let body = h.server.webhook_event(COMPLETED, SAMPLE);
+    assert_eq!(serve.sender().deliver(&body).unwrap().status, 200);
+    let line: Value = serde_json::from_str(&serve.wait_for(r#""kind":"delete""#)).unwrap();
+    assert_eq!(line["status"], "done", "{line}");
+    assert_eq!(line["session_id"], SAMPLE);
+    let archived: Value = serde_json::from_str(&serve.wait_for(r#""kind":"archived""#)).unwrap();
+    let verified = archived["verified"].as_u64().unwrap() as usize;
+    assert_archived(&h, verified);
+
+    // Every DELETE carried action=trash, each was logged before and after, and Zoom lost
+    // exactly the files the archive holds (an event may name fewer than the session has).
+    let deletes: Vec<_> = h
+        .requests(Listener::Api)
+        .into_iter()
+        .filter(|r| r.method == "DELETE")
+        .collect();
+    assert!(!deletes.is_empty());
+    assert!(
+        deletes
+            .iter()
+            .all(|r| r.query.as_deref() == Some("action=trash")),
+        "{deletes:?}"
+    );
+    let audit = std::fs::read_to_string(h.out.join(".vsrec-deletions.jsonl")).unwrap();
+    assert_eq!(audit.lines().count(), 2 * deletes.len(), "{audit}");
+    let gone = before - h.server.listed_keys(SAMPLE).len();
+    assert!(gone > 0 && gone <= before, "{gone} of {before}");
+    assert!(!h.server.trashed(SAMPLE).is_empty());
+    // The archive is untouched by deleting.
+    h.run(&["verify", "--out", h.out.to_str().unwrap()])
+        .expect(0);
+    serve.stop(&h).expect(0);
+}
