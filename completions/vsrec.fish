@@ -73,7 +73,7 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l config -d 'Conf
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l profile -d 'Profile of the config file to use [default: the profile named "default", if the file has one]' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l overwrite -d 'Download again even when a complete file is already there'
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s n -l dry-run -d 'Print what would be done, transfer nothing'
-complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l delete-after -d 'Then delete from Zoom (to its trash) each session whose every file is archived and proven, as `vsrec delete` would'
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l delete-after -d 'Then delete from Zoom (to its trash) each session whose every file is archived and proven, as `vsrec delete` would (serve: after each event; it never asks, so needs --yes)'
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l permanently -d 'With --delete-after: delete for good instead of to the trash'
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s y -l yes -d 'Delete without asking (required when there is no terminal to ask on, as from cron)'
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l trust-manifest -d 'Prove files by size and their SHA256SUMS line without re-hashing them (files Zoom lists no size for are still re-hashed)'
@@ -92,7 +92,7 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l retries -d 'Retrie
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l timeout -d 'Seconds to wait for a connection; an answer slower than 1 KiB/s over this long is stalled' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l config -d 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]' -r -F
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l profile -d 'Profile of the config file to use [default: the profile named "default", if the file has one]' -r
-complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l delete-after -d 'After each event, delete from Zoom (to its trash) what the archive proves of its session, as `vsrec delete` would (needs --yes: serve never asks)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l delete-after -d 'Then delete from Zoom (to its trash) each session whose every file is archived and proven, as `vsrec delete` would (serve: after each event; it never asks, so needs --yes)'
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l permanently -d 'With --delete-after: delete for good instead of to the trash'
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -s y -l yes -d 'Delete without asking (required when there is no terminal to ask on, as from cron)'
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l trust-manifest -d 'Prove files by size and their SHA256SUMS line without re-hashing them (files Zoom lists no size for are still re-hashed)'

@@ -224,17 +224,8 @@ pub struct DownloadArgs {
     #[arg(long, short = 'n')]
     pub dry_run: bool,
 
-    /// Then delete from Zoom (to its trash) each session whose every file is archived and
-    /// proven, as `vsrec delete` would
-    #[arg(long)]
-    pub delete_after: bool,
-
-    /// With --delete-after: delete for good instead of to the trash
-    #[arg(long, requires = "delete_after")]
-    pub permanently: bool,
-
     #[command(flatten)]
-    pub confirm: ConfirmArgs,
+    pub delete: DeleteAfterArgs,
 
     #[command(flatten)]
     pub api: ApiArgs,
@@ -279,7 +270,23 @@ pub struct DeleteArgs {
     pub range: RangeArgs,
 }
 
-/// How a deletion is confirmed and proven: shared by `delete` and `download --delete-after`.
+/// `--delete-after` and its companions, on `download` and `serve`.
+#[derive(Debug, Args)]
+pub struct DeleteAfterArgs {
+    /// Then delete from Zoom (to its trash) each session whose every file is archived and
+    /// proven, as `vsrec delete` would (serve: after each event; it never asks, so needs --yes)
+    #[arg(long)]
+    pub delete_after: bool,
+
+    /// With --delete-after: delete for good instead of to the trash
+    #[arg(long, requires = "delete_after")]
+    pub permanently: bool,
+
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+}
+
+/// How a deletion is confirmed and proven: shared by `delete` and `--delete-after`.
 #[derive(Debug, Args)]
 pub struct ConfirmArgs {
     /// Delete without asking (required when there is no terminal to ask on, as from cron)
@@ -333,17 +340,8 @@ pub struct ServeArgs {
           default_value_t = 4, value_parser = clap::value_parser!(u8).range(JOBS_RANGE))]
     pub jobs: u8,
 
-    /// After each event, delete from Zoom (to its trash) what the archive proves of its
-    /// session, as `vsrec delete` would (needs --yes: serve never asks)
-    #[arg(long)]
-    pub delete_after: bool,
-
-    /// With --delete-after: delete for good instead of to the trash
-    #[arg(long, requires = "delete_after")]
-    pub permanently: bool,
-
     #[command(flatten)]
-    pub confirm: ConfirmArgs,
+    pub delete: DeleteAfterArgs,
 
     #[command(flatten)]
     pub api: ApiArgs,

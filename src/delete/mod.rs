@@ -54,6 +54,33 @@ impl Options {
         }
     }
 
+    /// `--delete-after` on `download` or `serve`: `None` without it; `--yes` and
+    /// `--trust-manifest` alone are a usage error (they would look like consent to nothing).
+    pub fn after(
+        out: &std::path::Path,
+        args: &crate::cli::DeleteAfterArgs,
+    ) -> Result<Option<Self>, Error> {
+        if !args.delete_after {
+            if args.confirm.yes || args.confirm.trust_manifest {
+                return Err(Error::Usage(
+                    "--yes and --trust-manifest are for --delete-after".into(),
+                ));
+            }
+            return Ok(None);
+        }
+        Ok(Some(Self {
+            out: out.to_owned(),
+            action: if args.permanently {
+                DeleteAction::Delete
+            } else {
+                DeleteAction::Trash
+            },
+            yes: args.confirm.yes,
+            trust_manifest: args.confirm.trust_manifest,
+            dry_run: false,
+        }))
+    }
+
     /// Before anything is listed: a run that would have to ask, with no one to ask, stops here.
     pub fn check_can_confirm(&self, what: &str) -> Result<(), Error> {
         if self.dry_run || self.yes || confirm::can_ask() {

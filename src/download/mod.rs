@@ -60,7 +60,8 @@ impl Options {
             }
             types.push(t.to_ascii_uppercase());
         }
-        let delete_after = if args.delete_after {
+        let delete_after = crate::delete::Options::after(&args.out, &args.delete)?;
+        if delete_after.is_some() {
             if !types.is_empty() {
                 return Err(Error::Usage(
                     "--delete-after deletes whole sessions' files and needs every file archived; \
@@ -74,24 +75,7 @@ impl Options {
                         .into(),
                 ));
             }
-            Some(crate::delete::Options {
-                out: args.out.clone(),
-                action: if args.permanently {
-                    crate::client::DeleteAction::Delete
-                } else {
-                    crate::client::DeleteAction::Trash
-                },
-                yes: args.confirm.yes,
-                trust_manifest: args.confirm.trust_manifest,
-                dry_run: false,
-            })
-        } else if args.confirm.yes || args.confirm.trust_manifest {
-            return Err(Error::Usage(
-                "--yes and --trust-manifest are for --delete-after".into(),
-            ));
-        } else {
-            None
-        };
+        }
         Ok(Self {
             out: args.out.clone(),
             jobs: usize::from(args.jobs),

@@ -44,28 +44,15 @@ impl Options {
                     env::WEBHOOK_SECRET_FILE
                 ))
             })?;
-        let delete_after = if args.delete_after {
-            if !args.confirm.yes {
-                return Err(Error::Usage(
-                    "serve --delete-after deletes from Zoom with no one to ask: add --yes to say \
-                     so (or leave deleting to vsrec delete)"
-                        .into(),
-                ));
-            }
-            Some(crate::delete::Options {
-                out: args.out.clone(),
-                action: if args.permanently {
-                    crate::client::DeleteAction::Delete
-                } else {
-                    crate::client::DeleteAction::Trash
-                },
-                yes: true,
-                trust_manifest: args.confirm.trust_manifest,
-                dry_run: false,
-            })
-        } else {
-            None
-        };
+        let delete_after = crate::delete::Options::after(&args.out, &args.delete)?;
+        if delete_after.as_ref().is_some_and(|d| !d.yes) {
+            return Err(Error::Usage(
+                "serve --delete-after deletes from Zoom with no one to ask: add --yes to say so \
+                 (or leave deleting to vsrec delete)"
+                    .into(),
+            ));
+        }
+
         Ok(Self {
             delete_after,
             listen: args.listen,
