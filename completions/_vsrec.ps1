@@ -127,6 +127,7 @@ Register-ArgumentCompleter -Native -CommandName 'vsrec' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use [default: the profile named "default", if the file has one]')
             [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Also list each session from Zoom and report files it has that the archive lacks')
+            [CompletionResult]::new('--quick', '--quick', [CompletionResultType]::ParameterName, 'On an object store (s3://, gs://, az://): check sizes and stored SHA-256 metadata with one HEAD per object instead of re-hashing every object')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Write JSON Lines to stdout instead of tables')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr (URLs are redacted), after the settings in use')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr (URLs are redacted), after the settings in use')

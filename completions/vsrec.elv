@@ -120,6 +120,7 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand --config 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]'
             cand --profile 'Profile of the config file to use [default: the profile named "default", if the file has one]'
             cand --remote 'Also list each session from Zoom and report files it has that the archive lacks'
+            cand --quick 'On an object store (s3://, gs://, az://): check sizes and stored SHA-256 metadata with one HEAD per object instead of re-hashing every object'
             cand --json 'Write JSON Lines to stdout instead of tables'
             cand -v 'Log each request on stderr (URLs are redacted), after the settings in use'
             cand --verbose 'Log each request on stderr (URLs are redacted), after the settings in use'

@@ -97,6 +97,7 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l timeout -d 'Secon
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l config -d 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]' -r -F
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l profile -d 'Profile of the config file to use [default: the profile named "default", if the file has one]' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l remote -d 'Also list each session from Zoom and report files it has that the archive lacks'
+complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l quick -d 'On an object store (s3://, gs://, az://): check sizes and stored SHA-256 metadata with one HEAD per object instead of re-hashing every object'
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l json -d 'Write JSON Lines to stdout instead of tables'
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s v -l verbose -d 'Log each request on stderr (URLs are redacted), after the settings in use'
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s q -l quiet -d 'Print errors only on stderr'

@@ -277,7 +277,8 @@ pub struct ConfigShowArgs {
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// Archive folders (holding session folders) or session folders; default: --out
+    /// Archive folders (holding session folders), session folders, or object-store URLs
+    /// (s3://BUCKET/PREFIX, gs://…, az://…); default: --out
     #[arg(value_name = "DIR")]
     pub dirs: Vec<PathBuf>,
 
@@ -293,6 +294,11 @@ pub struct VerifyArgs {
     /// Also list each session from Zoom and report files it has that the archive lacks
     #[arg(long)]
     pub remote: bool,
+
+    /// On an object store (s3://, gs://, az://): check sizes and stored SHA-256 metadata with
+    /// one HEAD per object instead of re-hashing every object
+    #[arg(long)]
+    pub quick: bool,
 
     /// Used with --remote only.
     #[command(flatten)]

@@ -14,6 +14,7 @@ pub mod plan;
 pub mod report;
 mod request;
 mod session;
+mod store;
 pub mod verify;
 
 use std::io::BufRead;
@@ -23,7 +24,7 @@ use std::sync::Arc;
 pub use self::engine::{Ctx, Engine, FileReport, SessionReport};
 pub use self::feed::Sessions;
 pub use self::listing::{Prelisted, SessionInput};
-use crate::archive::Archive;
+use crate::archive::{Archive, LocalArchive};
 use crate::cli::DownloadArgs;
 use crate::client::ApiClient;
 use crate::error::Error;
@@ -82,7 +83,7 @@ impl Sessions {
         )
         .with_shard(args.range.shard);
         let last = || {
-            let archive = match Archive::open(&options.out) {
+            let archive = match LocalArchive::open(&options.out) {
                 Ok(archive) => Some(archive),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
                 Err(e) => {
@@ -156,7 +157,7 @@ pub async fn run(
             now,
         },
         Some(archive),
-    ) = (&sessions, engine.archive())
+    ) = (&sessions, engine.archive().and_then(Archive::local))
         && matches!(status, ExitStatus::Success | ExitStatus::NotReady)
     {
         // Every session of the range finished: the next `--from last` can start from here.

@@ -10,6 +10,7 @@ mod help;
 mod http;
 mod integrity;
 mod list;
+mod objstore;
 mod pipeline;
 mod serve;
 mod soak;
