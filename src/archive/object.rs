@@ -246,7 +246,7 @@ impl Bucket {
 }
 
 fn endpoint_is_http() -> bool {
-    ["AWS_ENDPOINT_URL", "AWS_ENDPOINT", "AWS_ENDPOINT_URL_S3"]
+    crate::env::AWS_ENDPOINTS
         .iter()
         .any(|name| std::env::var(name).is_ok_and(|v| v.starts_with("http://")))
 }

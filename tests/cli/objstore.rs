@@ -345,6 +345,26 @@ fn a_failed_upload_leaves_no_object_and_no_parts() {
 }
 
 #[test]
+fn a_cut_download_resumes_into_the_same_upload_with_a_range() {
+    let s3 = S3::start();
+    let h = s3.harness(Harness::new());
+    let id = "Bkt+Resume==";
+    h.server.add_session(session_with_a_large_file(id));
+    h.server
+        .push_file_faults("large", [FileFault::Cut { at: 9 * MIB }]);
+    let run = download(&h, &s3, &["--type", "MP4"], &[id]);
+    run.expect(0);
+    let events = file_events(&run);
+    let large = events.iter().find(|e| e["file_id"] == "large").unwrap();
+    assert_eq!(large["attempts"], 2);
+    assert!(s3.get(&key_of(large)).unwrap() == h.server.file_content("large"));
+    let asked = h.storage_requests_for("large");
+    assert_eq!(asked.len(), 2);
+    assert_eq!(asked[1].range.as_deref(), Some("bytes=9437184-"));
+    assert!(s3.uploads_in_progress().is_empty());
+}
+
+#[test]
 fn an_interrupted_upload_is_aborted_and_the_next_run_starts_the_file_over() {
     let s3 = S3::start();
     let h = s3.harness(Harness::new());
