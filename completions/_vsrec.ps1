@@ -63,8 +63,8 @@ Register-ArgumentCompleter -Native -CommandName 'vsrec' -ScriptBlock {
             break
         }
         'vsrec;download' {
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Directory to download into; each session gets a folder inside it')
-            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory to download into; each session gets a folder inside it')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Directory to download into, or an object store (s3://BUCKET/PREFIX, gs://…, az://…); each session gets a folder (a key prefix) inside it')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory to download into, or an object store (s3://BUCKET/PREFIX, gs://…, az://…); each session gets a folder (a key prefix) inside it')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Files to download at once (1 to 32)')
             [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Files to download at once (1 to 32)')
             [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Only these file types, comma-separated (MP4,M4A,CC,...; case-insensitive)')
@@ -116,8 +116,8 @@ Register-ArgumentCompleter -Native -CommandName 'vsrec' -ScriptBlock {
             break
         }
         'vsrec;verify' {
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The archive folder to verify when no DIR is given')
-            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The archive folder to verify when no DIR is given')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The archive folder (or object-store URL) to verify when no DIR is given')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The archive folder (or object-store URL) to verify when no DIR is given')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Files hashed at once (1 to 32; default: one per CPU)')
             [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Files hashed at once (1 to 32; default: one per CPU)')
             [CompletionResult]::new('--api-base', '--api-base', [CompletionResultType]::ParameterName, 'Zoom API base URL; plain http:// only for loopback hosts')

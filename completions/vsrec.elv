@@ -58,8 +58,8 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand --help 'Print help'
         }
         &'vsrec;download'= {
-            cand -o 'Directory to download into; each session gets a folder inside it'
-            cand --out 'Directory to download into; each session gets a folder inside it'
+            cand -o 'Directory to download into, or an object store (s3://BUCKET/PREFIX, gs://…, az://…); each session gets a folder (a key prefix) inside it'
+            cand --out 'Directory to download into, or an object store (s3://BUCKET/PREFIX, gs://…, az://…); each session gets a folder (a key prefix) inside it'
             cand -j 'Files to download at once (1 to 32)'
             cand --jobs 'Files to download at once (1 to 32)'
             cand -t 'Only these file types, comma-separated (MP4,M4A,CC,...; case-insensitive)'
@@ -109,8 +109,8 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand --help 'Print help'
         }
         &'vsrec;verify'= {
-            cand -o 'The archive folder to verify when no DIR is given'
-            cand --out 'The archive folder to verify when no DIR is given'
+            cand -o 'The archive folder (or object-store URL) to verify when no DIR is given'
+            cand --out 'The archive folder (or object-store URL) to verify when no DIR is given'
             cand -j 'Files hashed at once (1 to 32; default: one per CPU)'
             cand --jobs 'Files hashed at once (1 to 32; default: one per CPU)'
             cand --api-base 'Zoom API base URL; plain http:// only for loopback hosts'

@@ -53,7 +53,7 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand list" -l json -d 'Write JSON
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -s v -l verbose -d 'Log each request on stderr (URLs are redacted), after the settings in use'
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -s q -l quiet -d 'Print errors only on stderr'
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -s h -l help -d 'Print help'
-complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s o -l out -d 'Directory to download into; each session gets a folder inside it' -r -F
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s o -l out -d 'Directory to download into, or an object store (s3://BUCKET/PREFIX, gs://…, az://…); each session gets a folder (a key prefix) inside it' -r -F
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s j -l jobs -d 'Files to download at once (1 to 32)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s t -l type -d 'Only these file types, comma-separated (MP4,M4A,CC,...; case-insensitive)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
@@ -88,7 +88,7 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l json -d 'Write JSO
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -s v -l verbose -d 'Log each request on stderr (URLs are redacted), after the settings in use'
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -s q -l quiet -d 'Print errors only on stderr'
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -s h -l help -d 'Print help'
-complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s o -l out -d 'The archive folder to verify when no DIR is given' -r -F
+complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s o -l out -d 'The archive folder (or object-store URL) to verify when no DIR is given' -r -F
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s j -l jobs -d 'Files hashed at once (1 to 32; default: one per CPU)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r

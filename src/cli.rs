@@ -179,7 +179,8 @@ pub struct DownloadArgs {
     )]
     pub sessions: Vec<String>,
 
-    /// Directory to download into; each session gets a folder inside it
+    /// Directory to download into, or an object store (s3://BUCKET/PREFIX, gs://…, az://…);
+    /// each session gets a folder (a key prefix) inside it
     #[arg(short, long, env = env::OUT, value_name = "DIR", hide_env_values = true,
           default_value = ".")]
     pub out: PathBuf,
@@ -282,7 +283,7 @@ pub struct VerifyArgs {
     #[arg(value_name = "DIR")]
     pub dirs: Vec<PathBuf>,
 
-    /// The archive folder to verify when no DIR is given
+    /// The archive folder (or object-store URL) to verify when no DIR is given
     #[arg(short, long, env = env::OUT, value_name = "DIR", hide_env_values = true,
           default_value = ".")]
     pub out: PathBuf,
