@@ -83,6 +83,11 @@ impl Sessions {
         )
         .with_shard(args.range.shard);
         let last = || {
+            if crate::archive::object::is_url(&options.out) {
+                return Err(Error::Usage(
+                    "--from last keeps its record in a folder --out, not in an object store yet; give --from a date".into(),
+                ));
+            }
             let archive = match LocalArchive::open(&options.out) {
                 Ok(archive) => Some(archive),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,

@@ -438,6 +438,11 @@ fn wrong_credentials_and_a_missing_bucket_are_one_line_each_with_the_store_code(
         line.contains("no-such-bucket") && line.contains("NoSuchBucket"),
         "{line}"
     );
+
+    // `--from last` keeps its record in a folder: said plainly, not "no record".
+    let run = h.run(&["download", "--from", "last", "--out", &s3.url()]);
+    run.expect(2);
+    assert!(run.stderr.contains("--from last"), "{}", run.stderr);
 }
 
 #[test]
