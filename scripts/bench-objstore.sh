@@ -159,6 +159,6 @@ for tool in vsrec baseline; do
     mid=$(((RUNS + 1) / 2))
     w=$(echo "$walls" | sed -n "${mid}p")
     m=$(echo "$rss" | sed -n "${mid}p")
-    label=$([ $tool = vsrec ] && echo "vsrec --jobs $COUNT" || echo "$COUNT x curl | aws s3 cp -")
+    label=$([ $tool = vsrec ] && echo "vsrec --jobs $COUNT" || echo "$COUNT x curl \\| aws s3 cp -")
     echo "| $label | $RUNS | $w | $((m / 1024)) |"
 done
