@@ -23,7 +23,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures::StreamExt;
 use object_store::path::Path as Key;
 use object_store::{
@@ -419,8 +419,7 @@ impl ObjectFolder {
             folder: self.clone(),
             name: name.to_owned(),
             handle: Handle::current(),
-            pending: Vec::new(),
-            pending_len: 0,
+            pending: BytesMut::new(),
             head: Vec::new(),
             len: 0,
             hash: Sha256::new(),
@@ -437,9 +436,9 @@ pub struct ObjectWriter {
     folder: ObjectFolder,
     name: String,
     handle: Handle,
-    /// The part being filled.
-    pending: Vec<Bytes>,
-    pending_len: usize,
+    /// The part being filled: copied into one buffer, since the body's chunks are slices of
+    /// larger read buffers that would all stay alive as long as the part does.
+    pending: BytesMut,
     /// The file's first bytes.
     head: Vec<u8>,
     /// Bytes handed over: uploaded, uploading, or pending.
@@ -474,10 +473,12 @@ impl ObjectWriter {
                 self.head.extend_from_slice(&bytes[..take]);
             }
             self.len += bytes.len() as u64;
-            self.pending_len += bytes.len();
-            self.pending.push(bytes.clone());
+            if self.pending.capacity() == 0 {
+                self.pending.reserve(PART_SIZE + 1024 * 1024);
+            }
+            self.pending.extend_from_slice(bytes);
         }
-        if self.pending_len >= PART_SIZE {
+        if self.pending.len() >= PART_SIZE {
             self.send_part()?;
         }
         Ok(())
@@ -495,8 +496,7 @@ impl ObjectWriter {
             .map_err(|e| self.folder.error(&self.name, &e))?;
             self.upload = Some(Mutex::new(started));
         }
-        let payload: PutPayload = std::mem::take(&mut self.pending).into_iter().collect();
-        self.pending_len = 0;
+        let payload = PutPayload::from_bytes(std::mem::take(&mut self.pending).freeze());
         let upload = self.upload.as_mut().expect("started above");
         let part = upload
             .get_mut()
@@ -524,8 +524,7 @@ impl ObjectWriter {
     /// Start the file over: abort the upload and forget what was written.
     pub fn truncate(&mut self) -> io::Result<()> {
         self.abort();
-        self.pending.clear();
-        self.pending_len = 0;
+        self.pending = BytesMut::new();
         self.head.clear();
         self.len = 0;
         self.hash = Sha256::new();
@@ -559,12 +558,11 @@ impl ObjectWriter {
                 attributes,
                 ..Default::default()
             };
-            let payload: PutPayload = std::mem::take(&mut self.pending).into_iter().collect();
-            self.pending_len = 0;
+            let payload = PutPayload::from_bytes(std::mem::take(&mut self.pending).freeze());
             block(self.folder.store().put_opts(&key, payload, options))
                 .map_err(|e| self.folder.error(&self.name, &e))?;
         } else {
-            if self.pending_len > 0 {
+            if !self.pending.is_empty() {
                 self.send_part()?;
             }
             self.land()?;
