@@ -23,7 +23,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures::StreamExt;
 use object_store::path::Path as Key;
 use object_store::{
@@ -419,7 +419,8 @@ impl ObjectFolder {
             folder: self.clone(),
             name: name.to_owned(),
             handle: Handle::current(),
-            pending: BytesMut::new(),
+            pending: Vec::new(),
+            pending_len: 0,
             head: Vec::new(),
             len: 0,
             hash: Sha256::new(),
@@ -436,9 +437,9 @@ pub struct ObjectWriter {
     folder: ObjectFolder,
     name: String,
     handle: Handle,
-    /// The part being filled: copied into one buffer, since the body's chunks are slices of
-    /// larger read buffers that would all stay alive as long as the part does.
-    pending: BytesMut,
+    /// The part being filled.
+    pending: Vec<Bytes>,
+    pending_len: usize,
     /// The file's first bytes.
     head: Vec<u8>,
     /// Bytes handed over: uploaded, uploading, or pending.
@@ -473,12 +474,10 @@ impl ObjectWriter {
                 self.head.extend_from_slice(&bytes[..take]);
             }
             self.len += bytes.len() as u64;
-            if self.pending.capacity() == 0 {
-                self.pending.reserve(PART_SIZE + 1024 * 1024);
-            }
-            self.pending.extend_from_slice(bytes);
+            self.pending_len += bytes.len();
+            self.pending.push(bytes.clone());
         }
-        if self.pending.len() >= PART_SIZE {
+        if self.pending_len >= PART_SIZE {
             self.send_part()?;
         }
         Ok(())
@@ -496,7 +495,8 @@ impl ObjectWriter {
             .map_err(|e| self.folder.error(&self.name, &e))?;
             self.upload = Some(Mutex::new(started));
         }
-        let payload = PutPayload::from_bytes(std::mem::take(&mut self.pending).freeze());
+        let payload: PutPayload = std::mem::take(&mut self.pending).into_iter().collect();
+        self.pending_len = 0;
         let upload = self.upload.as_mut().expect("started above");
         let part = upload
             .get_mut()
@@ -524,7 +524,8 @@ impl ObjectWriter {
     /// Start the file over: abort the upload and forget what was written.
     pub fn truncate(&mut self) -> io::Result<()> {
         self.abort();
-        self.pending = BytesMut::new();
+        self.pending.clear();
+        self.pending_len = 0;
         self.head.clear();
         self.len = 0;
         self.hash = Sha256::new();
@@ -558,11 +559,12 @@ impl ObjectWriter {
                 attributes,
                 ..Default::default()
             };
-            let payload = PutPayload::from_bytes(std::mem::take(&mut self.pending).freeze());
+            let payload: PutPayload = std::mem::take(&mut self.pending).into_iter().collect();
+            self.pending_len = 0;
             block(self.folder.store().put_opts(&key, payload, options))
                 .map_err(|e| self.folder.error(&self.name, &e))?;
         } else {
-            if !self.pending.is_empty() {
+            if self.pending_len > 0 {
                 self.send_part()?;
             }
             self.land()?;
