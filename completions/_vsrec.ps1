@@ -67,8 +67,8 @@ Register-ArgumentCompleter -Native -CommandName 'vsrec' -ScriptBlock {
         }
         'vsrec;download' {
             [CompletionResult]::new('--event', '--event', [CompletionResultType]::ParameterName, 'Archive the files a saved Zoom webhook body announces (a recording, transcript or summary completed event); `-` reads it from stdin')
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Directory to download into; each session gets a folder inside it')
-            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory to download into; each session gets a folder inside it')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Directory to download into, or an object store (s3://BUCKET/PREFIX, gs://…, az://…); each session gets a folder (a key prefix) inside it')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory to download into, or an object store (s3://BUCKET/PREFIX, gs://…, az://…); each session gets a folder (a key prefix) inside it')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Files to download at once (1 to 32)')
             [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Files to download at once (1 to 32)')
             [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Only these files, comma-separated, case-insensitive: each value is a Zoom file_type (MP4, M4A, TRANSCRIPT, CHAT, CC, TIMELINE) or a file extension (VTT, JSON, TXT)')
@@ -130,8 +130,8 @@ Register-ArgumentCompleter -Native -CommandName 'vsrec' -ScriptBlock {
             break
         }
         'vsrec;verify' {
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The archive folder to verify when no DIR is given')
-            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The archive folder to verify when no DIR is given')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The archive folder (or object-store URL) to verify when no DIR is given')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The archive folder (or object-store URL) to verify when no DIR is given')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Files hashed at once (1 to 32; default: one per CPU)')
             [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Files hashed at once (1 to 32; default: one per CPU)')
             [CompletionResult]::new('--api-base', '--api-base', [CompletionResultType]::ParameterName, 'Zoom API base URL; plain http:// only for loopback hosts')
@@ -141,6 +141,7 @@ Register-ArgumentCompleter -Native -CommandName 'vsrec' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use [default: the profile named "default", if the file has one]')
             [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Also list each session from Zoom and report files it has that the archive lacks')
+            [CompletionResult]::new('--quick', '--quick', [CompletionResultType]::ParameterName, 'On an object store (s3://, gs://, az://): check sizes and stored SHA-256 metadata with one HEAD per object instead of re-hashing every object')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Write JSON Lines to stdout instead of tables')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr (URLs are redacted), after the settings in use')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr (URLs are redacted), after the settings in use')

@@ -726,7 +726,7 @@ _vsrec() {
             return 0
             ;;
         vsrec__subcmd__verify)
-            opts="-o -j -v -q -h --out --jobs --remote --api-base --api-key --retries --timeout --json --verbose --quiet --config --profile --help"
+            opts="-o -j -v -q -h --out --jobs --remote --quick --api-base --api-key --retries --timeout --json --verbose --quiet --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -62,8 +62,8 @@ set edit:completion:arg-completer[vsrec] = {|@words|
         }
         &'vsrec;download'= {
             cand --event 'Archive the files a saved Zoom webhook body announces (a recording, transcript or summary completed event); `-` reads it from stdin'
-            cand -o 'Directory to download into; each session gets a folder inside it'
-            cand --out 'Directory to download into; each session gets a folder inside it'
+            cand -o 'Directory to download into, or an object store (s3://BUCKET/PREFIX, gs://…, az://…); each session gets a folder (a key prefix) inside it'
+            cand --out 'Directory to download into, or an object store (s3://BUCKET/PREFIX, gs://…, az://…); each session gets a folder (a key prefix) inside it'
             cand -j 'Files to download at once (1 to 32)'
             cand --jobs 'Files to download at once (1 to 32)'
             cand -t 'Only these files, comma-separated, case-insensitive: each value is a Zoom file_type (MP4, M4A, TRANSCRIPT, CHAT, CC, TIMELINE) or a file extension (VTT, JSON, TXT)'
@@ -123,8 +123,8 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand --help 'Print help'
         }
         &'vsrec;verify'= {
-            cand -o 'The archive folder to verify when no DIR is given'
-            cand --out 'The archive folder to verify when no DIR is given'
+            cand -o 'The archive folder (or object-store URL) to verify when no DIR is given'
+            cand --out 'The archive folder (or object-store URL) to verify when no DIR is given'
             cand -j 'Files hashed at once (1 to 32; default: one per CPU)'
             cand --jobs 'Files hashed at once (1 to 32; default: one per CPU)'
             cand --api-base 'Zoom API base URL; plain http:// only for loopback hosts'
@@ -134,6 +134,7 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand --config 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]'
             cand --profile 'Profile of the config file to use [default: the profile named "default", if the file has one]'
             cand --remote 'Also list each session from Zoom and report files it has that the archive lacks'
+            cand --quick 'On an object store (s3://, gs://, az://): check sizes and stored SHA-256 metadata with one HEAD per object instead of re-hashing every object'
             cand --json 'Write JSON Lines to stdout instead of tables'
             cand -v 'Log each request on stderr (URLs are redacted), after the settings in use'
             cand --verbose 'Log each request on stderr (URLs are redacted), after the settings in use'

@@ -57,7 +57,7 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand list" -s v -l verbose -d 'Lo
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -s q -l quiet -d 'Print errors only on stderr'
 complete -c vsrec -n "__fish_vsrec_using_subcommand list" -s h -l help -d 'Print help'
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l event -d 'Archive the files a saved Zoom webhook body announces (a recording, transcript or summary completed event); `-` reads it from stdin' -r -F
-complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s o -l out -d 'Directory to download into; each session gets a folder inside it' -r -F
+complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s o -l out -d 'Directory to download into, or an object store (s3://BUCKET/PREFIX, gs://…, az://…); each session gets a folder (a key prefix) inside it' -r -F
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s j -l jobs -d 'Files to download at once (1 to 32)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s t -l type -d 'Only these files, comma-separated, case-insensitive: each value is a Zoom file_type (MP4, M4A, TRANSCRIPT, CHAT, CC, TIMELINE) or a file extension (VTT, JSON, TXT)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
@@ -100,7 +100,7 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l json -d 'Write JSO
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -s v -l verbose -d 'Log each request on stderr (URLs are redacted), after the settings in use'
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -s q -l quiet -d 'Print errors only on stderr'
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -s h -l help -d 'Print help'
-complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s o -l out -d 'The archive folder to verify when no DIR is given' -r -F
+complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s o -l out -d 'The archive folder (or object-store URL) to verify when no DIR is given' -r -F
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s j -l jobs -d 'Files hashed at once (1 to 32; default: one per CPU)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
@@ -109,6 +109,7 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l timeout -d 'Secon
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l config -d 'Config file with named profiles [default: $XDG_CONFIG_HOME/vsrec/config.toml, else ~/.config/vsrec/config.toml]' -r -F
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l profile -d 'Profile of the config file to use [default: the profile named "default", if the file has one]' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l remote -d 'Also list each session from Zoom and report files it has that the archive lacks'
+complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l quick -d 'On an object store (s3://, gs://, az://): check sizes and stored SHA-256 metadata with one HEAD per object instead of re-hashing every object'
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l json -d 'Write JSON Lines to stdout instead of tables'
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s v -l verbose -d 'Log each request on stderr (URLs are redacted), after the settings in use'
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s q -l quiet -d 'Print errors only on stderr'

@@ -196,7 +196,8 @@ pub struct DownloadArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "from")]
     pub event: Option<PathBuf>,
 
-    /// Directory to download into; each session gets a folder inside it
+    /// Directory to download into, or an object store (s3://BUCKET/PREFIX, gs://…, az://…);
+    /// each session gets a folder (a key prefix) inside it
     #[arg(short, long, env = env::OUT, value_name = "DIR", hide_env_values = true,
           default_value = ".")]
     pub out: PathBuf,
@@ -380,11 +381,12 @@ pub struct ConfigShowArgs {
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// Archive folders (holding session folders) or session folders; default: --out
+    /// Archive folders (holding session folders), session folders, or object-store URLs
+    /// (s3://BUCKET/PREFIX, gs://…, az://…); default: --out
     #[arg(value_name = "DIR")]
     pub dirs: Vec<PathBuf>,
 
-    /// The archive folder to verify when no DIR is given
+    /// The archive folder (or object-store URL) to verify when no DIR is given
     #[arg(short, long, env = env::OUT, value_name = "DIR", hide_env_values = true,
           default_value = ".")]
     pub out: PathBuf,
@@ -396,6 +398,11 @@ pub struct VerifyArgs {
     /// Also list each session from Zoom and report files it has that the archive lacks
     #[arg(long)]
     pub remote: bool,
+
+    /// On an object store (s3://, gs://, az://): check sizes and stored SHA-256 metadata with
+    /// one HEAD per object instead of re-hashing every object
+    #[arg(long)]
+    pub quick: bool,
 
     /// Used with --remote only.
     #[command(flatten)]

@@ -3,6 +3,8 @@
 //! With `--remote`, each session is also listed from Zoom, and files Zoom has that the archive
 //! lacks (or whose size differs) are reported too.
 
+mod store;
+
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -12,7 +14,9 @@ use std::time::Instant;
 use futures::StreamExt;
 use indicatif::ProgressBar;
 
-use crate::archive::{self, Archive, Check, Digest, Folder, Manifest, Slot};
+use crate::archive::{
+    self, Check, Digest, LocalArchive as Archive, LocalFolder as Folder, Manifest, Slot,
+};
 use crate::cli::VerifyArgs;
 use crate::client::{ApiClient, TokenRequest};
 use crate::download::plan;
@@ -30,6 +34,8 @@ pub struct Options {
     pub dirs: Vec<PathBuf>,
     pub jobs: usize,
     pub remote: bool,
+    /// On an object store: sizes and stored hashes from one `HEAD` per object, no download.
+    pub quick: bool,
 }
 
 impl Options {
@@ -44,6 +50,7 @@ impl Options {
             dirs,
             jobs: args.jobs.map_or(cpus.min(32), usize::from),
             remote: args.remote,
+            quick: args.quick,
         }
     }
 }
@@ -68,6 +75,16 @@ pub async fn run(
     options: Options,
     json: bool,
 ) -> anyhow::Result<ExitStatus> {
+    if options.dirs.iter().any(|d| archive::object::is_url(d)) {
+        if options.dirs.iter().any(|d| !archive::object::is_url(d)) || options.remote {
+            return Err(Error::Usage(
+                "verify takes either object-store URLs or folders, not both, and --remote only with folders"
+                    .into(),
+            )
+            .into());
+        }
+        return store::run(term, options, json).await;
+    }
     let stop = crate::interrupt::on_signals();
     let cancel = stop.token().clone();
     let started = Instant::now();

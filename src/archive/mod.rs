@@ -24,19 +24,25 @@ pub mod durable;
 mod hashing;
 mod local;
 pub mod manifest;
+pub mod object;
 mod proof;
 pub mod session_json;
+mod sink;
 mod update;
 mod writer;
 
 pub use digest::{Digest, Sha256};
-pub use local::{Archive, FileId, Folder, Hashed, Refusal, Slot, is_refusal, part_name};
+pub use local::{
+    Archive as LocalArchive, FileId, Folder as LocalFolder, Hashed, Refusal, Slot, is_refusal,
+    part_name,
+};
 pub use manifest::{FILE_NAME as SHA256SUMS, Manifest};
 pub use proof::{Check, Proof};
+pub use sink::{Archive, Folder, Writer};
 pub use update::Entry;
 #[cfg(test)]
 pub(crate) use writer::write_all_vectored;
-pub use writer::{Busy, Claim, Claimed, CommitError, Writer};
+pub use writer::{Busy, Claim, Claimed, CommitError, Writer as FileWriter};
 
 /// What a file being downloaded is called until it is verified.
 pub const PART_SUFFIX: &str = ".part";

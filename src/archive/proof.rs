@@ -149,7 +149,7 @@ mod tests {
     use std::os::unix::fs::symlink;
     use std::path::Path;
 
-    use crate::archive::{Archive, Check};
+    use crate::archive::{Check, LocalArchive as Archive};
 
     fn folder(root: &Path) -> Folder {
         Archive::open(root)

@@ -145,7 +145,7 @@ mod tests {
     use super::*;
     use std::path::Path;
 
-    use crate::archive::Archive;
+    use crate::archive::LocalArchive as Archive;
 
     fn folder(root: &Path) -> Folder {
         Archive::open(root)

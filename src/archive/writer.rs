@@ -308,7 +308,7 @@ mod tests {
     use std::os::unix::fs::symlink;
     use std::path::Path;
 
-    use crate::archive::Archive;
+    use crate::archive::LocalArchive as Archive;
 
     fn folder(root: &Path) -> Folder {
         Archive::open(root)

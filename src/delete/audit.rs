@@ -10,7 +10,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::archive::{Archive, Digest};
+use crate::archive::{Digest, LocalArchive as Archive};
 
 /// The log's name in the archive folder (`--out`).
 pub const FILE_NAME: &str = ".vsrec-deletions.jsonl";

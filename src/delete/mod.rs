@@ -17,7 +17,7 @@ use std::io::{self, BufRead};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::archive::Archive;
+use crate::archive::LocalArchive as Archive;
 use crate::cli::DeleteArgs;
 use crate::client::{ApiClient, DeleteAction, TokenRequest};
 use crate::error::{Error, exit_status_of, fails_every_session};
@@ -68,6 +68,7 @@ impl Options {
             }
             return Ok(None);
         }
+        refuse_store(out)?;
         Ok(Some(Self {
             out: out.to_owned(),
             action: if args.permanently {
@@ -92,6 +93,7 @@ impl Options {
 
     /// The archive, which must exist: there is nothing to prove anything with otherwise.
     pub fn open_archive(&self) -> Result<Arc<Archive>, Error> {
+        refuse_store(&self.out)?;
         Archive::open(&self.out).map(Arc::new).map_err(|e| {
             Error::Usage(format!(
                 "cannot open the archive {}: {e}; --out must be the folder vsrec download wrote",
@@ -99,6 +101,19 @@ impl Options {
             ))
         })
     }
+}
+
+/// Deleting on the proof of an object store is not built yet: until it is, a bucket `--out`
+/// is refused rather than proven by a folder of the same name.
+fn refuse_store(out: &std::path::Path) -> Result<(), Error> {
+    if crate::archive::object::is_url(out) {
+        return Err(Error::Usage(format!(
+            "deleting from Zoom needs a folder --out; proving files in an object store ({}) is \
+             not supported yet: run vsrec delete on a local copy of the archive",
+            out.display()
+        )));
+    }
+    Ok(())
 }
 
 /// The sessions of a delete run.

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::io;
 
-use crate::archive::{Archive, Check, Folder, Proof};
+use crate::archive::{Check, LocalArchive as Archive, LocalFolder as Folder, Proof};
 use crate::download::plan::{names, session_dir};
 use crate::model::{RecordingFile, Session};
 

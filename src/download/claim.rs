@@ -12,9 +12,15 @@ use crate::archive::{Claim, Entry, Folder, Slot, Writer};
 /// Lock the file's `.part`. When another vsrec holds it, say so once and wait for it on a
 /// thread of its own (a blocking `flock` cannot be cancelled, and Ctrl-C must not wait).
 pub async fn claim(ctx: &Ctx, task: &Task, folder: &Folder) -> Result<Writer, Outcome> {
+    let folder = match folder {
+        Folder::Local(folder) => folder.clone(),
+        // No lock to take: an upload is invisible until it completes, and two that complete
+        // one after the other put the same verified bytes under the key.
+        Folder::Object(folder) => return Ok(Writer::Object(folder.writer(&task.name))),
+    };
     let part = task.part_path();
     let fail = |e: io::Error| Outcome::failed(0, 0, write_error(&part, &e));
-    let (folder, name) = (folder.clone(), task.name.clone());
+    let name = task.name.clone();
     let claimed = tokio::task::spawn_blocking(move || folder.claim(&name))
         .await
         .map_err(|e| fail(io::Error::other(e)))?
@@ -29,7 +35,7 @@ pub async fn claim(ctx: &Ctx, task: &Task, folder: &Folder) -> Result<Writer, Ou
         );
     }
     let busy = match claimed.claim {
-        Claim::Ready(writer) => return Ok(writer),
+        Claim::Ready(writer) => return Ok(Writer::Local(writer)),
         Claim::Busy(busy) => busy,
     };
     ctx.reporter.waiting(task);
@@ -44,6 +50,7 @@ pub async fn claim(ctx: &Ctx, task: &Task, folder: &Folder) -> Result<Writer, Ou
         () = ctx.cancel.cancelled() => Err(Outcome::interrupted(0, 0, 0)),
         waited = rx => waited
             .map_err(|_| fail(io::Error::other("the wait for the lock ended early")))?
+            .map(Writer::Local)
             .map_err(fail),
     }
 }
@@ -78,7 +85,7 @@ pub async fn adopt(ctx: &Ctx, task: &Task) -> Outcome {
             }
             None => reader
                 .hash(&name, &|_| !cancel.is_cancelled())
-                .map(|hashed| (hashed.digest, hashed.len, Some(hashed))),
+                .map(|hashed| (hashed.1, hashed.0, Some(hashed))),
         }
     })
     .await
@@ -98,10 +105,7 @@ pub async fn adopt(ctx: &Ctx, task: &Task) -> Outcome {
     let Some(hashed) = hashed else {
         return Outcome::skipped(digest, len);
     };
-    if task
-        .expected()
-        .is_some_and(|expected| expected != hashed.len)
-    {
+    if task.expected().is_some_and(|expected| expected != hashed.0) {
         return Outcome::failed(
             0,
             0,
@@ -111,7 +115,7 @@ pub async fn adopt(ctx: &Ctx, task: &Task) -> Outcome {
     let entry = Entry {
         name: task.name.clone(),
         digest,
-        file: Some(hashed.file),
+        file: hashed.2,
     };
     match folder.record(entry).await {
         Ok(()) => Outcome::skipped(digest, len),

@@ -20,7 +20,7 @@ use super::listing::{self, Listed, ListingFailure, SessionInput};
 use super::plan::{self, Action, Planned, Task};
 use super::report::{Outcome, Reporter, Summary, plan_text};
 use super::{claim, fetch};
-use crate::archive::Archive;
+use crate::archive::{Archive, LocalArchive};
 use crate::auth::TokenSource;
 use crate::client::ApiClient;
 use crate::error::Error;
@@ -121,10 +121,7 @@ impl Engine {
         json: bool,
     ) -> Result<Self, Error> {
         let archive = open_archive(&options)?;
-        let out = std::path::absolute(&options.out)
-            .unwrap_or_else(|_| options.out.clone())
-            .to_string_lossy()
-            .into_owned();
+        let out = super::store::shown(&options.out);
         let http = client.http();
         let pause = Arc::new(move || http.paused_for());
         let shared = Arc::new(Shared {
@@ -315,15 +312,18 @@ impl Engine {
 /// against nothing when `--out` does not exist yet).
 fn open_archive(options: &Options) -> Result<Option<Archive>, Error> {
     let out = &options.out;
+    if crate::archive::object::is_url(out) {
+        return super::store::open(out).map(Some);
+    }
     if options.dry_run {
-        return match Archive::open(out) {
-            Ok(archive) => Ok(Some(archive)),
+        return match LocalArchive::open(out) {
+            Ok(archive) => Ok(Some(Archive::Local(archive))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(super::out_error("read", out, &e)),
         };
     }
-    Archive::create(out)
-        .map(Some)
+    LocalArchive::create(out)
+        .map(|a| Some(Archive::Local(a)))
         .map_err(|e| super::out_error("create", out, &e))
 }
 

@@ -216,7 +216,7 @@ async fn record(
     let entry = Entry {
         name: task.name.clone(),
         digest,
-        file: transfer.writer.as_ref().and_then(|w| w.file_id().ok()),
+        file: transfer.writer.as_ref().and_then(Writer::file_id),
     };
     match folder.record(entry).await {
         Ok(()) => Outcome {

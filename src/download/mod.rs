@@ -15,6 +15,7 @@ pub mod plan;
 pub mod report;
 mod request;
 mod session;
+mod store;
 pub mod types;
 pub mod verify;
 
@@ -25,7 +26,7 @@ use std::sync::Arc;
 pub use self::engine::{Ctx, Engine, FileReport, SessionReport};
 pub use self::feed::Sessions;
 pub use self::listing::{Prelisted, SessionInput};
-use crate::archive::Archive;
+use crate::archive::{Archive, LocalArchive};
 use crate::cli::DownloadArgs;
 use crate::client::ApiClient;
 use crate::error::Error;
@@ -112,7 +113,12 @@ impl Sessions {
         )
         .with_shard(args.range.shard);
         let last = || {
-            let archive = match Archive::open(&options.out) {
+            if crate::archive::object::is_url(&options.out) {
+                return Err(Error::Usage(
+                    "--from last keeps its record in a folder --out, not in an object store yet; give --from a date".into(),
+                ));
+            }
+            let archive = match LocalArchive::open(&options.out) {
                 Ok(archive) => Some(archive),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
                 Err(e) => return Err(out_error("read", &options.out, &e)),
@@ -226,7 +232,7 @@ pub async fn run(
             now,
         },
         Some(archive),
-    ) = (&sessions, engine.archive())
+    ) = (&sessions, engine.archive().and_then(Archive::local))
         && matches!(status, ExitStatus::Success | ExitStatus::NotReady)
     {
         // Every session of the range finished: the next `--from last` can start from here.
@@ -235,7 +241,8 @@ pub async fn run(
             status = status.worst(ExitStatus::Failure);
         }
     }
-    if let (Some(delete), Some(archive)) = (&delete_after, engine.archive()) {
+    let archive = engine.archive().and_then(|a| a.local());
+    if let (Some(delete), Some(archive)) = (&delete_after, archive) {
         let mut reports = Vec::new();
         while let Some(report) = completions.recv().await {
             reports.push(report);

@@ -147,13 +147,13 @@ pub fn write_error(path: &Path, err: &io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::archive::{Archive, Claim, Sha256};
+    use crate::archive::{Claim, LocalArchive, Sha256};
 
     fn writer(root: &Path, name: &str) -> Writer {
-        let archive = Archive::open(root).unwrap();
+        let archive = LocalArchive::open(root).unwrap();
         let folder = archive.folder("s", true).unwrap().unwrap();
         match folder.claim(name).unwrap().claim {
-            Claim::Ready(writer) => writer,
+            Claim::Ready(writer) => Writer::Local(writer),
             Claim::Busy(_) => panic!("nobody else holds it"),
         }
     }

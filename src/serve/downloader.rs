@@ -99,7 +99,8 @@ impl Downloader {
     /// and never keeps the event: the archive holds its files, and `vsrec delete` can finish
     /// what a refused or failed request left.
     async fn delete_after(&self, report: download::SessionReport) {
-        let (Some(options), Some(archive)) = (&self.delete_after, self.engine.archive()) else {
+        let archive = self.engine.archive().and_then(|a| a.local());
+        let (Some(options), Some(archive)) = (&self.delete_after, archive) else {
             return;
         };
         let session = report.session_id.clone();

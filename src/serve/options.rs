@@ -44,6 +44,14 @@ impl Options {
                     env::WEBHOOK_SECRET_FILE
                 ))
             })?;
+        if crate::archive::object::is_url(&args.out) {
+            // Its spool lives in a folder, and nothing tests serve against a store yet.
+            return Err(Error::Usage(format!(
+                "serve archives into a folder; an object-store --out ({}) is for download and \
+                 verify for now",
+                args.out.display()
+            )));
+        }
         let delete_after = crate::delete::Options::after(&args.out, &args.delete)?;
         if delete_after.as_ref().is_some_and(|d| !d.yes) {
             return Err(Error::Usage(

@@ -15,7 +15,7 @@ use time::{Date, OffsetDateTime};
 
 use super::dates::format_date;
 use super::shard::Shard;
-use crate::archive::Archive;
+use crate::archive::LocalArchive as Archive;
 use crate::error::Error;
 
 /// Inside `--out`. Session folders never start with a dot, so this cannot collide with one.

@@ -12,6 +12,7 @@ mod help;
 mod http;
 mod integrity;
 mod list;
+mod objstore;
 mod output;
 mod pipeline;
 mod pty;

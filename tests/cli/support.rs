@@ -156,6 +156,13 @@ impl Harness {
                 }
             }
         }
+        // Credentials given through the environment (an object store's secret key, a session
+        // token) are secrets too.
+        for (name, value) in &self.env {
+            if name.contains("SECRET") || name.ends_with("SESSION_TOKEN") {
+                secrets.push(value.clone());
+            }
+        }
         secrets.retain(|s| s.len() >= 8);
         secrets
     }

@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# `--out s3://…` benchmark: 8 files of 256 MiB (by default) from nginx on 127.0.0.1 into an S3
+# server on 127.0.0.1 (s3s-fs over a tmpfs folder, signature checks on: examples/s3_loopback.rs),
+# vsrec --jobs 8 against 8 parallel `curl -sL URL | aws s3 cp - s3://…` (the AWS CLI streaming
+# from stdin), one after the other, RUNS rounds. Each run's objects are checked: count, sizes,
+# and one object byte for byte against its source.
+#
+#   scripts/bench-objstore.sh [--size MiB] [--count N] [--runs N] [--keep]
+#
+# Wall time and peak RSS (of the whole tool: for the baseline, the largest curl/aws process)
+# come from GNU time. Needs nginx, curl, GNU time and the AWS CLI (`aws`); builds vsrec,
+# fakezoom and the example server (release) unless VSREC_BIN, FAKEZOOM_BIN and S3_BIN are set.
+set -euo pipefail
+
+SIZE_MIB=256 COUNT=8 RUNS=3 KEEP=0
+while [ $# -gt 0 ]; do
+    case $1 in
+    --size) SIZE_MIB=$2; shift 2 ;;
+    --count) COUNT=$2; shift 2 ;;
+    --runs) RUNS=$2; shift 2 ;;
+    --keep) KEEP=1; shift ;;
+    *) echo "usage: scripts/bench-objstore.sh [--size MiB] [--count N] [--runs N] [--keep]" >&2; exit 2 ;;
+    esac
+done
+
+log() { printf 'bench-objstore: %s\n' "$*" >&2; }
+die() { printf 'bench-objstore: error: %s\n' "$*" >&2; exit 1; }
+
+for tool in nginx curl aws /usr/bin/time; do
+    command -v "$tool" >/dev/null || [ -x /usr/sbin/$tool ] || die "$tool is missing"
+done
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+if [ -z "${VSREC_BIN:-}" ] || [ -z "${FAKEZOOM_BIN:-}" ] || [ -z "${S3_BIN:-}" ]; then
+    log "building vsrec, fakezoom and the S3 server (release)"
+    cargo build --release --quiet -p vsrec -p fakezoom --bins --example s3_loopback
+    target=$(cargo metadata --format-version 1 --no-deps | sed 's/.*"target_directory":"\([^"]*\)".*/\1/')
+    VSREC_BIN=${VSREC_BIN:-$target/release/vsrec}
+    FAKEZOOM_BIN=${FAKEZOOM_BIN:-$target/release/fakezoom}
+    S3_BIN=${S3_BIN:-$target/release/examples/s3_loopback}
+fi
+
+WORK=$(mktemp -d "${BENCH_TMPFS:-/dev/shm}/vsrec-objbench.XXXXXX")
+chmod 755 "$WORK"
+PIDS=()
+cleanup() {
+    local status=$?
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    if [ "$KEEP" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+    exit "$status"
+}
+trap cleanup EXIT INT TERM
+
+# Sources: session "b", files 000.mp4 …
+mkdir -p "$WORK/src/b" "$WORK/s3" "$WORK/nginx/tmp"
+log "generating $COUNT x $SIZE_MIB MiB"
+for ((i = 0; i < COUNT; i++)); do
+    head -c $((SIZE_MIB * 1024 * 1024)) /dev/urandom >"$WORK/src/b/$(printf %03d $i).mp4"
+done
+chmod -R a+rX "$WORK/src"
+
+port=$((20000 + RANDOM % 30000))
+t=$WORK/nginx/tmp
+cat >"$WORK/nginx/nginx.conf" <<EOF
+daemon off;
+worker_processes 1;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    keepalive_requests 100000;
+    default_type application/octet-stream;
+    client_body_temp_path $t/body;
+    proxy_temp_path $t/proxy;
+    fastcgi_temp_path $t/fastcgi;
+    uwsgi_temp_path $t/uwsgi;
+    scgi_temp_path $t/scgi;
+    server {
+        listen 127.0.0.1:$port;
+        location /rec/download/ { rewrite ^/rec/download/(.+)\$ /files/\$1 redirect; }
+        location /files/ { alias $WORK/src/; }
+    }
+}
+EOF
+"$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" 2>/dev/null &
+PIDS+=($!)
+DL_BASE=http://127.0.0.1:$port
+for _ in $(seq 100); do curl -s -o /dev/null "$DL_BASE/" && break; sleep 0.1; done
+
+"$FAKEZOOM_BIN" --download-base "$DL_BASE" --files-from "$WORK/src" >"$WORK/fakezoom.out" 2>"$WORK/fakezoom.err" &
+PIDS+=($!)
+for _ in $(seq 100); do grep -q '^FILES_SESSION=' "$WORK/fakezoom.out" 2>/dev/null && break; sleep 0.1; done
+value() { sed -n "s/^$1=//p" "$WORK/fakezoom.out" | head -1; }
+export VSREC_API_BASE VSREC_API_KEY VSREC_API_SECRET
+VSREC_API_BASE=$(value API_BASE) VSREC_API_KEY=$(value API_KEY) VSREC_API_SECRET=$(value API_SECRET)
+
+export AWS_ACCESS_KEY_ID=bench-access AWS_SECRET_ACCESS_KEY=bench-secret-key AWS_REGION=us-east-1
+export AWS_DEFAULT_REGION=us-east-1
+"$S3_BIN" "$WORK/s3" "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" >"$WORK/s3.out" 2>"$WORK/s3.err" &
+PIDS+=($!)
+for _ in $(seq 100); do grep -q '^S3_ENDPOINT=' "$WORK/s3.out" 2>/dev/null && break; sleep 0.1; done
+export AWS_ENDPOINT_URL
+AWS_ENDPOINT_URL=$(sed -n 's/^S3_ENDPOINT=//p' "$WORK/s3.out")
+[ -n "$AWS_ENDPOINT_URL" ] || die "the S3 server did not start"
+log "nginx on $DL_BASE, fakezoom on $VSREC_API_BASE, S3 on $AWS_ENDPOINT_URL"
+
+# check BUCKET: every object there, of the right size, and 000.mp4 byte for byte.
+check() {
+    local dir=$WORK/s3/$1 n
+    n=$(find "$dir" -name '*.mp4' -size "$((SIZE_MIB * 1024))k" | wc -l)
+    [ "$n" = "$COUNT" ] || die "$1 holds $n complete objects, not $COUNT"
+    cmp -s "$(find "$dir" -name '*000.mp4' | head -1)" "$WORK/src/b/000.mp4" || die "$1: 000.mp4 differs"
+}
+
+# measure NAME CMD...: wall seconds and peak RSS (KiB) of CMD, appended to $WORK/results.
+measure() {
+    local name=$1; shift
+    /usr/bin/time -f "%e %M" -o "$WORK/time" "$@" >/dev/null 2>"$WORK/$name.err" || {
+        cat "$WORK/$name.err" >&2; die "$name failed"; }
+    echo "$name $(cat "$WORK/time")" >>"$WORK/results"
+}
+
+baseline() { # one `curl | aws s3 cp -` per file, all at once; RSS is the largest process's
+    local i pids=()
+    for ((i = 0; i < COUNT; i++)); do
+        local name; name=$(printf %03d $i).mp4
+        sh -c "curl -sfL '$DL_BASE/rec/download/b%2F$name' | aws s3 cp - 's3://$1/b/$name' --endpoint-url '$AWS_ENDPOINT_URL' --only-show-errors" &
+        pids+=($!)
+    done
+    for pid in "${pids[@]}"; do wait "$pid"; done
+}
+export -f baseline
+export DL_BASE COUNT
+
+: >"$WORK/results"
+for ((r = 1; r <= RUNS; r++)); do
+    for tool in vsrec baseline; do
+        bucket=$tool-$r
+        mkdir "$WORK/s3/$bucket"
+        log "round $r: $tool"
+        if [ $tool = vsrec ]; then
+            measure vsrec "$VSREC_BIN" download --jobs "$COUNT" --quiet --out "s3://$bucket/rec" b
+        else
+            measure baseline bash -c "baseline $bucket"
+        fi
+        check "$bucket"
+        rm -rf "${WORK:?}/s3/$bucket"
+    done
+done
+
+echo "| tool | runs | median wall (s) | median peak RSS (MiB) |"
+echo "|------|------|-----------------|-----------------------|"
+for tool in vsrec baseline; do
+    walls=$(awk -v t=$tool '$1 == t {print $2}' "$WORK/results" | sort -n)
+    rss=$(awk -v t=$tool '$1 == t {print $3}' "$WORK/results" | sort -n)
+    mid=$(((RUNS + 1) / 2))
+    w=$(echo "$walls" | sed -n "${mid}p")
+    m=$(echo "$rss" | sed -n "${mid}p")
+    label=$([ $tool = vsrec ] && echo "vsrec --jobs $COUNT" || echo "$COUNT x curl \\| aws s3 cp -")
+    echo "| $label | $RUNS | $w | $((m / 1024)) |"
+done

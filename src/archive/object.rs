@@ -1,0 +1,657 @@
+//! The archive as an object store (`--out s3://bucket/prefix`, `gs://…`, `az://…`), through the
+//! `object_store` crate. Keys are `prefix/<session folder>/<file name>`, exactly the local
+//! layout; each session has its `SHA256SUMS` and `session.json` objects.
+//!
+//! The rules the local folder makes true with `flock` and `rename`, made true here by the store:
+//!
+//! - a file streams into a multipart upload, one part uploading while the next fills (at most
+//!   two parts of [`PART_SIZE`] in memory per file), hashed on the way;
+//! - it appears under its key only when [`ObjectWriter::commit`] completes the upload, after
+//!   checking that exactly the expected bytes went in, and a `HEAD` of the new object agrees;
+//! - an upload that is not committed (a failure, `truncate`, Ctrl-C, a dropped writer) is
+//!   aborted, so vsrec leaves no parts behind; a crash is what the bucket's lifecycle rule is for
+//!   (README, "Object storage");
+//! - a file that fits in one part is one `PUT` carrying its SHA-256 as metadata (`sha256`, that
+//!   is `x-amz-meta-sha256` on S3); a larger one cannot carry it, since the metadata is fixed
+//!   when the upload starts and the hash is known only at its end, so `SHA256SUMS` is its proof.
+//!
+//! The archive interface is synchronous (the local folder's calls run on the blocking pool), so
+//! the store's requests are driven with [`block`] from there.
+
+use std::borrow::Cow;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use bytes::Bytes;
+use futures::StreamExt;
+use object_store::path::Path as Key;
+use object_store::{
+    Attribute, Attributes, GetOptions, MultipartUpload, ObjectStore, ObjectStoreExt, PutOptions,
+    PutPayload,
+};
+use tokio::runtime::Handle;
+use tokio::task::JoinHandle;
+
+use super::digest::{Digest, Sha256};
+use super::local::Slot;
+use super::manifest::{self, Malformed, Manifest};
+use super::writer::CommitError;
+use super::{PART_SUFFIX, SESSION_JSON};
+
+/// Bytes per uploaded part: within S3's 5 MiB minimum and the 8–16 MiB asked for.
+pub const PART_SIZE: usize = 8 * 1024 * 1024;
+
+/// The metadata key of the SHA-256 (`x-amz-meta-sha256` on S3, `x-goog-meta-sha256` on GCS,
+/// `x-ms-meta-sha256` on Azure).
+pub const SHA256_METADATA: &str = "sha256";
+
+/// The first bytes kept in memory, for telling an error body from a file (the fetch's sniff).
+const HEAD_KEEP: usize = 4096;
+
+/// The URL schemes `--out` takes for an object store.
+const SCHEMES: [&str; 3] = ["s3://", "gs://", "az://"];
+
+/// Whether `--out` names an object store rather than a folder.
+pub fn is_url(out: &Path) -> bool {
+    out.to_str()
+        .is_some_and(|s| SCHEMES.iter().any(|scheme| s.starts_with(scheme)))
+}
+
+/// Run `future` to its end from synchronous code: on the blocking pool, or on a worker thread of
+/// the multi-threaded runtime (which is told it is blocked).
+pub(super) fn block<F: Future>(future: F) -> F::Output {
+    let handle = Handle::current();
+    tokio::task::block_in_place(|| handle.block_on(future))
+}
+
+/// A bucket (or container) and the prefix inside it: the archive's root.
+#[derive(Clone)]
+pub struct Bucket(Arc<BucketInner>);
+
+struct BucketInner {
+    store: Arc<dyn ObjectStore>,
+    /// `s3://bucket/prefix` as the operator gave it, without a trailing `/`: for messages.
+    url: PathBuf,
+    bucket: String,
+    prefix: String,
+}
+
+impl std::fmt::Debug for Bucket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Bucket").field(&self.0.url).finish()
+    }
+}
+
+/// A store's refusal or failure, said with the bucket, the key and the store's error code
+/// (`AccessDenied`, `NoSuchBucket`…), never a credential or a signed URL.
+pub fn describe(bucket: &str, key: &str, err: &object_store::Error) -> String {
+    let code = error_code(err);
+    format!("bucket {bucket:?}, key {key:?}: {code}")
+}
+
+/// The store's own error code from the response body (`<Code>…</Code>` on S3, `"reason"` or
+/// `<Code>` on GCS and Azure), else the HTTP status, else the kind of failure.
+fn error_code(err: &object_store::Error) -> String {
+    if let object_store::Error::NotFound { .. } = err {
+        return "NotFound (no such object)".into();
+    }
+    let mut text = String::new();
+    let mut source: Option<&dyn std::error::Error> = Some(err);
+    while let Some(e) = source {
+        text.push_str(&e.to_string());
+        text.push('\n');
+        source = e.source();
+    }
+    if let Some(code) = between(&text, "<Code>", "</Code>") {
+        return code.to_owned();
+    }
+    if let Some(status) = between(&text, "status code: ", ":") {
+        return format!("HTTP {}", status.trim());
+    }
+    match err {
+        object_store::Error::Precondition { .. } => "PreconditionFailed".into(),
+        object_store::Error::NotSupported { .. } => "NotSupported".into(),
+        _ if text.contains("error sending request") || text.contains("connect") => {
+            "the store could not be reached".into()
+        }
+        _ => "request failed".into(),
+    }
+}
+
+fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let start = text.find(open)? + open.len();
+    let len = text[start..].find(close)?;
+    Some(&text[start..start + len]).filter(|s| !s.is_empty() && s.len() < 64)
+}
+
+impl Bucket {
+    /// The store `url` names, its credentials and endpoint from the cloud's own environment
+    /// chain (`AWS_*`, `GOOGLE_*`, `AZURE_*`). Nothing is sent yet.
+    pub fn new(url: &str) -> Result<Self, String> {
+        let trimmed = url.trim_end_matches('/');
+        let (scheme, rest) = trimmed
+            .split_once("://")
+            .ok_or_else(|| format!("{url} is not an object-store URL"))?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.is_empty() {
+            return Err(format!(
+                "--out {url} names no bucket; give it as {scheme}://BUCKET/PREFIX"
+            ));
+        }
+        let store: Arc<dyn ObjectStore> = match scheme {
+            "s3" => {
+                let mut builder =
+                    object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket);
+                // An S3-compatible store on plain HTTP (MinIO on a LAN, a test server) is the
+                // operator's explicit choice through AWS_ENDPOINT_URL.
+                if endpoint_is_http() {
+                    builder = builder.with_allow_http(true);
+                }
+                Arc::new(builder.build().map_err(|e| build_error(url, &e))?)
+            }
+            "gs" => Arc::new(
+                object_store::gcp::GoogleCloudStorageBuilder::from_env()
+                    .with_bucket_name(bucket)
+                    .build()
+                    .map_err(|e| build_error(url, &e))?,
+            ),
+            "az" => Arc::new(
+                object_store::azure::MicrosoftAzureBuilder::from_env()
+                    .with_container_name(bucket)
+                    .build()
+                    .map_err(|e| build_error(url, &e))?,
+            ),
+            _ => return Err(format!("{url}: vsrec writes to s3://, gs:// or az://")),
+        };
+        Ok(Self::with_store(store, trimmed, bucket, prefix))
+    }
+
+    fn with_store(store: Arc<dyn ObjectStore>, url: &str, bucket: &str, prefix: &str) -> Self {
+        Self(Arc::new(BucketInner {
+            store,
+            url: PathBuf::from(url),
+            bucket: bucket.to_owned(),
+            prefix: prefix.trim_matches('/').to_owned(),
+        }))
+    }
+
+    /// One listing under the prefix, so that a missing bucket or refused credentials are said
+    /// once, before any download starts.
+    pub fn check(&self) -> Result<(), String> {
+        let prefix = self.key_of(&[]);
+        let prefix = (!self.0.prefix.is_empty()).then_some(&prefix);
+        block(self.0.store.list_with_delimiter(prefix))
+            .map(|_| ())
+            .map_err(|e| {
+                format!(
+                    "cannot use {}: {}",
+                    self.0.url.display(),
+                    describe(&self.0.bucket, &self.0.prefix, &e)
+                )
+            })
+    }
+
+    /// `s3://bucket/prefix`, for messages.
+    pub fn root(&self) -> &Path {
+        &self.0.url
+    }
+
+    /// The session folder `name`: a key prefix, nothing to create.
+    pub fn folder(&self, name: &str) -> ObjectFolder {
+        ObjectFolder(Arc::new(FolderInner {
+            bucket: self.clone(),
+            name: name.to_owned(),
+            path: self.0.url.join(name),
+            recording: tokio::sync::Mutex::new(()),
+        }))
+    }
+
+    /// The session folders under the prefix.
+    pub fn session_folders(&self) -> io::Result<Vec<String>> {
+        let prefix = self.key_of(&[]);
+        let prefix = (!self.0.prefix.is_empty()).then_some(&prefix);
+        let listed = block(self.0.store.list_with_delimiter(prefix))
+            .map_err(|e| self.error(&self.0.prefix, &e))?;
+        let mut names: Vec<String> = listed
+            .common_prefixes
+            .iter()
+            .filter_map(|p| p.filename().map(str::to_owned))
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    fn key_of(&self, parts: &[&str]) -> Key {
+        let mut key = self.0.prefix.clone();
+        for part in parts {
+            if !key.is_empty() {
+                key.push('/');
+            }
+            key.push_str(part);
+        }
+        // As given, not percent-encoded (`Key::from` would turn `—` into `%E2%80%94`): the key
+        // is the path on disk. vsrec's names hold no control characters, which is all `parse`
+        // refuses.
+        Key::parse(&key).unwrap_or_else(|_| Key::from(key))
+    }
+
+    fn error(&self, key: &str, err: &object_store::Error) -> io::Error {
+        let kind = match err {
+            object_store::Error::NotFound { .. } => io::ErrorKind::NotFound,
+            _ => io::ErrorKind::Other,
+        };
+        io::Error::new(kind, describe(&self.0.bucket, key, err))
+    }
+}
+
+fn endpoint_is_http() -> bool {
+    crate::env::AWS_ENDPOINTS
+        .iter()
+        .any(|name| std::env::var(name).is_ok_and(|v| v.starts_with("http://")))
+}
+
+/// The builder refused its configuration: say which setting, never its value.
+fn build_error(url: &str, err: &object_store::Error) -> String {
+    let text = err.to_string();
+    let what = text
+        .split_once(": ")
+        .map_or(text.as_str(), |(_, rest)| rest)
+        .split(['"', '\''])
+        .next()
+        .unwrap_or_default()
+        .trim();
+    format!("cannot set up {url} from the environment: {what}")
+}
+
+/// One session folder in the store. Cheap to clone.
+#[derive(Clone)]
+pub struct ObjectFolder(Arc<FolderInner>);
+
+struct FolderInner {
+    bucket: Bucket,
+    name: String,
+    path: PathBuf,
+    /// Held while `SHA256SUMS` is rewritten, so that this process's updates never race.
+    recording: tokio::sync::Mutex<()>,
+}
+
+/// What a `HEAD` says about an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Head {
+    pub len: u64,
+    /// The `sha256` metadata, when the object carries it.
+    pub sha256: Option<Digest>,
+}
+
+impl std::fmt::Debug for ObjectFolder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ObjectFolder").field(&self.0.path).finish()
+    }
+}
+
+impl ObjectFolder {
+    /// `s3://bucket/prefix/<session folder>`, for messages.
+    pub fn path(&self) -> &Path {
+        &self.0.path
+    }
+
+    fn key(&self, name: &str) -> Key {
+        self.0.bucket.key_of(&[&self.0.name, name])
+    }
+
+    fn error(&self, name: &str, err: &object_store::Error) -> io::Error {
+        self.0.bucket.error(self.key(name).as_ref(), err)
+    }
+
+    fn store(&self) -> &Arc<dyn ObjectStore> {
+        &self.0.bucket.0.store
+    }
+
+    /// One `HEAD`: the object's length and stored SHA-256, or `None` when there is none.
+    pub fn head(&self, name: &str) -> io::Result<Option<Head>> {
+        let options = GetOptions {
+            head: true,
+            ..Default::default()
+        };
+        match block(self.store().get_opts(&self.key(name), options)) {
+            Ok(found) => Ok(Some(Head {
+                len: found.meta.size,
+                sha256: found
+                    .attributes
+                    .get(&Attribute::Metadata(Cow::Borrowed(SHA256_METADATA)))
+                    .and_then(|v| Digest::from_hex(v.as_ref())),
+            })),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(self.error(name, &e)),
+        }
+    }
+
+    /// What is at `name`: an object (one `HEAD`), or nothing. A `.part` never exists in a
+    /// store (uploads are invisible until complete), so none is asked for.
+    pub fn slot(&self, name: &str) -> io::Result<Slot> {
+        if name.ends_with(PART_SUFFIX) {
+            return Ok(Slot::Absent);
+        }
+        Ok(match self.head(name)? {
+            Some(head) => Slot::File { len: head.len },
+            None => Slot::Absent,
+        })
+    }
+
+    /// The whole object `name`, or `None` when there is none.
+    pub fn read(&self, name: &str) -> io::Result<Option<Vec<u8>>> {
+        let got = block(async {
+            let result = self.store().get(&self.key(name)).await?;
+            result.bytes().await
+        });
+        match got {
+            Ok(bytes) => Ok(Some(bytes.to_vec())),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(self.error(name, &e)),
+        }
+    }
+
+    fn put(&self, name: &str, bytes: Vec<u8>) -> io::Result<()> {
+        block(self.store().put(&self.key(name), PutPayload::from(bytes)))
+            .map(|_| ())
+            .map_err(|e| self.error(name, &e))
+    }
+
+    /// `SHA256SUMS` as it is now (empty when there is none), and its malformed lines.
+    pub fn read_manifest(&self) -> io::Result<(Manifest, Malformed)> {
+        match self.read(manifest::FILE_NAME)? {
+            Some(text) => Ok(Manifest::parse(&String::from_utf8_lossy(&text))),
+            None => Ok((Manifest::default(), Vec::new())),
+        }
+    }
+
+    /// Replace `session.json` (a `PUT` is atomic).
+    pub fn write_session_json(&self, text: &str) -> io::Result<()> {
+        self.put(SESSION_JSON, text.as_bytes().to_vec())
+    }
+
+    /// Merge `text` (a webhook event's object) into `session.json`: read, merge, put (see
+    /// [`super::session_json`]); as for `SHA256SUMS`, two processes merging at the same instant
+    /// can lose one event's files from it, and the next full listing writes it whole.
+    pub fn merge_session_json(&self, text: &str) -> io::Result<()> {
+        let merged = match self.read(SESSION_JSON)? {
+            Some(existing) => super::session_json::merge(&String::from_utf8_lossy(&existing), text),
+            None => text.to_owned(),
+        };
+        self.put(SESSION_JSON, merged.into_bytes())
+    }
+
+    /// Add `name`'s line to `SHA256SUMS`: read, merge, put, one update at a time in this
+    /// process. Two processes recording into one session at the same instant can lose a line;
+    /// the next run finds the object without one and hashes it back in (see the README).
+    pub async fn record(&self, name: &str, digest: Digest) -> io::Result<()> {
+        let _turn = self.0.recording.lock().await;
+        let folder = self.clone();
+        let name = name.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let (mut manifest, _) = folder.read_manifest()?;
+            if manifest.get(&name) == Some(digest) {
+                return Ok(());
+            }
+            manifest.set(&name, digest);
+            folder.put(manifest::FILE_NAME, manifest.render().into_bytes())
+        })
+        .await
+        .map_err(io::Error::other)?
+    }
+
+    /// Stream the object `name` and hash it; `progress` gets each chunk's length and says
+    /// whether to go on. Returns the length and SHA-256.
+    pub fn hash(&self, name: &str, progress: &dyn Fn(u64) -> bool) -> io::Result<(u64, Digest)> {
+        block(async {
+            let got = self
+                .store()
+                .get(&self.key(name))
+                .await
+                .map_err(|e| self.error(name, &e))?;
+            let mut stream = got.into_stream();
+            let (mut len, mut hasher) = (0u64, Sha256::new());
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.map_err(|e| self.error(name, &e))?;
+                hasher.update(&chunk);
+                len += chunk.len() as u64;
+                if !progress(chunk.len() as u64) {
+                    return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));
+                }
+            }
+            Ok((len, hasher.finish()))
+        })
+    }
+
+    /// A writer for `name`: nothing is sent until the first part is full.
+    pub fn writer(&self, name: &str) -> ObjectWriter {
+        ObjectWriter {
+            folder: self.clone(),
+            name: name.to_owned(),
+            handle: Handle::current(),
+            pending: Vec::new(),
+            pending_len: 0,
+            head: Vec::new(),
+            len: 0,
+            hash: Sha256::new(),
+            upload: None,
+            in_flight: None,
+        }
+    }
+}
+
+type PartJob = JoinHandle<object_store::Result<()>>;
+
+/// One file streaming into the store. Dropped without a commit, its upload is aborted.
+pub struct ObjectWriter {
+    folder: ObjectFolder,
+    name: String,
+    handle: Handle,
+    /// The part being filled.
+    pending: Vec<Bytes>,
+    pending_len: usize,
+    /// The file's first bytes.
+    head: Vec<u8>,
+    /// Bytes handed over: uploaded, uploading, or pending.
+    len: u64,
+    hash: Sha256,
+    /// Started when the first part is full. (In a mutex only to be `Sync`: the writer is
+    /// used through `&mut`, so it is never contended.)
+    upload: Option<Mutex<Box<dyn MultipartUpload>>>,
+    /// The part being uploaded while the next one fills.
+    in_flight: Option<PartJob>,
+}
+
+impl ObjectWriter {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Append `batch`; a full part starts uploading (after the one before it has landed).
+    pub fn write(&mut self, batch: &[Bytes]) -> io::Result<()> {
+        for bytes in batch {
+            self.hash.update(bytes);
+            if self.head.len() < HEAD_KEEP {
+                let take = (HEAD_KEEP - self.head.len()).min(bytes.len());
+                self.head.extend_from_slice(&bytes[..take]);
+            }
+            self.len += bytes.len() as u64;
+            self.pending_len += bytes.len();
+            self.pending.push(bytes.clone());
+        }
+        if self.pending_len >= PART_SIZE {
+            self.send_part()?;
+        }
+        Ok(())
+    }
+
+    /// Wait for the part in flight, then start uploading the pending one.
+    fn send_part(&mut self) -> io::Result<()> {
+        self.land()?;
+        if self.upload.is_none() {
+            let started = block(
+                self.folder
+                    .store()
+                    .put_multipart_opts(&self.folder.key(&self.name), Default::default()),
+            )
+            .map_err(|e| self.folder.error(&self.name, &e))?;
+            self.upload = Some(Mutex::new(started));
+        }
+        let payload: PutPayload = std::mem::take(&mut self.pending).into_iter().collect();
+        self.pending_len = 0;
+        let upload = self.upload.as_mut().expect("started above");
+        let part = upload
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .put_part(payload);
+        self.in_flight = Some(self.handle.spawn(part));
+        Ok(())
+    }
+
+    /// Wait for the part in flight, if any.
+    fn land(&mut self) -> io::Result<()> {
+        if let Some(job) = self.in_flight.take() {
+            block(job)
+                .map_err(io::Error::other)?
+                .map_err(|e| self.folder.error(&self.name, &e))?;
+        }
+        Ok(())
+    }
+
+    /// There is no disk: what was handed over is what the upload holds.
+    pub fn len_on_disk(&self) -> io::Result<u64> {
+        Ok(self.len)
+    }
+
+    /// Start the file over: abort the upload and forget what was written.
+    pub fn truncate(&mut self) -> io::Result<()> {
+        self.abort();
+        self.pending.clear();
+        self.pending_len = 0;
+        self.head.clear();
+        self.len = 0;
+        self.hash = Sha256::new();
+        Ok(())
+    }
+
+    pub fn read_head(&self, max: usize) -> io::Result<Vec<u8>> {
+        Ok(self.head[..self.head.len().min(max)].to_vec())
+    }
+
+    /// Put the file under its key, only if exactly `expected` bytes went in: the last part and
+    /// the completion of the upload (or, for a file of one part, a `PUT` with its SHA-256 as
+    /// metadata), then a `HEAD` that must show `expected` bytes. Returns the SHA-256.
+    pub fn commit(&mut self, expected: u64) -> Result<Digest, CommitError> {
+        if self.len != expected {
+            return Err(CommitError::Length {
+                on_disk: self.len,
+                expected,
+            });
+        }
+        let digest = std::mem::take(&mut self.hash).finish();
+        self.hash = Sha256::new();
+        let key = self.folder.key(&self.name);
+        if self.upload.is_none() {
+            let mut attributes = Attributes::new();
+            attributes.insert(
+                Attribute::Metadata(Cow::Borrowed(SHA256_METADATA)),
+                digest.hex().into(),
+            );
+            let options = PutOptions {
+                attributes,
+                ..Default::default()
+            };
+            let payload: PutPayload = std::mem::take(&mut self.pending).into_iter().collect();
+            self.pending_len = 0;
+            block(self.folder.store().put_opts(&key, payload, options))
+                .map_err(|e| self.folder.error(&self.name, &e))?;
+        } else {
+            if self.pending_len > 0 {
+                self.send_part()?;
+            }
+            self.land()?;
+            let mut upload = self
+                .upload
+                .take()
+                .expect("checked above")
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner);
+            if let Err(e) = block(upload.complete()) {
+                let _ = block(upload.abort());
+                return Err(self.folder.error(&self.name, &e).into());
+            }
+        }
+        let landed = self.folder.head(&self.name)?.map(|h| h.len);
+        if landed != Some(expected) {
+            // Never leave an object of the wrong length under the final key.
+            let _ = block(self.folder.store().delete(&key));
+            return Err(CommitError::Length {
+                on_disk: landed.unwrap_or(0),
+                expected,
+            });
+        }
+        Ok(digest)
+    }
+
+    /// Abort the upload in progress, if any, and wait for the store to drop its parts.
+    fn abort(&mut self) {
+        if let Some(job) = self.in_flight.take() {
+            job.abort();
+        }
+        if let Some(upload) = self.upload.take() {
+            let mut upload = upload.into_inner().unwrap_or_else(PoisonError::into_inner);
+            let aborted = async move {
+                let _ = upload.abort().await;
+            };
+            // A worker thread of the multi-threaded runtime or the blocking pool can wait for
+            // it; anywhere else the abort goes on in the background.
+            match Handle::try_current() {
+                Ok(handle)
+                    if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread =>
+                {
+                    tokio::task::block_in_place(|| handle.block_on(aborted));
+                }
+                _ => {
+                    self.handle.spawn(aborted);
+                }
+            }
+        }
+    }
+}
+
+impl Drop for ObjectWriter {
+    fn drop(&mut self) {
+        self.abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_three_schemes_are_urls() {
+        for url in ["s3://b/p", "gs://b", "az://c/p/q"] {
+            assert!(is_url(Path::new(url)), "{url}");
+        }
+        for path in ["out", "/srv/s3/x", "s3:/b", "http://b"] {
+            assert!(!is_url(Path::new(path)), "{path}");
+        }
+    }
+
+    #[test]
+    fn the_store_code_is_taken_from_the_body() {
+        let text = "Server returned non-2xx status code: 403 Forbidden: <Error><Code>AccessDenied</Code><Message>x</Message></Error>";
+        assert_eq!(between(text, "<Code>", "</Code>"), Some("AccessDenied"));
+        assert_eq!(between("<Code></Code>", "<Code>", "</Code>"), None);
+    }
+}
