@@ -117,6 +117,15 @@ pub enum DeleteAction {
 }
 
 impl DeleteAction {
+    /// `--permanently` or not: trash unless the operator said otherwise.
+    pub fn permanently(permanently: bool) -> Self {
+        if permanently {
+            Self::Delete
+        } else {
+            Self::Trash
+        }
+    }
+
     /// The value of the `action` query parameter, and the word in logs and `--json`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -425,18 +425,21 @@ pub(super) fn unlink(dir: &OwnedFd, name: &str) -> io::Result<()> {
     }
 }
 
+/// The session folder `s` of a new archive at `root`, for the archive's unit tests.
+#[cfg(test)]
+pub(crate) fn test_folder(root: &Path) -> Folder {
+    Archive::open(root)
+        .unwrap()
+        .folder("s", true)
+        .unwrap()
+        .unwrap()
+}
+
 #[cfg(test)]
 mod tests {
+    use super::test_folder as folder;
     use super::*;
     use std::os::unix::fs::symlink;
-
-    fn folder(root: &Path) -> Folder {
-        Archive::open(root)
-            .unwrap()
-            .folder("s", true)
-            .unwrap()
-            .unwrap()
-    }
 
     #[test]
     fn a_symlinked_session_folder_or_part_folder_is_refused() {

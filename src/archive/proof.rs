@@ -145,19 +145,10 @@ impl Proof {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use std::os::unix::fs::symlink;
-    use std::path::Path;
 
-    use crate::archive::{Check, LocalArchive as Archive};
-
-    fn folder(root: &Path) -> Folder {
-        Archive::open(root)
-            .unwrap()
-            .folder("s", true)
-            .unwrap()
-            .unwrap()
-    }
+    use crate::archive::Check;
+    use crate::archive::local::test_folder as folder;
 
     #[test]
     fn check_proves_or_says_what_is_wrong() {

@@ -143,17 +143,8 @@ impl Folder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
 
-    use crate::archive::LocalArchive as Archive;
-
-    fn folder(root: &Path) -> Folder {
-        Archive::open(root)
-            .unwrap()
-            .folder("s", true)
-            .unwrap()
-            .unwrap()
-    }
+    use crate::archive::local::test_folder as folder;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_records_all_land_in_sha256sums() {

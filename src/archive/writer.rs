@@ -306,17 +306,8 @@ pub(crate) fn write_all_vectored(file: &mut File, batch: &[Bytes]) -> io::Result
 mod tests {
     use super::*;
     use std::os::unix::fs::symlink;
-    use std::path::Path;
 
-    use crate::archive::LocalArchive as Archive;
-
-    fn folder(root: &Path) -> Folder {
-        Archive::open(root)
-            .unwrap()
-            .folder("s", true)
-            .unwrap()
-            .unwrap()
-    }
+    use crate::archive::local::test_folder as folder;
 
     fn ready(claimed: Claimed) -> Writer {
         match claimed.claim {

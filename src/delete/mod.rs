@@ -43,11 +43,7 @@ impl Options {
     pub fn resolve(args: &DeleteArgs) -> Self {
         Self {
             out: args.out.clone(),
-            action: if args.permanently {
-                DeleteAction::Delete
-            } else {
-                DeleteAction::Trash
-            },
+            action: DeleteAction::permanently(args.permanently),
             yes: args.confirm.yes,
             trust_manifest: args.confirm.trust_manifest,
             dry_run: args.dry_run,
@@ -71,11 +67,7 @@ impl Options {
         refuse_store(out)?;
         Ok(Some(Self {
             out: out.to_owned(),
-            action: if args.permanently {
-                DeleteAction::Delete
-            } else {
-                DeleteAction::Trash
-            },
+            action: DeleteAction::permanently(args.permanently),
             yes: args.confirm.yes,
             trust_manifest: args.confirm.trust_manifest,
             dry_run: false,
