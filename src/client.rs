@@ -92,8 +92,6 @@ struct Call<'a> {
     method: Method,
     url: Url,
     body: Option<&'a serde_json::Value>,
-    /// What is asked for, in errors.
-    subject: &'a str,
     /// The error for a 404.
     not_found: &'a (dyn Fn(&ApiError) -> Error + Sync),
     /// The error for a 403, or a 401 that a fresh token did not cure.
@@ -204,17 +202,8 @@ impl ApiClient {
                 "{subject} not found, or it has no recordings ({error})"
             ))
         };
-        let call = Call {
-            method: Method::GET,
-            url,
-            body: None,
-            subject: &subject,
-            not_found: &not_found,
-            refused: &auth_error,
-            empty_success: false,
-            retry_unsent_only: false,
-        };
-        self.get_json(call, &format!("session {session_id}")).await
+        self.get_json(url, &subject, &not_found, &format!("session {session_id}"))
+            .await
     }
 
     /// `GET /videosdk/recordings`: one page of the sessions whose recordings started on a UTC
@@ -225,18 +214,9 @@ impl ApiClient {
         page: &AccountPageQuery<'_>,
     ) -> anyhow::Result<AccountRecordings> {
         let subject = format!("the sessions of {}..{}", page.from, page.to);
-        let call = Call {
-            method: Method::GET,
-            url: self.account_recordings_url(page),
-            body: None,
-            subject: &subject,
-            // A 404 here names no session: it is an API error like any other.
-            not_found: &|error| Error::Api(error.clone()),
-            refused: &auth_error,
-            empty_success: false,
-            retry_unsent_only: false,
-        };
-        self.get_json(call, &subject).await
+        // A 404 here names no session: it is an API error like any other.
+        let url = self.account_recordings_url(page);
+        self.get_json(url, &subject, &api_error, &subject).await
     }
 
     /// `DELETE /videosdk/sessions/{id}/recordings[/{file_id}]?action=trash|delete`: every file
@@ -262,11 +242,7 @@ impl ApiClient {
         };
         let mut url = file_url(&self.base, session_id, file_id, false)?;
         url.query_pairs_mut().append_pair("action", action.as_str());
-        let subject = match file_id {
-            Some(id) => format!("file {id} of session {session_id:?}"),
-            None => format!("the recordings of session {session_id:?}"),
-        };
-        self.change(Method::DELETE, url, None, &subject, file_id.is_none())
+        self.change(Method::DELETE, url, None, file_id.is_none())
             .await
     }
 
@@ -278,13 +254,8 @@ impl ApiClient {
         file_id: Option<&str>,
     ) -> anyhow::Result<u16> {
         let url = file_url(&self.base, session_id, file_id, true)?;
-        let subject = match file_id {
-            Some(id) => format!("file {id} of session {session_id:?}"),
-            None => format!("the recordings of session {session_id:?}"),
-        };
         let body = serde_json::json!({"action": "recover"});
-        self.change(Method::PUT, url, Some(&body), &subject, false)
-            .await
+        self.change(Method::PUT, url, Some(&body), false).await
     }
 
     /// `GET /videosdk/recordings?trash=true&trash_type=…`: one page of the trash (no dates:
@@ -306,17 +277,7 @@ impl ApiClient {
             }
         }
         let subject = format!("the trash ({})", trash_type.as_str());
-        let call = Call {
-            method: Method::GET,
-            url,
-            body: None,
-            subject: &subject,
-            not_found: &|error| Error::Api(error.clone()),
-            refused: &auth_error,
-            empty_success: false,
-            retry_unsent_only: false,
-        };
-        self.get_json(call, &subject).await
+        self.get_json(url, &subject, &api_error, &subject).await
     }
 
     /// A call that changes recordings: every refusal is [`Error::Api`], unjudged.
@@ -325,17 +286,14 @@ impl ApiClient {
         method: Method,
         url: Url,
         body: Option<&serde_json::Value>,
-        subject: &str,
         retry_unsent_only: bool,
     ) -> anyhow::Result<u16> {
-        let api = |error: &ApiError| Error::Api(error.clone());
         let call = Call {
             method,
             url,
             body,
-            subject,
-            not_found: &api,
-            refused: &api,
+            not_found: &api_error,
+            refused: &api_error,
             empty_success: true,
             retry_unsent_only,
         };
@@ -360,8 +318,24 @@ impl ApiClient {
 
     /// A call answered with JSON, read leniently; `warn_as` names it in warnings about odd
     /// fields.
-    async fn get_json<T: Answer>(&self, call: Call<'_>, warn_as: &str) -> anyhow::Result<T> {
-        let subject = call.subject;
+    /// `GET url` and parse the answer as `T`; a refusal is [`auth_error`], a 404 `not_found`'s,
+    /// and anything odd in the answer is warned about once, as `warn_as`.
+    async fn get_json<T: Answer>(
+        &self,
+        url: Url,
+        subject: &str,
+        not_found: &(dyn Fn(&ApiError) -> Error + Sync),
+        warn_as: &str,
+    ) -> anyhow::Result<T> {
+        let call = Call {
+            method: Method::GET,
+            url,
+            body: None,
+            not_found,
+            refused: &auth_error,
+            empty_success: false,
+            retry_unsent_only: false,
+        };
         let (_, body) = self.call(call).await?;
         let (answer, odd) = T::parse(&body).map_err(|e| {
             anyhow::anyhow!("Zoom's answer for {subject} is not the expected JSON ({e})")
@@ -574,6 +548,11 @@ fn unreachable_or_invalid(unsent: http::Unsent) -> anyhow::Error {
     } else {
         anyhow::anyhow!(unsent.message)
     }
+}
+
+/// Zoom's error as it is, for the caller to judge.
+fn api_error(error: &ApiError) -> Error {
+    Error::Api(error.clone())
 }
 
 /// The hint for a refused token: the usual cause is the SDK key pair instead of the API pair.
