@@ -22,8 +22,7 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, UtcOffset};
 
-use crate::auth;
-use crate::faults::{ListFault, json_response, status_fault, zoom_error};
+use crate::faults::{ListFault, json_response, zoom_error};
 use crate::listing;
 use crate::log::{Listener, RequestRecord};
 use crate::model::Session;
@@ -120,21 +119,8 @@ pub(crate) async fn list_account(
     headers: HeaderMap,
 ) -> Response {
     let fault = lock(&shared).request_faults.pop_front();
-    if let Some(ListFault::Status {
-        code,
-        retry_after,
-        body,
-    }) = &fault
-    {
-        return status_fault(*code, retry_after.as_deref(), body.as_deref());
-    }
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let authorized = auth::bearer(authorization)
-        .is_some_and(|token| auth::check_api_jwt(token, &shared.config).is_ok());
-    if !authorized {
-        return zoom_error(401, 124, "Invalid access token.");
+    if let Some(refused) = crate::api::front_door(&shared, fault.as_ref(), &headers) {
+        return refused;
     }
     match fault {
         Some(ListFault::Delay(pause)) => tokio::time::sleep(pause).await,

@@ -74,6 +74,31 @@ async fn list_recordings(
     response
 }
 
+/// What the API answers before it reads a request: a queued status fault first (a rate limiter
+/// in front of it answers before it does), then a 401 for a missing, invalid or revoked token,
+/// checked on arrival as Zoom does (a slow answer does not turn a valid token into a 401).
+pub(crate) fn front_door(
+    shared: &Shared,
+    fault: Option<&ListFault>,
+    headers: &HeaderMap,
+) -> Option<Response> {
+    if let Some(ListFault::Status {
+        code,
+        retry_after,
+        body,
+    }) = fault
+    {
+        return Some(status_fault(*code, retry_after.as_deref(), body.as_deref()));
+    }
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    if !auth::bearer(authorization).is_some_and(|token| shared.jwt_accepted(token)) {
+        return Some(zoom_error(401, 124, "Invalid access token."));
+    }
+    None
+}
+
 /// A delete or recover, after the same checks as a listing (status faults, then the token).
 fn change(
     shared: &Shared,
@@ -85,19 +110,8 @@ fn change(
     body: &[u8],
 ) -> Response {
     let fault = session_id.and_then(|id| shared.pop_list_fault(id));
-    if let Some(ListFault::Status {
-        code,
-        retry_after,
-        body,
-    }) = &fault
-    {
-        return status_fault(*code, retry_after.as_deref(), body.as_deref());
-    }
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    if !auth::bearer(authorization).is_some_and(|token| shared.jwt_accepted(token)) {
-        return zoom_error(401, 124, "Invalid access token.");
+    if let Some(refused) = front_door(shared, fault.as_ref(), headers) {
+        return refused;
     }
     let Some(session_id) = session_id else {
         return zoom_error(404, 3301, "There is no recording for this session.");
@@ -119,20 +133,8 @@ async fn answer(
     // The token is checked on arrival, as Zoom does: a slow answer (`Delay`) does not turn a
     // token that was valid when sent into a 401.
     let fault = session_id.and_then(|id| shared.pop_list_fault(id));
-    if let Some(ListFault::Status {
-        code,
-        retry_after,
-        body,
-    }) = &fault
-    {
-        return status_fault(*code, retry_after.as_deref(), body.as_deref());
-    }
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let authorized = auth::bearer(authorization).is_some_and(|token| shared.jwt_accepted(token));
-    if !authorized {
-        return zoom_error(401, 124, "Invalid access token.");
+    if let Some(refused) = front_door(shared, fault.as_ref(), headers) {
+        return refused;
     }
     let raw = session_id.and_then(|id| shared.lock().raw_listings.get(id).cloned());
     if let Some(body) = raw {

@@ -224,6 +224,11 @@ impl Server {
     /// Changes the `status` served for every entry of a file (`None` omits the field), e.g.
     /// from `processing` to `completed`.
     pub fn set_file_status(&self, file_key: &str, status: Option<&str>) {
+        self.edit_file(file_key, |file| file.status = status.map(str::to_owned));
+    }
+
+    /// Applies `edit` to every entry of the file `file_key`, in every session that lists it.
+    pub(crate) fn edit_file(&self, file_key: &str, mut edit: impl FnMut(&mut crate::model::File)) {
         let mut inner = self.shared.lock();
         let entries = inner
             .sessions
@@ -231,7 +236,7 @@ impl Server {
             .flat_map(|session| session.files.iter_mut())
             .filter(|file| file.key == file_key);
         for file in entries {
-            file.status = status.map(str::to_owned);
+            edit(file);
         }
     }
 

@@ -369,15 +369,7 @@ impl Server {
 
     /// Changes the `file_size` served for every entry of a file (a file Zoom re-processed).
     pub fn set_file_size(&self, file_key: &str, size: crate::model::SizeField) {
-        let mut inner = self.shared.lock();
-        let entries = inner
-            .sessions
-            .values_mut()
-            .flat_map(|session| session.files.iter_mut())
-            .filter(|file| file.key == file_key);
-        for file in entries {
-            file.size_field = size.clone();
-        }
+        self.edit_file(file_key, |file| file.size_field = size.clone());
     }
 
     /// The keys of the files a session lists now (empty when Zoom no longer lists it).
