@@ -141,17 +141,9 @@ pub async fn run(
         if stop.token().is_cancelled() {
             break;
         }
-        match prove(&client, &archive, &id, options.trust_manifest).await {
-            Ok(plan) => {
-                report.session_listed();
-                plans.push(plan);
-            }
-            Err(e) => {
-                report.session_error(&id, &e)?;
-                if fails_every_session(&e) {
-                    break;
-                }
-            }
+        let proven = prove_into(&mut plans, &mut report, &client, &archive, &id, &options).await?;
+        if !proven {
+            break;
         }
     }
     if let Some(signalled) = stop.status() {
@@ -214,24 +206,17 @@ pub async fn after_download(
             }
             continue;
         }
-        match prove(
+        let proven = prove_into(
+            &mut plans,
+            &mut report,
             client,
             &archive,
             &session.session_id,
-            options.trust_manifest,
+            options,
         )
-        .await
-        {
-            Ok(plan) => {
-                report.session_listed();
-                plans.push(plan);
-            }
-            Err(e) => {
-                report.session_error(&session.session_id, &e)?;
-                if fails_every_session(&e) {
-                    break;
-                }
-            }
+        .await?;
+        if !proven {
+            break;
         }
     }
     let status = apply(
@@ -292,6 +277,30 @@ async fn discover(
 }
 
 /// List a session and prove its files.
+/// Prove session `id` into `plans`, or report why it could not be listed. `Ok(false)` when
+/// that failure would fail every other session too (credentials, an unreachable API): the
+/// caller stops there.
+async fn prove_into(
+    plans: &mut Vec<SessionPlan>,
+    report: &mut Report,
+    client: &ApiClient,
+    archive: &Arc<Archive>,
+    id: &str,
+    options: &Options,
+) -> anyhow::Result<bool> {
+    match prove(client, archive, id, options.trust_manifest).await {
+        Ok(plan) => {
+            report.session_listed();
+            plans.push(plan);
+            Ok(true)
+        }
+        Err(e) => {
+            report.session_error(id, &e)?;
+            Ok(!fails_every_session(&e))
+        }
+    }
+}
+
 pub async fn prove(
     client: &ApiClient,
     archive: &Arc<Archive>,
