@@ -459,6 +459,23 @@ impl fmt::Display for Shown<'_> {
     }
 }
 
+/// A config file `config.toml` with `text` and `mode` in a folder of its own, for the tests of
+/// this module and of the settings it feeds.
+#[cfg(test)]
+pub(crate) fn test_file(text: &str, mode: u32) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    (dir, path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -472,20 +489,7 @@ mod tests {
         move |name| map.get(name).cloned()
     }
 
-    /// A config file with `text` and `mode` in a folder of its own.
-    fn file(text: &str, mode: u32) -> (tempfile::TempDir, PathBuf) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("config.toml");
-        std::fs::write(&path, text).unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
-        }
-        #[cfg(not(unix))]
-        let _ = mode;
-        (dir, path)
-    }
+    use super::test_file as file;
 
     fn load_named(path: &Path, profile: Option<&str>) -> Result<Loaded, Error> {
         load(

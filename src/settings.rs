@@ -485,17 +485,7 @@ mod tests {
     }
 
     fn config_file(text: &str, mode: u32) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("config.toml");
-        std::fs::write(&path, text).unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
-        }
-        #[cfg(not(unix))]
-        let _ = mode;
-        dir
+        crate::config::test_file(text, mode).0
     }
 
     fn source_of<'a>(settings: &'a Settings, key: &str) -> (&'a serde_json::Value, &'a Source) {
