@@ -192,41 +192,13 @@ pub async fn run(
             break;
         }
         let path = sessions[job.session].shown.join(&job.name);
-        let expected = Some(job.listed);
-        match check {
-            Ok(Check::Proven(proof)) => {
-                report.summary.bytes += proof.len();
-                report.file(
-                    &path,
-                    VerifyStatus::Ok,
-                    expected,
-                    Some(proof.sha256()),
-                    None,
-                )?;
-            }
-            Ok(Check::Missing) => {
-                let reason = "listed in SHA256SUMS, not on disk";
-                report.file(&path, VerifyStatus::Missing, expected, None, Some(reason))?;
-            }
-            Ok(Check::Corrupt {
-                reason,
-                len,
-                actual,
-            }) => {
-                report.summary.bytes += len.filter(|_| actual.is_some()).unwrap_or(0);
-                report.file(
-                    &path,
-                    VerifyStatus::Corrupt,
-                    expected,
-                    actual,
-                    Some(&reason),
-                )?;
-            }
-            Err(e) => {
-                let reason = format!("cannot read it: {e}");
-                report.file(&path, VerifyStatus::Corrupt, expected, None, Some(&reason))?;
-            }
-        }
+        let found = check.map(Found::from);
+        report.checked(
+            &path,
+            job.listed,
+            found,
+            "listed in SHA256SUMS, not on disk",
+        )?;
     }
     drop(checks);
     if let Some(bar) = bar {
@@ -405,6 +377,43 @@ async fn compare_with_zoom(
     Remote::Found(session.shown.clone(), problems)
 }
 
+/// What checking one listed file found, wherever the archive keeps it; `read` is the bytes
+/// hashed to find it out.
+enum Found {
+    Ok {
+        read: u64,
+        actual: Option<Digest>,
+    },
+    Missing,
+    Corrupt {
+        reason: String,
+        read: u64,
+        actual: Option<Digest>,
+    },
+}
+
+impl From<Check> for Found {
+    fn from(check: Check) -> Self {
+        match check {
+            Check::Proven(proof) => Self::Ok {
+                read: proof.len(),
+                actual: Some(proof.sha256()),
+            },
+            Check::Missing => Self::Missing,
+            Check::Corrupt {
+                reason,
+                len,
+                actual,
+            } => Self::Corrupt {
+                reason,
+                // Bytes count as read only when the file was hashed through.
+                read: len.filter(|_| actual.is_some()).unwrap_or(0),
+                actual,
+            },
+        }
+    }
+}
+
 /// Lines for people on stderr (problems only, then a summary), JSON Lines on stdout.
 struct Report {
     term: Term,
@@ -453,6 +462,40 @@ impl Report {
             self.term.data(&line.line())?;
         }
         Ok(())
+    }
+
+    /// One listed file's result against its `SHA256SUMS` digest `expected`; `missing` says
+    /// where it was looked for.
+    fn checked(
+        &mut self,
+        path: &Path,
+        expected: Digest,
+        found: io::Result<Found>,
+        missing: &str,
+    ) -> io::Result<()> {
+        let expected = Some(expected);
+        match found {
+            Ok(Found::Ok { read, actual }) => {
+                self.summary.bytes += read;
+                self.file(path, VerifyStatus::Ok, expected, actual, None)
+            }
+            Ok(Found::Missing) => {
+                self.file(path, VerifyStatus::Missing, expected, None, Some(missing))
+            }
+            Ok(Found::Corrupt {
+                reason,
+                read,
+                actual,
+            }) => {
+                self.summary.bytes += read;
+                let status = VerifyStatus::Corrupt;
+                self.file(path, status, expected, actual, Some(&reason))
+            }
+            Err(e) => {
+                let reason = format!("cannot read it: {e}");
+                self.file(path, VerifyStatus::Corrupt, expected, None, Some(&reason))
+            }
+        }
     }
 
     /// The summary; exit 7 when anything is corrupt or missing.

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use futures::StreamExt;
 
-use super::{Options, Report, expected_sizes};
+use super::{Found, Options, Report, expected_sizes};
 use crate::archive::object::{Bucket, ObjectFolder};
 use crate::archive::{self, Digest};
 use crate::error::Error;
@@ -25,19 +25,6 @@ struct Job {
     name: String,
     listed: Digest,
     expected_len: Option<u64>,
-}
-
-/// What a check found.
-enum Found {
-    Ok {
-        len: u64,
-        actual: Option<Digest>,
-    },
-    Missing,
-    Corrupt {
-        reason: String,
-        actual: Option<Digest>,
-    },
 }
 
 pub async fn run(term: Term, options: Options, json: bool) -> anyhow::Result<ExitStatus> {
@@ -119,30 +106,12 @@ pub async fn run(term: Term, options: Options, json: bool) -> anyhow::Result<Exi
             break;
         }
         let path = job.shown.join(&job.name);
-        let expected = Some(job.listed);
-        match found {
-            Ok(Found::Ok { len, actual }) => {
-                report.summary.bytes += if quick { 0 } else { len };
-                report.file(&path, VerifyStatus::Ok, expected, actual, None)?;
-            }
-            Ok(Found::Missing) => {
-                let reason = "listed in SHA256SUMS, not in the bucket";
-                report.file(&path, VerifyStatus::Missing, expected, None, Some(reason))?;
-            }
-            Ok(Found::Corrupt { reason, actual }) => {
-                report.file(
-                    &path,
-                    VerifyStatus::Corrupt,
-                    expected,
-                    actual,
-                    Some(&reason),
-                )?;
-            }
-            Err(e) => {
-                let reason = format!("cannot read it: {e}");
-                report.file(&path, VerifyStatus::Corrupt, expected, None, Some(&reason))?;
-            }
-        }
+        report.checked(
+            &path,
+            job.listed,
+            found,
+            "listed in SHA256SUMS, not in the bucket",
+        )?;
     }
     drop(checks);
     let status = stop.status().unwrap_or(ExitStatus::Success);
@@ -163,17 +132,20 @@ fn check(job: &Job, quick: bool, progress: &dyn Fn(u64) -> bool) -> io::Result<F
         if let Some(reason) = size_differs(head.len) {
             return Ok(Found::Corrupt {
                 reason,
+                read: 0,
                 actual: head.sha256,
             });
         }
         if let Some(stored) = head.sha256.filter(|&stored| stored != job.listed) {
             return Ok(Found::Corrupt {
                 reason: "its sha256 metadata differs from SHA256SUMS".into(),
+                read: 0,
                 actual: Some(stored),
             });
         }
+        // A HEAD reads no bytes.
         return Ok(Found::Ok {
-            len: head.len,
+            read: 0,
             actual: head.sha256,
         });
     }
@@ -185,17 +157,19 @@ fn check(job: &Job, quick: bool, progress: &dyn Fn(u64) -> bool) -> io::Result<F
     if let Some(reason) = size_differs(len) {
         return Ok(Found::Corrupt {
             reason,
+            read: 0,
             actual: Some(digest),
         });
     }
     if digest != job.listed {
         return Ok(Found::Corrupt {
             reason: "its SHA-256 differs from SHA256SUMS".into(),
+            read: 0,
             actual: Some(digest),
         });
     }
     Ok(Found::Ok {
-        len,
+        read: len,
         actual: Some(digest),
     })
 }
