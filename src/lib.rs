@@ -144,10 +144,10 @@ where
                 let options = delete::Options::resolve(&args);
                 let sessions = match sources::RangeQuery::resolve(&args.range, env)? {
                     Some(query) => delete::Sessions::Range(query),
-                    None => delete::Sessions::Ids(settings::session_ids(
+                    None => delete::Sessions::Ids(settings::each_once(settings::session_ids(
                         &args.sessions,
                         &mut io::stdin().lock(),
-                    )?),
+                    )?)),
                 };
                 let client = client::ApiClient::new(&settings, term.clone())?;
                 delete::run(client, term, sessions, options, settings.json).await

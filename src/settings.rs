@@ -373,6 +373,13 @@ pub fn session_ids(args: &[String], stdin: &mut dyn BufRead) -> Result<Vec<Strin
     Ok(ids)
 }
 
+/// `ids` with each ID once, in the order first given: a session named twice is worked on once.
+pub fn each_once(mut ids: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|id| seen.insert(id.clone()));
+    ids
+}
+
 fn check_session_id(id: &str) -> Result<String, Error> {
     if id.is_empty() {
         return Err(Error::Usage("a session ID is empty".into()));
@@ -592,6 +599,12 @@ mod tests {
             panic!("serve")
         };
         assert_eq!(args.out, dir.path().join("archive"), "relative to the file");
+    }
+
+    #[test]
+    fn each_id_once_in_the_order_first_given() {
+        let ids = ["b", "a", "b", "c", "a"].map(String::from).to_vec();
+        assert_eq!(each_once(ids), ["b", "a", "c"]);
     }
 
     #[test]

@@ -12,7 +12,6 @@ pub mod plan;
 pub mod report;
 pub mod send;
 
-use std::collections::HashSet;
 use std::io::{self, BufRead};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -110,7 +109,7 @@ fn refuse_store(out: &std::path::Path) -> Result<(), Error> {
 
 /// The sessions of a delete run.
 pub enum Sessions {
-    /// Named on the command line or stdin.
+    /// Named on the command line or stdin; each once, in the order given.
     Ids(Vec<String>),
     /// Every session of the account in a date range (`--from`/`--to`, `--name`, `--key`).
     Range(crate::sources::RangeQuery),
@@ -133,11 +132,7 @@ pub async fn run(
         Sessions::Range(query) => discover(&client, &term, &query, &mut report, &stop).await,
     };
     let mut plans = Vec::new();
-    let mut seen = HashSet::new();
     for id in ids {
-        if !seen.insert(id.clone()) {
-            continue;
-        }
         if stop.token().is_cancelled() {
             break;
         }

@@ -11,7 +11,6 @@
 //! minutes) while downloads run.
 
 use std::cell::Cell;
-use std::collections::HashSet;
 use std::pin::pin;
 
 use futures::StreamExt;
@@ -164,7 +163,7 @@ pub async fn feed(
 }
 
 /// After an account-wide failure, one `--json` line for each named session after the
-/// `consumed` first (each in the order given, once) and one stderr line counting them.
+/// `consumed` first and one stderr line counting them.
 fn report_not_attempted(
     engine: &Engine,
     term: &Term,
@@ -173,13 +172,8 @@ fn report_not_attempted(
     error: &anyhow::Error,
     status: ExitStatus,
 ) {
-    let mut seen = HashSet::new();
-    let rest = ids
-        .iter()
-        .filter(|id| seen.insert(id.as_str()))
-        .skip(consumed);
     let mut not_tried = 0;
-    for id in rest {
+    for id in ids.iter().skip(consumed) {
         engine.reporter().session_not_attempted(id, error, status);
         not_tried += 1;
     }
@@ -190,11 +184,7 @@ fn report_not_attempted(
 }
 
 async fn produce_ids(ids: &[String], inputs: mpsc::Sender<SessionInput>, stop: &CancellationToken) {
-    let mut seen = HashSet::new();
     for id in ids {
-        if !seen.insert(id.as_str()) {
-            continue;
-        }
         tokio::select! {
             () = stop.cancelled() => return,
             sent = inputs.send(SessionInput::Id(id.clone())) => if sent.is_err() {

@@ -131,10 +131,9 @@ impl Sessions {
                 selection,
                 now: dates::now(env)?,
             }),
-            None => Ok(Self::Ids(crate::settings::session_ids(
-                &args.sessions,
-                stdin,
-            )?)),
+            None => Ok(Self::Ids(crate::settings::each_once(
+                crate::settings::session_ids(&args.sessions, stdin)?,
+            ))),
         }
     }
 }
