@@ -26,6 +26,7 @@ mod local;
 pub mod manifest;
 pub mod object;
 mod proof;
+mod s3_stamp;
 pub mod session_json;
 mod sink;
 mod update;

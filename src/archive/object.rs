@@ -12,8 +12,9 @@
 //!   aborted, so vsrec leaves no parts behind; a crash is what the bucket's lifecycle rule is for
 //!   (README, "Object storage");
 //! - a file that fits in one part is one `PUT` carrying its SHA-256 as metadata (`sha256`, that
-//!   is `x-amz-meta-sha256` on S3); a larger one cannot carry it, since the metadata is fixed
-//!   when the upload starts and the hash is known only at its end, so `SHA256SUMS` is its proof.
+//!   is `x-amz-meta-sha256` on S3); a larger one cannot carry it from the start, since the
+//!   metadata is fixed when the upload starts and the hash is known only at its end: on S3 it
+//!   is stamped afterwards ([`super::s3_stamp`]), elsewhere `SHA256SUMS` is its only proof.
 //!
 //! The archive interface is synchronous (the local folder's calls run on the blocking pool), so
 //! the store's requests are driven with [`block`] from there.
@@ -36,6 +37,7 @@ use tokio::task::JoinHandle;
 use super::digest::{Digest, Sha256};
 use super::local::Slot;
 use super::manifest::{self, Malformed, Manifest};
+use super::s3_stamp::{self, Stamper};
 use super::writer::CommitError;
 use super::{PART_SUFFIX, SESSION_JSON};
 
@@ -71,6 +73,8 @@ pub struct Bucket(Arc<BucketInner>);
 
 struct BucketInner {
     store: Arc<dyn ObjectStore>,
+    /// Adds the `sha256` metadata to objects uploaded in parts (S3 only).
+    stamper: Option<Stamper>,
     /// `s3://bucket/prefix` as the operator gave it, without a trailing `/`: for messages.
     url: PathBuf,
     bucket: String,
@@ -103,7 +107,7 @@ fn error_code(err: &object_store::Error) -> String {
         text.push('\n');
         source = e.source();
     }
-    if let Some(code) = between(&text, "<Code>", "</Code>") {
+    if let Some(code) = code_in(&text) {
         return code.to_owned();
     }
     if let Some(status) = between(&text, "status code: ", ":") {
@@ -117,6 +121,11 @@ fn error_code(err: &object_store::Error) -> String {
         }
         _ => "request failed".into(),
     }
+}
+
+/// The `<Code>` of an S3-style XML error body.
+pub(super) fn code_in(text: &str) -> Option<&str> {
+    between(text, "<Code>", "</Code>")
 }
 
 fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
@@ -139,6 +148,7 @@ impl Bucket {
                 "--out {url} names no bucket; give it as {scheme}://BUCKET/PREFIX"
             ));
         }
+        let mut stamper = None;
         let store: Arc<dyn ObjectStore> = match scheme {
             "s3" => {
                 let mut builder =
@@ -148,7 +158,9 @@ impl Bucket {
                 if endpoint_is_http() {
                     builder = builder.with_allow_http(true);
                 }
-                Arc::new(builder.build().map_err(|e| build_error(url, &e))?)
+                let s3 = Arc::new(builder.clone().build().map_err(|e| build_error(url, &e))?);
+                stamper = Stamper::new(&builder, Arc::clone(&s3));
+                s3
             }
             "gs" => Arc::new(
                 object_store::gcp::GoogleCloudStorageBuilder::from_env()
@@ -164,12 +176,19 @@ impl Bucket {
             ),
             _ => return Err(format!("{url}: vsrec writes to s3://, gs:// or az://")),
         };
-        Ok(Self::with_store(store, trimmed, bucket, prefix))
+        Ok(Self::with_store(store, stamper, trimmed, bucket, prefix))
     }
 
-    fn with_store(store: Arc<dyn ObjectStore>, url: &str, bucket: &str, prefix: &str) -> Self {
+    fn with_store(
+        store: Arc<dyn ObjectStore>,
+        stamper: Option<Stamper>,
+        url: &str,
+        bucket: &str,
+        prefix: &str,
+    ) -> Self {
         Self(Arc::new(BucketInner {
             store,
+            stamper,
             url: PathBuf::from(url),
             bucket: bucket.to_owned(),
             prefix: prefix.trim_matches('/').to_owned(),
@@ -330,12 +349,17 @@ impl ObjectFolder {
     /// What is at `name`: an object (one `HEAD`), or nothing. A `.part` never exists in a
     /// store (uploads are invisible until complete), so none is asked for.
     pub fn slot(&self, name: &str) -> io::Result<Slot> {
+        Ok(self.slot_and_stored_sha256(name)?.0)
+    }
+
+    /// [`Self::slot`], and the object's `sha256` metadata, from the same `HEAD`.
+    pub fn slot_and_stored_sha256(&self, name: &str) -> io::Result<(Slot, Option<Digest>)> {
         if name.ends_with(PART_SUFFIX) {
-            return Ok(Slot::Absent);
+            return Ok((Slot::Absent, None));
         }
         Ok(match self.head(name)? {
-            Some(head) => Slot::File { len: head.len },
-            None => Slot::Absent,
+            Some(head) => (Slot::File { len: head.len }, head.sha256),
+            None => (Slot::Absent, None),
         })
     }
 
@@ -585,10 +609,14 @@ impl ObjectWriter {
                 .expect("checked above")
                 .into_inner()
                 .unwrap_or_else(PoisonError::into_inner);
-            if let Err(e) = block(upload.complete()) {
-                let _ = block(upload.abort());
-                return Err(self.folder.error(&self.name, &e).into());
-            }
+            let completed = match block(upload.complete()) {
+                Ok(completed) => completed,
+                Err(e) => {
+                    let _ = block(upload.abort());
+                    return Err(self.folder.error(&self.name, &e).into());
+                }
+            };
+            self.stamp(&key, completed.e_tag.as_deref(), digest);
         }
         let landed = self.folder.head(&self.name)?.map(|h| h.len);
         if landed != Some(expected) {
@@ -600,6 +628,17 @@ impl ObjectWriter {
             });
         }
         Ok(digest)
+    }
+
+    /// Give an object completed from parts its `sha256` metadata, where the store can (see
+    /// [`s3_stamp`]). Not being able to is no failure: `SHA256SUMS` holds the proof.
+    fn stamp(&self, key: &Key, etag: Option<&str>, digest: Digest) {
+        let Some(stamper) = &self.folder.0.bucket.0.stamper else {
+            return;
+        };
+        if self.len <= s3_stamp::MAX_COPY {
+            let _ = block(stamper.stamp(key, etag, digest));
+        }
     }
 
     /// Abort the upload in progress, if any, and wait for the store to drop its parts.

@@ -70,6 +70,15 @@ impl Folder {
         }
     }
 
+    /// What is at `name`, and the SHA-256 the store keeps with it (an object's `sha256`
+    /// metadata; a file on disk keeps none). Blocking: one `HEAD` for an object store.
+    pub fn slot_and_stored_sha256(&self, name: &str) -> io::Result<(Slot, Option<Digest>)> {
+        match self {
+            Self::Local(folder) => Ok((folder.slot(name)?, None)),
+            Self::Object(folder) => folder.slot_and_stored_sha256(name),
+        }
+    }
+
     /// Blocking.
     pub fn read_manifest(&self) -> io::Result<(Manifest, Malformed)> {
         match self {

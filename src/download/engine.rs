@@ -231,7 +231,7 @@ impl Engine {
         } in planned
         {
             let kind = match action {
-                Action::Download | Action::Resume { .. } => {
+                Action::Download | Action::Replace | Action::Resume { .. } => {
                     let from = match action {
                         Action::Resume { from } => from,
                         _ => 0,

@@ -33,7 +33,7 @@ pub async fn fetch(ctx: &Ctx, task: &Task) -> Outcome {
     // Decide again now that the file is ours: another vsrec may have finished it, or left a
     // longer or shorter `.part` than the plan saw.
     match folder.slot(&task.name) {
-        Ok(slot) if !ctx.overwrite && plan::complete(&task.file, slot) => {
+        Ok(slot) if !ctx.overwrite && !task.replace && plan::complete(&task.file, slot) => {
             // Whatever the `.part` holds, the file is complete without it.
             let mut writer = writer;
             let _ = tokio::task::spawn_blocking(move || writer.truncate()).await;

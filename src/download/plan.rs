@@ -29,6 +29,8 @@ pub struct Task {
     pub name: String,
     /// Relative to `--out`, as shown to the operator and in `--json`.
     pub rel_path: PathBuf,
+    /// Planned as [`Action::Replace`]: a complete file under its name is not to be adopted.
+    pub replace: bool,
 }
 
 impl Task {
@@ -70,6 +72,9 @@ impl Task {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     Download,
+    /// Complete under its final name but not known good (an object whose stored SHA-256
+    /// contradicts its `SHA256SUMS` line): fetched again over it.
+    Replace,
     /// A `.part` from an earlier run holds this many bytes.
     Resume {
         from: u64,
@@ -93,6 +98,7 @@ impl Action {
     pub fn word(&self) -> &'static str {
         match self {
             Self::Download => "download",
+            Self::Replace => "replace",
             Self::Resume { .. } => "resume",
             Self::Skip { .. } => "skip",
             Self::NotReady => "not_ready",
@@ -160,6 +166,7 @@ pub async fn plan_session(
                 file: file.clone(),
                 rel_path: Path::new(&dir).join(&name),
                 name,
+                replace: action == Action::Replace,
             },
             action,
             reason,
@@ -273,14 +280,14 @@ fn decide_on_disk(
     overwrite: bool,
 ) -> io::Result<(Action, Option<String>, String)> {
     let mut name = name.to_owned();
-    let mut slot = folder.slot(&name)?;
+    let (mut slot, mut stored) = folder.slot_and_stored_sha256(&name)?;
     let mut reason = None;
     if slot == Slot::Absent
         && let Some(legacy) = legacy
-        && let found @ Slot::File { .. } = folder.slot(legacy)?
+        && let (found @ Slot::File { .. }, legacy_stored) = folder.slot_and_stored_sha256(legacy)?
     {
         // Archived by vsrec 0.1 under the name it derived from the whole URL: still this file.
-        (name, slot) = (legacy.to_owned(), found);
+        (name, slot, stored) = (legacy.to_owned(), found, legacy_stored);
         reason = Some("already complete, under its vsrec 0.1 name".to_owned());
     }
     let path = || folder.path().join(&name);
@@ -288,7 +295,10 @@ fn decide_on_disk(
         return Ok((Action::Fail, Some(refusal), name));
     }
     let part = folder.slot(&part_name(&name))?;
-    if !overwrite && complete(file, slot) {
+    // An object whose stored SHA-256 contradicts its SHA256SUMS line is not known good: it is
+    // fetched again, which writes both anew.
+    let contradicted = matches!((stored, manifest.get(&name)), (Some(a), Some(b)) if a != b);
+    if !overwrite && !contradicted && complete(file, slot) {
         let sha256 = manifest.get(&name);
         let part_left = part != Slot::Absent;
         let len = match slot {
@@ -311,6 +321,11 @@ fn decide_on_disk(
             Ok((Action::Resume { from: len }, None, name))
         }
         // A symlink at a `.part` path is removed when the file starts.
+        _ if contradicted => Ok((
+            Action::Replace,
+            Some("its stored SHA-256 contradicts SHA256SUMS".to_owned()),
+            name,
+        )),
         Slot::Absent | Slot::File { .. } | Slot::Symlink => Ok((Action::Download, None, name)),
         other => Ok((
             Action::Fail,

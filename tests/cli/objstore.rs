@@ -99,6 +99,12 @@ impl S3 {
         })
     }
 
+    fn put(&self, key: &str, bytes: Vec<u8>) {
+        let client = self.client();
+        let key = Key::parse(key).unwrap();
+        block(async move { client.put(&key, bytes.into()).await.unwrap() });
+    }
+
     fn sha256_metadata(&self, key: &str) -> Option<String> {
         let client = self.client();
         let key = Key::parse(key).unwrap();
@@ -267,13 +273,13 @@ fn a_session_streams_into_the_bucket_with_its_proofs_and_a_rerun_downloads_nothi
         assert_eq!(event["sha256"], sha256_hex(&content));
         let name = Path::new(&key).file_name().unwrap().to_str().unwrap();
         sums.push_str(&format!("{}  {name}\n", sha256_hex(&content)));
-        if content.len() as u64 <= 8 * MIB {
-            assert_eq!(
-                s3.sha256_metadata(&key).as_deref(),
-                Some(sha256_hex(&content).as_str()),
-                "{key}: the SHA-256 as metadata"
-            );
-        }
+        // Uploaded in one PUT or in parts (then stamped by a copy onto itself), every object
+        // carries its SHA-256.
+        assert_eq!(
+            s3.sha256_metadata(&key).as_deref(),
+            Some(sha256_hex(&content).as_str()),
+            "{key}: the SHA-256 as metadata"
+        );
     }
     let folder = Path::new(&key_of(&events[0]))
         .parent()
@@ -319,6 +325,39 @@ fn a_session_streams_into_the_bucket_with_its_proofs_and_a_rerun_downloads_nothi
         h.requests(fakezoom::Listener::Storage).is_empty(),
         "a re-run downloads nothing"
     );
+
+    // A SHA256SUMS line that contradicts the large object's stored SHA-256: that object alone
+    // is not known good, so it is fetched again, and both agree afterwards.
+    let large_key = events
+        .iter()
+        .find(|e| e["file_id"] == "large")
+        .map(key_of)
+        .unwrap();
+    let large_name = Path::new(&large_key).file_name().unwrap().to_str().unwrap();
+    let tampered: String = stored_sums
+        .lines()
+        .map(|line| match line.ends_with(large_name) {
+            true => format!("{}  {large_name}\n", "0".repeat(64)),
+            false => format!("{line}\n"),
+        })
+        .collect();
+    s3.put(&format!("{folder}/SHA256SUMS"), tampered.into_bytes());
+    h.server.clear_log();
+    let third = download(&h, &s3, &[], &[id]);
+    third.expect(0);
+    for event in file_events(&third) {
+        let expected = if event["file_id"] == "large" {
+            "downloaded"
+        } else {
+            "skipped"
+        };
+        assert_eq!(event["status"], expected, "{event}\n{}", third.stderr);
+    }
+    assert_eq!(h.storage_requests_for(&large).len(), 1);
+    let restored = String::from_utf8(s3.get(&format!("{folder}/SHA256SUMS")).unwrap()).unwrap();
+    let mut restored_lines: Vec<&str> = restored.lines().collect();
+    restored_lines.sort_unstable();
+    assert_eq!(restored_lines, expected_lines);
 }
 
 #[test]
