@@ -154,17 +154,18 @@ fn check(job: &Job, quick: bool, progress: &dyn Fn(u64) -> bool) -> io::Result<F
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Found::Missing),
         Err(e) => return Err(e),
     };
+    // Read in full, corrupt or not: counted as a folder's verify counts them.
     if let Some(reason) = size_differs(len) {
         return Ok(Found::Corrupt {
             reason,
-            read: 0,
+            read: len,
             actual: Some(digest),
         });
     }
     if digest != job.listed {
         return Ok(Found::Corrupt {
             reason: "its SHA-256 differs from SHA256SUMS".into(),
-            read: 0,
+            read: len,
             actual: Some(digest),
         });
     }

@@ -524,6 +524,9 @@ fn verify_on_a_bucket_quick_from_metadata_and_by_rehashing() {
         .filter(|e| e["status"] == "corrupt")
         .collect();
     assert_eq!(corrupt.len(), 1, "{}", run.stdout);
+    // Every byte was read back, the corrupt object's too.
+    let total: u64 = events.iter().map(|e| e["bytes"].as_u64().unwrap()).sum();
+    assert_eq!(run.json_lines().pop().unwrap()["bytes"], total);
 
     // A shortened object: the quick check's HEAD sees the size.
     std::fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
