@@ -37,6 +37,11 @@ pub const TERM: &str = "TERM";
 /// crate reads these and the rest of each cloud's chain (`AWS_*`, `GOOGLE_*`, `AZURE_*`) itself;
 /// vsrec looks at the endpoint only to allow plain `http://` when the operator names one.
 pub const AWS_ENDPOINTS: [&str; 3] = ["AWS_ENDPOINT_URL", "AWS_ENDPOINT", "AWS_ENDPOINT_URL_S3"];
+/// `--out s3://…`: the named profile in the AWS CLI's files, which vsrec reads itself (static keys,
+/// region, `endpoint_url`) because `object_store` does not.
+pub const AWS_PROFILE: &str = "AWS_PROFILE";
+pub const AWS_CONFIG_FILE: &str = "AWS_CONFIG_FILE";
+pub const AWS_SHARED_CREDENTIALS_FILE: &str = "AWS_SHARED_CREDENTIALS_FILE";
 
 /// Test-only knobs: they make the integration tests fast and deterministic. Not for operators.
 pub mod test {

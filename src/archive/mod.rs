@@ -19,6 +19,7 @@
 //! [`Proof`]: `vsrec verify` uses it, and anything that must be certain of a file before
 //! acting on it (deleting the original from Zoom) must too.
 
+mod aws_profile;
 pub mod digest;
 pub mod durable;
 mod hashing;

@@ -34,6 +34,7 @@ use object_store::{
 use tokio::runtime::Handle;
 use tokio::task::JoinHandle;
 
+use super::aws_profile;
 use super::digest::{Digest, Sha256};
 use super::local::Slot;
 use super::manifest::{self, Malformed, Manifest};
@@ -151,11 +152,15 @@ impl Bucket {
         let mut stamper = None;
         let store: Arc<dyn ObjectStore> = match scheme {
             "s3" => {
-                let mut builder =
-                    object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket);
+                let (mut builder, profile_endpoint) = aws_profile::apply(
+                    object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket),
+                    &|name| std::env::var(name).ok(),
+                )?;
                 // An S3-compatible store on plain HTTP (MinIO on a LAN, a test server) is the
-                // operator's explicit choice through AWS_ENDPOINT_URL.
-                if endpoint_is_http() {
+                // operator's explicit choice through AWS_ENDPOINT_URL or a profile.
+                if endpoint_is_http()
+                    || profile_endpoint.is_some_and(|url| url.starts_with("http://"))
+                {
                     builder = builder.with_allow_http(true);
                 }
                 let s3 = Arc::new(builder.clone().build().map_err(|e| build_error(url, &e))?);

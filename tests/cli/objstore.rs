@@ -448,6 +448,72 @@ fn an_interrupted_upload_is_aborted_and_the_next_run_starts_the_file_over() {
 }
 
 #[test]
+fn keys_region_and_endpoint_come_from_the_aws_profile_when_the_environment_has_none() {
+    let s3 = S3::start();
+    let h = Harness::new();
+    let aws = h.home.path().join(".aws");
+    std::fs::create_dir(&aws).unwrap();
+    let wrong = "wrong-secret-of-the-default-profile";
+    std::fs::write(
+        aws.join("credentials"),
+        format!(
+            "[default]\naws_access_key_id = {ACCESS}\naws_secret_access_key = {wrong}\n\n\
+             [archive]\naws_access_key_id = {ACCESS}\naws_secret_access_key = {SECRET}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        aws.join("config"),
+        format!(
+            "[default]\nregion = us-east-1\nendpoint_url = {0}\n\n\
+             [profile archive]\nregion = us-east-1\nendpoint_url = {0}\n\n\
+             [profile sso]\nsso_session = corp\n",
+            s3.endpoint()
+        ),
+    )
+    .unwrap();
+
+    let named = h.with_env("AWS_PROFILE", "archive");
+    let run = download(&named, &s3, &[], &[SAMPLE]);
+    run.expect(0);
+    assert!(
+        s3.keys().iter().any(|k| k.ends_with("/SHA256SUMS")),
+        "{:?}",
+        s3.keys()
+    );
+    for text in [&run.stdout, &run.stderr] {
+        assert!(!text.contains(SECRET), "{text}");
+    }
+
+    // No AWS_PROFILE: the default profile, whose secret the store refuses.
+    let mut default = named;
+    default.env.retain(|(name, _)| name != "AWS_PROFILE");
+    let run = download(&default, &s3, &[], &[SAMPLE]);
+    run.expect(2);
+    assert!(
+        run.stderr.contains("SignatureDoesNotMatch"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains(wrong), "{}", run.stderr);
+
+    // A profile that gets its keys through SSO, and one that does not exist: one line each.
+    for (profile, said) in [("sso", "sso_session"), ("nope", "neither")] {
+        let h = Harness::new().with_env("AWS_PROFILE", profile);
+        let aws_home = h.home.path().join(".aws");
+        std::fs::create_dir(&aws_home).unwrap();
+        for file in ["credentials", "config"] {
+            std::fs::copy(aws.join(file), aws_home.join(file)).unwrap();
+        }
+        let run = download(&h, &s3, &[], &[SAMPLE]);
+        run.expect(2);
+        assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
+        assert!(run.stderr.contains(said), "{}", run.stderr);
+        assert!(h.requests(fakezoom::Listener::Storage).is_empty());
+    }
+}
+
+#[test]
 fn wrong_credentials_and_a_missing_bucket_are_one_line_each_with_the_store_code() {
     let s3 = S3::start();
     let h = Harness::new()
