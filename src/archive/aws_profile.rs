@@ -335,18 +335,18 @@ region = us-east-2
 
     #[test]
     fn a_missing_or_unsupported_profile_is_said_without_values() {
-        let err = resolve(&[("AWS_PROFILE", "nope")]).unwrap_err();
+        let missing = resolve(&[("AWS_PROFILE", "nope")]).unwrap_err();
         assert!(
-            err.contains("\"nope\"") && err.contains("credentials"),
-            "{err}"
+            missing.contains("\"nope\"") && missing.contains("credentials"),
+            "{missing}"
         );
-        let err = resolve(&[("AWS_PROFILE", "sso-user")]).unwrap_err();
-        assert!(err.contains("sso_session"), "{err}");
+        let sso = resolve(&[("AWS_PROFILE", "sso-user")]).unwrap_err();
+        assert!(sso.contains("sso_session"), "{sso}");
         assert!(
-            err.contains("export-credentials --profile sso-user"),
-            "{err}"
+            sso.contains("export-credentials --profile sso-user"),
+            "{sso}"
         );
-        for e in [&err] {
+        for e in [&missing, &sso] {
             assert!(!e.contains("secret") && !e.contains("AKIA"), "{e}");
         }
     }
