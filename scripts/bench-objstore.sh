@@ -5,21 +5,22 @@
 # from stdin), one after the other, RUNS rounds. Each run's objects are checked: count, sizes,
 # and one object byte for byte against its source.
 #
-#   scripts/bench-objstore.sh [--size MiB] [--count N] [--runs N] [--keep]
+#   scripts/bench-objstore.sh [--size MiB] [--count N] [--runs N] [--only vsrec|baseline] [--keep]
 #
 # Wall time and peak RSS (of the whole tool: for the baseline, the largest curl/aws process)
 # come from GNU time. Needs nginx, curl, GNU time and the AWS CLI (`aws`); builds vsrec,
 # fakezoom and the example server (release) unless VSREC_BIN, FAKEZOOM_BIN and S3_BIN are set.
 set -euo pipefail
 
-SIZE_MIB=256 COUNT=8 RUNS=3 KEEP=0
+SIZE_MIB=256 COUNT=8 RUNS=3 KEEP=0 TOOLS="vsrec baseline"
 while [ $# -gt 0 ]; do
     case $1 in
     --size) SIZE_MIB=$2; shift 2 ;;
     --count) COUNT=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
+    --only) TOOLS=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
-    *) echo "usage: scripts/bench-objstore.sh [--size MiB] [--count N] [--runs N] [--keep]" >&2; exit 2 ;;
+    *) echo "usage: scripts/bench-objstore.sh [--size MiB] [--count N] [--runs N] [--only vsrec|baseline] [--keep]" >&2; exit 2 ;;
     esac
 done
 
@@ -137,7 +138,7 @@ export DL_BASE COUNT
 
 : >"$WORK/results"
 for ((r = 1; r <= RUNS; r++)); do
-    for tool in vsrec baseline; do
+    for tool in $TOOLS; do
         bucket=$tool-$r
         mkdir "$WORK/s3/$bucket"
         log "round $r: $tool"
@@ -153,7 +154,7 @@ done
 
 echo "| tool | runs | median wall (s) | median peak RSS (MiB) |"
 echo "|------|------|-----------------|-----------------------|"
-for tool in vsrec baseline; do
+for tool in $TOOLS; do
     walls=$(awk -v t=$tool '$1 == t {print $2}' "$WORK/results" | sort -n)
     rss=$(awk -v t=$tool '$1 == t {print $3}' "$WORK/results" | sort -n)
     mid=$(((RUNS + 1) / 2))

@@ -3,6 +3,7 @@
 //! `main.rs` calls [`run`] and renders an error with [`error::report`].
 
 // What the binary, the examples and the tests use from outside; everything else is the crate's.
+pub mod alloc;
 pub mod cli;
 pub mod env;
 pub mod error;
