@@ -167,7 +167,12 @@ impl Bucket {
         Ok(Self::with_store(store, trimmed, bucket, prefix))
     }
 
-    fn with_store(store: Arc<dyn ObjectStore>, url: &str, bucket: &str, prefix: &str) -> Self {
+    pub(super) fn with_store(
+        store: Arc<dyn ObjectStore>,
+        url: &str,
+        bucket: &str,
+        prefix: &str,
+    ) -> Self {
         Self(Arc::new(BucketInner {
             store,
             url: PathBuf::from(url),
@@ -207,7 +212,8 @@ impl Bucket {
         }))
     }
 
-    /// The session folders under the prefix.
+    /// The session folders under the prefix; not the archive's own (`.vsrec-deletions/`, the
+    /// audit log), as no session folder's name starts with a dot.
     pub fn session_folders(&self) -> io::Result<Vec<String>> {
         let prefix = self.key_of(&[]);
         let prefix = (!self.0.prefix.is_empty()).then_some(&prefix);
@@ -217,6 +223,7 @@ impl Bucket {
             .common_prefixes
             .iter()
             .filter_map(|p| p.filename().map(str::to_owned))
+            .filter(|name| !name.starts_with('.'))
             .collect();
         names.sort();
         Ok(names)
@@ -352,7 +359,7 @@ impl ObjectFolder {
         }
     }
 
-    fn put(&self, name: &str, bytes: Vec<u8>) -> io::Result<()> {
+    pub(super) fn put(&self, name: &str, bytes: Vec<u8>) -> io::Result<()> {
         block(self.store().put(&self.key(name), PutPayload::from(bytes)))
             .map(|_| ())
             .map_err(|e| self.error(name, &e))

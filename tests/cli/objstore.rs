@@ -17,15 +17,15 @@ use tempfile::TempDir;
 use crate::support::{Harness, SAMPLE, sha256_hex};
 
 const MIB: u64 = 1024 * 1024;
-const BUCKET: &str = "archive";
+pub(crate) const BUCKET: &str = "archive";
 // Short: s3s-fs keeps each object's metadata in a file named after the percent-encoded key,
 // and the sample's longest keys would pass the file system's 255-byte name limit.
-const PREFIX: &str = "zv";
+pub(crate) const PREFIX: &str = "zv";
 const ACCESS: &str = "vsrec-test-access-key";
 const SECRET: &str = "vsrec-test-s3-secret-4f9a7c2e";
 
 /// An S3 server on 127.0.0.1 (port 0) over a temporary folder, with one bucket.
-struct S3 {
+pub(crate) struct S3 {
     addr: SocketAddr,
     root: TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -33,7 +33,7 @@ struct S3 {
 }
 
 impl S3 {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         let root = tempfile::tempdir().unwrap();
         std::fs::create_dir(root.path().join(BUCKET)).unwrap();
         let (ready, addr) = std::sync::mpsc::channel();
@@ -56,24 +56,24 @@ impl S3 {
         }
     }
 
-    fn endpoint(&self) -> String {
+    pub(crate) fn endpoint(&self) -> String {
         format!("http://{}", self.addr)
     }
 
     /// `h` with the store's endpoint and credentials in its environment.
-    fn harness(&self, h: Harness) -> Harness {
+    pub(crate) fn harness(&self, h: Harness) -> Harness {
         h.with_env("AWS_ENDPOINT_URL", &self.endpoint())
             .with_env("AWS_REGION", "us-east-1")
             .with_env("AWS_ACCESS_KEY_ID", ACCESS)
             .with_env("AWS_SECRET_ACCESS_KEY", SECRET)
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("s3://{BUCKET}/{PREFIX}")
     }
 
     /// A client of our own, to look at what the server holds through the S3 protocol.
-    fn client(&self) -> Arc<dyn ObjectStore> {
+    pub(crate) fn client(&self) -> Arc<dyn ObjectStore> {
         Arc::new(
             AmazonS3Builder::new()
                 .with_endpoint(self.endpoint())
@@ -87,7 +87,7 @@ impl S3 {
         )
     }
 
-    fn get(&self, key: &str) -> Option<Vec<u8>> {
+    pub(crate) fn get(&self, key: &str) -> Option<Vec<u8>> {
         let client = self.client();
         let key = Key::parse(key).unwrap();
         block(async move {
@@ -99,7 +99,7 @@ impl S3 {
         })
     }
 
-    fn sha256_metadata(&self, key: &str) -> Option<String> {
+    pub(crate) fn sha256_metadata(&self, key: &str) -> Option<String> {
         let client = self.client();
         let key = Key::parse(key).unwrap();
         block(async move {
@@ -114,7 +114,7 @@ impl S3 {
         })
     }
 
-    fn keys(&self) -> Vec<String> {
+    pub(crate) fn keys(&self) -> Vec<String> {
         let client = self.client();
         block(async move {
             use futures::TryStreamExt;
@@ -143,7 +143,7 @@ impl S3 {
     }
 
     /// The file the server keeps the object whose key ends with `suffix` in.
-    fn object_file(&self, suffix: &str) -> PathBuf {
+    pub(crate) fn object_file(&self, suffix: &str) -> PathBuf {
         let bucket = self.root.path().join(BUCKET);
         let found: Vec<PathBuf> = crate::support::files_below(&bucket)
             .into_iter()
@@ -197,7 +197,7 @@ async fn serve(
     }
 }
 
-fn block<T: Send + 'static>(future: impl Future<Output = T> + Send + 'static) -> T {
+pub(crate) fn block<T: Send + 'static>(future: impl Future<Output = T> + Send + 'static) -> T {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -206,7 +206,7 @@ fn block<T: Send + 'static>(future: impl Future<Output = T> + Send + 'static) ->
 }
 
 /// A session with the sample's small files and one file of several parts.
-fn session_with_a_large_file(id: &str) -> Session {
+pub(crate) fn session_with_a_large_file(id: &str) -> Session {
     let mut session = Session::sample(id);
     session.files.push(
         File::recording(
@@ -224,7 +224,7 @@ fn session_with_a_large_file(id: &str) -> Session {
     session
 }
 
-fn download(h: &Harness, s3: &S3, extra: &[&str], ids: &[&str]) -> crate::support::Run {
+pub(crate) fn download(h: &Harness, s3: &S3, extra: &[&str], ids: &[&str]) -> crate::support::Run {
     let url = s3.url();
     let mut args = vec!["download", "--json", "--out", &url];
     args.extend_from_slice(extra);
@@ -232,14 +232,14 @@ fn download(h: &Harness, s3: &S3, extra: &[&str], ids: &[&str]) -> crate::suppor
     h.run(&args)
 }
 
-fn file_events(run: &crate::support::Run) -> Vec<Value> {
+pub(crate) fn file_events(run: &crate::support::Run) -> Vec<Value> {
     run.json_lines()
         .into_iter()
         .filter(|e| e["event"] == "file")
         .collect()
 }
 
-fn key_of(event: &Value) -> String {
+pub(crate) fn key_of(event: &Value) -> String {
     format!("{PREFIX}/{}", event["path"].as_str().unwrap())
 }
 
@@ -496,15 +496,29 @@ fn what_is_not_built_for_a_bucket_is_refused_before_any_request() {
     let h = Harness::new().with_env("VSREC_WEBHOOK_SECRET", "webhook-secret-for-a-test");
     let url = "s3://vsrec-no-such-bucket/archive";
     for (args, needle) in [
-        (
-            vec!["delete", "--yes", "--out", url, SAMPLE],
-            "needs a folder --out",
-        ),
-        (
-            vec!["download", "--delete-after", "--yes", "--out", url, SAMPLE],
-            "needs a folder --out",
-        ),
         (vec!["serve", "--out", url], "serve archives into a folder"),
+        (
+            vec!["serve", "--delete-after", "--yes", "--out", url],
+            "serve archives into a folder",
+        ),
+        // An object is proven only by reading it back: trusting SHA256SUMS is refused, not
+        // quietly ignored.
+        (
+            vec!["delete", "--yes", "--trust-manifest", "--out", url, SAMPLE],
+            "--trust-manifest is for a folder --out",
+        ),
+        (
+            vec![
+                "download",
+                "--delete-after",
+                "--yes",
+                "--trust-manifest",
+                "--out",
+                url,
+                SAMPLE,
+            ],
+            "--trust-manifest is for a folder --out",
+        ),
     ] {
         let run = h.run(&args);
         run.expect(2);
