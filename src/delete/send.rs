@@ -51,7 +51,10 @@ impl Sent {
 pub enum Unsent {
     #[error("refused to delete {0}: not every file of it is proven by the archive")]
     Unproven(String),
-    #[error("cannot write the audit log {log} (about {about}): {error}; nothing more is deleted")]
+    #[error(
+        "cannot write the audit log {log} (about {about}): {error}; nothing more is deleted \
+         (let vsrec write there, then run it again)"
+    )]
     Audit {
         log: String,
         about: String,

@@ -351,3 +351,34 @@ fn download_delete_after_into_a_bucket_archives_then_trashes_in_one_run() {
     assert_eq!(records[0].1["files"].as_array().unwrap().len(), files.len());
     assert_eq!(records[1].1["outcome"], "trashed");
 }
+
+/// The store refuses the intent record: no DELETE goes, the run stops with the store's code.
+#[test]
+fn an_intent_record_the_bucket_refuses_means_nothing_is_deleted() {
+    let s3 = S3::start();
+    let h = s3.harness(Harness::new());
+    let id = "Refused+Log==";
+    h.server.add_session(Session::sample(id));
+    download(&h, &s3, &[], &[id]).expect(0);
+    let before = h.server.listed_keys(id);
+    h.server.clear_log();
+    s3.refuse_puts_under(&format!("{PREFIX}/{LOG}/"));
+
+    let run = delete(&h, &s3, &["--yes"], &[id]);
+    run.expect(1);
+    assert!(deletes(&h).is_empty(), "{:#?}", deletes(&h));
+    assert_eq!(h.server.listed_keys(id), before);
+    assert!(audit(&s3).is_empty());
+    let errors: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("vsrec: error"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", run.stderr);
+    assert!(
+        errors[0].contains("audit log") && errors[0].contains("AccessDenied"),
+        "{}",
+        errors[0]
+    );
+    assert!(errors[0].contains(LOG), "{}", errors[0]);
+}

@@ -28,6 +28,8 @@ const SECRET: &str = "vsrec-test-s3-secret-4f9a7c2e";
 pub(crate) struct S3 {
     addr: SocketAddr,
     root: TempDir,
+    /// Keys under which the server refuses a PUT with AccessDenied, when set.
+    refused: Refused,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -39,21 +41,31 @@ impl S3 {
         let (ready, addr) = std::sync::mpsc::channel();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let dir = root.path().to_owned();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(serve(dir, ready, stopped));
+        let refused = Refused::default();
+        let thread = std::thread::spawn({
+            let refused = refused.clone();
+            move || {
+                let runtime = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(serve(dir, refused, ready, stopped));
+            }
         });
         let addr = addr.recv().expect("the S3 server is listening");
         Self {
             addr,
             root,
+            refused,
             stop: Some(stop),
             thread: Some(thread),
         }
+    }
+
+    /// From now on, a PUT of a key starting with `prefix` is answered AccessDenied (403).
+    pub(crate) fn refuse_puts_under(&self, prefix: &str) {
+        *self.refused.0.lock().unwrap() = Some(prefix.to_owned());
     }
 
     pub(crate) fn endpoint(&self) -> String {
@@ -166,8 +178,31 @@ impl Drop for S3 {
     }
 }
 
+/// The server's access check: signed requests only (as s3s's own), and no PUT under the
+/// prefix a test chose.
+#[derive(Clone, Default)]
+struct Refused(Arc<std::sync::Mutex<Option<String>>>);
+
+#[async_trait::async_trait]
+impl s3s::access::S3Access for Refused {
+    async fn check(&self, cx: &mut s3s::access::S3AccessContext<'_>) -> s3s::S3Result<()> {
+        if cx.credentials().is_none() {
+            return Err(s3s::s3_error!(AccessDenied, "Signature is required"));
+        }
+        let refused = self.0.lock().unwrap().clone();
+        if let (Some(prefix), Some((_, key))) = (refused, cx.s3_path().as_object())
+            && cx.method() == "PUT"
+            && key.starts_with(&prefix)
+        {
+            return Err(s3s::s3_error!(AccessDenied, "refused by the test"));
+        }
+        Ok(())
+    }
+}
+
 async fn serve(
     dir: PathBuf,
+    refused: Refused,
     ready: std::sync::mpsc::Sender<SocketAddr>,
     mut stopped: tokio::sync::oneshot::Receiver<()>,
 ) {
@@ -176,6 +211,7 @@ async fn serve(
     let fs = s3s_fs::FileSystem::new(dir).unwrap();
     let mut builder = s3s::service::S3ServiceBuilder::new(fs);
     builder.set_auth(s3s::auth::SimpleAuth::from_single(ACCESS, SECRET));
+    builder.set_access(refused);
     let service = builder.build();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     ready.send(listener.local_addr().unwrap()).unwrap();
