@@ -1,10 +1,11 @@
 //! `vsrec delete`: free Zoom's cloud storage of what the archive proves, and nothing else.
 //!
-//! Each session is listed from Zoom and each of its files proven against the archive
-//! ([`plan`]); the operator confirms ([`confirm`]); then a session whose every file is proven
-//! is listed once more and, unchanged, deleted by one request, while any other session loses
-//! only its proven files that have an `id`, one request each ([`send`], the only sender, logs
-//! every request in the audit log ([`audit`]) before and after).
+//! Each session is listed from Zoom and each of its files proven against the archive, a folder
+//! or a bucket whose objects are read back and re-hashed ([`plan`]); the operator confirms
+//! ([`confirm`]); then a session whose every file is proven is listed once more and, unchanged,
+//! deleted by one request, while any other session loses only its proven files that have an
+//! `id`, one request each ([`send`], the only sender, logs every request in the audit log
+//! ([`audit`]) before and after).
 
 pub mod audit;
 pub mod confirm;
@@ -119,7 +120,9 @@ pub trait Proving {
 
 impl Proving for LocalArchive {
     fn reopen(&self) -> io::Result<Archive> {
-        LocalArchive::open(self.root()).map(Archive::Local)
+        LocalArchive::open(self.root())
+            .map(Archive::Local)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", self.root().display())))
     }
 }
 
