@@ -152,8 +152,8 @@ Register-ArgumentCompleter -Native -CommandName 'vsrec' -ScriptBlock {
             break
         }
         'vsrec;delete' {
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The archive that must prove each file before it is deleted from Zoom')
-            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The archive that must prove each file before it is deleted from Zoom')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The archive that must prove each file before it is deleted from Zoom: a folder, or an object store (s3://BUCKET/PREFIX, gs://…, az://…)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The archive that must prove each file before it is deleted from Zoom: a folder, or an object store (s3://BUCKET/PREFIX, gs://…, az://…)')
             [CompletionResult]::new('--api-base', '--api-base', [CompletionResultType]::ParameterName, 'Zoom API base URL; plain http:// only for loopback hosts')
             [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'Video SDK API key (the API key, not the SDK key)')
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries per request or file after connection errors, stalls, 408, 429 and 5xx')

@@ -144,8 +144,8 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand --help 'Print help'
         }
         &'vsrec;delete'= {
-            cand -o 'The archive that must prove each file before it is deleted from Zoom'
-            cand --out 'The archive that must prove each file before it is deleted from Zoom'
+            cand -o 'The archive that must prove each file before it is deleted from Zoom: a folder, or an object store (s3://BUCKET/PREFIX, gs://…, az://…)'
+            cand --out 'The archive that must prove each file before it is deleted from Zoom: a folder, or an object store (s3://BUCKET/PREFIX, gs://…, az://…)'
             cand --api-base 'Zoom API base URL; plain http:// only for loopback hosts'
             cand --api-key 'Video SDK API key (the API key, not the SDK key)'
             cand --retries 'Retries per request or file after connection errors, stalls, 408, 429 and 5xx'

@@ -114,7 +114,7 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -l json -d 'Write JS
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s v -l verbose -d 'Log each request on stderr (URLs are redacted), after the settings in use'
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s q -l quiet -d 'Print errors only on stderr'
 complete -c vsrec -n "__fish_vsrec_using_subcommand verify" -s h -l help -d 'Print help'
-complete -c vsrec -n "__fish_vsrec_using_subcommand delete" -s o -l out -d 'The archive that must prove each file before it is deleted from Zoom' -r -F
+complete -c vsrec -n "__fish_vsrec_using_subcommand delete" -s o -l out -d 'The archive that must prove each file before it is deleted from Zoom: a folder, or an object store (s3://BUCKET/PREFIX, gs://…, az://…)' -r -F
 complete -c vsrec -n "__fish_vsrec_using_subcommand delete" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand delete" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand delete" -l retries -d 'Retries per request or file after connection errors, stalls, 408, 429 and 5xx' -r

@@ -3,7 +3,9 @@
 # server on 127.0.0.1 (s3s-fs over a tmpfs folder, signature checks on: examples/s3_loopback.rs),
 # vsrec --jobs 8 against 8 parallel `curl -sL URL | aws s3 cp - s3://…` (the AWS CLI streaming
 # from stdin), one after the other, RUNS rounds. Each run's objects are checked: count, sizes,
-# and one object byte for byte against its source.
+# and one object byte for byte against its source. After each vsrec round, `vsrec delete
+# --dry-run` on the bucket measures what proving costs before a delete (every object read back
+# whole and re-hashed; nothing is sent to Zoom in a dry run).
 #
 #   scripts/bench-objstore.sh [--size MiB] [--count N] [--runs N] [--only vsrec|baseline] [--keep]
 #
@@ -119,7 +121,7 @@ check() {
 # measure NAME CMD...: wall seconds and peak RSS (KiB) of CMD, appended to $WORK/results.
 measure() {
     local name=$1; shift
-    /usr/bin/time -f "%e %M" -o "$WORK/time" "$@" >/dev/null 2>"$WORK/$name.err" || {
+    /usr/bin/time -f "%e %M" -o "$WORK/time" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" || {
         cat "$WORK/$name.err" >&2; die "$name failed"; }
     echo "$name $(cat "$WORK/time")" >>"$WORK/results"
 }
@@ -144,6 +146,9 @@ for ((r = 1; r <= RUNS; r++)); do
         log "round $r: $tool"
         if [ $tool = vsrec ]; then
             measure vsrec "$VSREC_BIN" download --jobs "$COUNT" --quiet --out "s3://$bucket/rec" b
+            measure prove "$VSREC_BIN" delete --dry-run --json --out "s3://$bucket/rec" b
+            proven=$(grep -c '"status":"planned"' "$WORK/prove.out" || true)
+            [ "$proven" = "$COUNT" ] || die "delete --dry-run proved $proven objects, not $COUNT"
         else
             measure baseline bash -c "baseline $bucket"
         fi
@@ -154,12 +159,18 @@ done
 
 echo "| tool | runs | median wall (s) | median peak RSS (MiB) |"
 echo "|------|------|-----------------|-----------------------|"
-for tool in $TOOLS; do
+summary=$TOOLS
+case " $TOOLS " in *" vsrec "*) summary="$summary prove" ;; esac
+for tool in $summary; do
     walls=$(awk -v t=$tool '$1 == t {print $2}' "$WORK/results" | sort -n)
     rss=$(awk -v t=$tool '$1 == t {print $3}' "$WORK/results" | sort -n)
     mid=$(((RUNS + 1) / 2))
     w=$(echo "$walls" | sed -n "${mid}p")
     m=$(echo "$rss" | sed -n "${mid}p")
-    label=$([ $tool = vsrec ] && echo "vsrec --jobs $COUNT" || echo "$COUNT x curl \\| aws s3 cp -")
+    case $tool in
+    vsrec) label="vsrec --jobs $COUNT" ;;
+    baseline) label="$COUNT x curl \\| aws s3 cp -" ;;
+    prove) label="vsrec delete --dry-run (proves every object: GET + SHA-256)" ;;
+    esac
     echo "| $label | $RUNS | $w | $((m / 1024)) |"
 done

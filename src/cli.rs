@@ -247,7 +247,8 @@ pub struct DeleteArgs {
     )]
     pub sessions: Vec<String>,
 
-    /// The archive that must prove each file before it is deleted from Zoom
+    /// The archive that must prove each file before it is deleted from Zoom: a folder, or an
+    /// object store (s3://BUCKET/PREFIX, gs://…, az://…)
     #[arg(short, long, env = env::OUT, value_name = "DIR", hide_env_values = true,
           default_value = ".")]
     pub out: PathBuf,

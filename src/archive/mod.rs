@@ -16,8 +16,9 @@
 //!   rename, `fsync` of the folder: [`durable::replace`]) under the session lock.
 //!
 //! [`Folder::check`] re-hashes a file against `SHA256SUMS` and is the only maker of a
-//! [`Proof`]: `vsrec verify` uses it, and anything that must be certain of a file before
-//! acting on it (deleting the original from Zoom) must too.
+//! [`Proof`] (with `ObjectFolder::prove` for an object, which streams it back and re-hashes
+//! it): `vsrec verify` uses it, and anything that must be certain of a file before acting on
+//! it (deleting the original from Zoom) must too.
 
 mod aws_profile;
 pub mod digest;
@@ -26,6 +27,8 @@ mod hashing;
 mod local;
 pub mod manifest;
 pub mod object;
+pub mod object_log;
+mod object_proof;
 mod proof;
 mod s3_stamp;
 pub mod session_json;

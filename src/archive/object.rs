@@ -184,7 +184,7 @@ impl Bucket {
         Ok(Self::with_store(store, stamper, trimmed, bucket, prefix))
     }
 
-    fn with_store(
+    pub(super) fn with_store(
         store: Arc<dyn ObjectStore>,
         stamper: Option<Stamper>,
         url: &str,
@@ -231,7 +231,8 @@ impl Bucket {
         }))
     }
 
-    /// The session folders under the prefix.
+    /// The session folders under the prefix; not the archive's own (`.vsrec-deletions/`, the
+    /// audit log), as no session folder's name starts with a dot.
     pub fn session_folders(&self) -> io::Result<Vec<String>> {
         let prefix = self.key_of(&[]);
         let prefix = (!self.0.prefix.is_empty()).then_some(&prefix);
@@ -241,6 +242,7 @@ impl Bucket {
             .common_prefixes
             .iter()
             .filter_map(|p| p.filename().map(str::to_owned))
+            .filter(|name| !name.starts_with('.'))
             .collect();
         names.sort();
         Ok(names)
@@ -381,7 +383,7 @@ impl ObjectFolder {
         }
     }
 
-    fn put(&self, name: &str, bytes: Vec<u8>) -> io::Result<()> {
+    pub(super) fn put(&self, name: &str, bytes: Vec<u8>) -> io::Result<()> {
         block(self.store().put(&self.key(name), PutPayload::from(bytes)))
             .map(|_| ())
             .map_err(|e| self.error(name, &e))

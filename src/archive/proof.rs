@@ -116,8 +116,9 @@ pub enum Check {
 }
 
 /// A file re-hashed just now and found equal to its `SHA256SUMS` line. Only
-/// [`Folder::check`] (and [`Folder::prove`] through it) makes one, and [`Folder::vouch`] when
-/// the operator chose to trust `SHA256SUMS` (`--trust-manifest`) for a file of the right size.
+/// [`Folder::check`] (and [`Folder::prove`] through it) makes one, [`Folder::vouch`] when
+/// the operator chose to trust `SHA256SUMS` (`--trust-manifest`) for a file of the right size,
+/// and `ObjectFolder::prove` (`object_proof.rs`) for an object streamed back from the store.
 #[derive(Debug, Clone)]
 pub struct Proof {
     name: String,
@@ -126,6 +127,16 @@ pub struct Proof {
 }
 
 impl Proof {
+    /// For the other provers of the archive (an object re-hashed from the store): never outside
+    /// `src/archive/`.
+    pub(super) fn made(name: &str, len: u64, sha256: Digest) -> Self {
+        Self {
+            name: name.to_owned(),
+            len,
+            sha256,
+        }
+    }
+
     pub fn name(&self) -> &str {
         &self.name
     }

@@ -307,8 +307,9 @@ pub fn delete() -> String {
                 Zoom lists, and a SHA-256 re-computed now equal to its SHA256SUMS line. A session \
                 whose every file is proven goes in one request; otherwise each proven file with \
                 an id goes alone and the rest stay on Zoom. Every request is logged before and \
-                after it is sent in OUT/.vsrec-deletions.jsonl. Without a terminal, --yes is \
-                required.",
+                after it is sent in OUT/.vsrec-deletions.jsonl (with a bucket --out, one object \
+                per record under PREFIX/.vsrec-deletions/, and each object is read back whole \
+                and re-hashed to prove it). Without a terminal, --yes is required.",
         exits: &[
             ExitStatus::Success,
             ExitStatus::Failure,

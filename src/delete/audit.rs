@@ -1,7 +1,14 @@
-//! The audit log of deletions: `OUT/.vsrec-deletions.jsonl`, one JSON line appended and
-//! `fsync`ed before each request (`"phase":"intent"`) and one after it (`"phase":"result"`).
-//! Never rewritten, never truncated; opened without following a symlink. A request whose
-//! intent line cannot be written is not sent.
+//! The audit log of deletions: one JSON record written before each request
+//! (`"phase":"intent"`) and one after it (`"phase":"result"`). A request whose intent record
+//! cannot be written is not sent.
+//!
+//! - In a folder: `OUT/.vsrec-deletions.jsonl`, one line per record, appended and `fsync`ed;
+//!   never rewritten, never truncated; opened without following a symlink.
+//! - In an object store, which cannot append: one object per record,
+//!   `PREFIX/.vsrec-deletions/YYYY-MM-DD/<UTC time>-<pid>-<seq>-<phase>.json`, holding what
+//!   the line would (and a newline). Its `PUT` has completed before the request goes. The keys
+//!   sort by time; an intent and its result share `<pid>-<seq>`; no record is ever rewritten
+//!   (each key is new).
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -10,15 +17,36 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::archive::{Digest, LocalArchive as Archive};
+use crate::archive::object::Bucket;
+use crate::archive::object_log::DELETIONS;
+use crate::archive::{Archive, Digest};
 
 /// The log's name in the archive folder (`--out`).
 pub const FILE_NAME: &str = ".vsrec-deletions.jsonl";
 
 pub struct AuditLog {
-    file: File,
-    /// Identifies the lines of one run.
+    sink: Sink,
+    /// [`location`], for messages.
+    location: String,
+    /// Identifies the records of one run.
     run: String,
+}
+
+enum Sink {
+    File(File),
+    Bucket {
+        bucket: Bucket,
+        /// The request being logged: its intent and result share it.
+        seq: u64,
+    },
+}
+
+/// Where the log of `archive` is, for messages: the file, or the objects' prefix.
+pub fn location(archive: &Archive) -> String {
+    match archive {
+        Archive::Local(local) => local.root().join(FILE_NAME).display().to_string(),
+        Archive::Object(bucket) => format!("{}/{DELETIONS}/", bucket.root().display()),
+    }
 }
 
 /// One file a request is about.
@@ -73,18 +101,38 @@ struct Line<'a, T: Serialize> {
 }
 
 impl AuditLog {
+    /// The log of `archive`: the file is opened (created) now; a store is written to only
+    /// when there is a record.
     pub fn open(archive: &Archive) -> io::Result<Self> {
-        let file = archive.open_append(FILE_NAME)?;
-        let run = format!("{}-{}", now(), std::process::id());
-        Ok(Self { file, run })
+        let sink = match archive {
+            Archive::Local(local) => Sink::File(local.open_append(FILE_NAME)?),
+            Archive::Object(bucket) => Sink::Bucket {
+                bucket: bucket.clone(),
+                seq: 0,
+            },
+        };
+        let run = format!("{}-{}", now(OffsetDateTime::now_utc()), std::process::id());
+        Ok(Self {
+            sink,
+            location: location(archive),
+            run,
+        })
     }
 
-    /// The line before a request. An error means the request must not be sent.
+    /// The file, or the objects' prefix, for messages.
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
+    /// The record before a request. An error means the request must not be sent.
     pub fn intent(&mut self, subject: &Subject<'_>) -> io::Result<()> {
+        if let Sink::Bucket { seq, .. } = &mut self.sink {
+            *seq += 1;
+        }
         self.append("intent", subject, Empty {})
     }
 
-    /// The line after a request.
+    /// The record after a request.
     pub fn result(&mut self, subject: &Subject<'_>, result: Result<'_>) -> io::Result<()> {
         self.append("result", subject, result)
     }
@@ -95,8 +143,9 @@ impl AuditLog {
         subject: &Subject<'_>,
         extra: T,
     ) -> io::Result<()> {
+        let time = OffsetDateTime::now_utc();
         let line = Line {
-            time: now(),
+            time: now(time),
             phase,
             run: &self.run,
             subject,
@@ -104,18 +153,44 @@ impl AuditLog {
         };
         let mut text = serde_json::to_string(&line).map_err(io::Error::other)?;
         text.push('\n');
-        // One write of the whole line: O_APPEND keeps lines of concurrent runs whole.
-        self.file.write_all(text.as_bytes())?;
-        self.file.sync_data()
+        match &mut self.sink {
+            Sink::File(file) => {
+                // One write of the whole line: O_APPEND keeps lines of concurrent runs whole.
+                file.write_all(text.as_bytes())?;
+                file.sync_data()
+            }
+            Sink::Bucket { bucket, seq } => {
+                let name = record_name(time, std::process::id(), *seq, phase);
+                bucket.put_deletion_record(&name, text.into_bytes())
+            }
+        }
     }
+}
+
+/// `YYYY-MM-DD/<UTC time>-<pid>-<seq>-<phase>.json`: a folder a day, and names that sort by
+/// time (to the nanosecond, so that runs on several machines do not meet).
+fn record_name(time: OffsetDateTime, pid: u32, seq: u64, phase: &str) -> String {
+    let (date, clock) = (time.date(), time.time());
+    format!(
+        "{:04}-{:02}-{:02}/{:04}{:02}{:02}T{:02}{:02}{:02}.{:09}Z-{pid}-{seq}-{phase}.json",
+        date.year(),
+        u8::from(date.month()),
+        date.day(),
+        date.year(),
+        u8::from(date.month()),
+        date.day(),
+        clock.hour(),
+        clock.minute(),
+        clock.second(),
+        clock.nanosecond(),
+    )
 }
 
 #[derive(Serialize)]
 struct Empty {}
 
-fn now() -> String {
-    OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
+fn now(time: OffsetDateTime) -> String {
+    time.replace_nanosecond(0)
         .ok()
         .and_then(|t| t.format(&Rfc3339).ok())
         .unwrap_or_default()
@@ -124,12 +199,13 @@ fn now() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::archive::LocalArchive;
 
     #[test]
     fn lines_are_appended_never_rewritten_and_a_symlink_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(FILE_NAME), "earlier\n").unwrap();
-        let archive = Archive::open(dir.path()).unwrap();
+        let archive = Archive::Local(LocalArchive::open(dir.path()).unwrap());
         let mut log = AuditLog::open(&archive).unwrap();
         let subject = Subject {
             session_id: "S",
@@ -164,6 +240,20 @@ mod tests {
         let other = tempfile::tempdir().unwrap();
         std::os::unix::fs::symlink(dir.path().join(FILE_NAME), other.path().join(FILE_NAME))
             .unwrap();
-        assert!(AuditLog::open(&Archive::open(other.path()).unwrap()).is_err());
+        let other = Archive::Local(LocalArchive::open(other.path()).unwrap());
+        assert!(AuditLog::open(&other).is_err());
+    }
+
+    #[test]
+    fn record_names_sort_by_time_in_a_folder_a_day() {
+        let at = |s: &str| OffsetDateTime::parse(s, &Rfc3339).unwrap();
+        let first = record_name(at("2026-11-29T09:05:07.000000042Z"), 77, 1, "intent");
+        assert_eq!(
+            first,
+            "2026-11-29/20261129T090507.000000042Z-77-1-intent.json"
+        );
+        let later = record_name(at("2026-11-29T09:05:07.5Z"), 7, 1, "result");
+        let next_day = record_name(at("2026-11-30T00:00:00Z"), 1, 2, "intent");
+        assert!(first < later && later < next_day);
     }
 }

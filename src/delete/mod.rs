@@ -1,10 +1,11 @@
 //! `vsrec delete`: free Zoom's cloud storage of what the archive proves, and nothing else.
 //!
-//! Each session is listed from Zoom and each of its files proven against the archive
-//! ([`plan`]); the operator confirms ([`confirm`]); then a session whose every file is proven
-//! is listed once more and, unchanged, deleted by one request, while any other session loses
-//! only its proven files that have an `id`, one request each ([`send`], the only sender, logs
-//! every request in the audit log ([`audit`]) before and after).
+//! Each session is listed from Zoom and each of its files proven against the archive, a folder
+//! or a bucket whose objects are read back and re-hashed ([`plan`]); the operator confirms
+//! ([`confirm`]); then a session whose every file is proven is listed once more and, unchanged,
+//! deleted by one request, while any other session loses only its proven files that have an
+//! `id`, one request each ([`send`], the only sender, logs every request in the audit log
+//! ([`audit`]) before and after).
 
 pub mod audit;
 pub mod confirm;
@@ -16,7 +17,7 @@ use std::io::{self, BufRead};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::archive::LocalArchive as Archive;
+use crate::archive::{Archive, LocalArchive};
 use crate::cli::DeleteArgs;
 use crate::client::{ApiClient, DeleteAction, TokenRequest};
 use crate::error::{Error, exit_status_of, fails_every_session};
@@ -63,7 +64,7 @@ impl Options {
             }
             return Ok(None);
         }
-        refuse_store(out)?;
+        refuse_trusting_a_store(out, args.confirm.trust_manifest)?;
         Ok(Some(Self {
             out: out.to_owned(),
             action: DeleteAction::permanently(args.permanently),
@@ -82,10 +83,14 @@ impl Options {
         }
     }
 
-    /// The archive, which must exist: there is nothing to prove anything with otherwise.
+    /// The archive, which must exist: there is nothing to prove anything with otherwise. A
+    /// bucket is checked with one listing (a missing bucket or refused credentials stop here).
     pub fn open_archive(&self) -> Result<Arc<Archive>, Error> {
-        refuse_store(&self.out)?;
-        Archive::open(&self.out).map(Arc::new).map_err(|e| {
+        if crate::archive::object::is_url(&self.out) {
+            refuse_trusting_a_store(&self.out, self.trust_manifest)?;
+            return crate::download::store::open(&self.out).map(Arc::new);
+        }
+        LocalArchive::open(&self.out).map(|a| Arc::new(Archive::Local(a))).map_err(|e| {
             Error::Usage(format!(
                 "cannot open the archive {}: {e}; --out must be the folder vsrec download wrote",
                 self.out.display()
@@ -94,17 +99,40 @@ impl Options {
     }
 }
 
-/// Deleting on the proof of an object store is not built yet: until it is, a bucket `--out`
-/// is refused rather than proven by a folder of the same name.
-fn refuse_store(out: &std::path::Path) -> Result<(), Error> {
-    if crate::archive::object::is_url(out) {
+/// An object is proven only by streaming it back and re-hashing it: `--trust-manifest` (which
+/// would delete on `SHA256SUMS` and a size) is refused with a bucket rather than ignored.
+fn refuse_trusting_a_store(out: &std::path::Path, trust_manifest: bool) -> Result<(), Error> {
+    if trust_manifest && crate::archive::object::is_url(out) {
         return Err(Error::Usage(format!(
-            "deleting from Zoom needs a folder --out; proving files in an object store ({}) is \
-             not supported yet: run vsrec delete on a local copy of the archive",
+            "--trust-manifest is for a folder --out: every object of {} is read back and \
+             re-hashed before its original is deleted; drop --trust-manifest",
             out.display()
         )));
     }
     Ok(())
+}
+
+/// The archive [`after_download`] proves with: the download's own, a folder or a bucket,
+/// opened anew so that the deletions hold their own handle.
+pub trait Proving {
+    fn reopen(&self) -> io::Result<Archive>;
+}
+
+impl Proving for LocalArchive {
+    fn reopen(&self) -> io::Result<Archive> {
+        LocalArchive::open(self.root())
+            .map(Archive::Local)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", self.root().display())))
+    }
+}
+
+impl Proving for Archive {
+    fn reopen(&self) -> io::Result<Archive> {
+        match self {
+            Self::Local(local) => local.reopen(),
+            Self::Object(bucket) => Ok(Self::Object(bucket.clone())),
+        }
+    }
 }
 
 /// The sessions of a delete run.
@@ -165,7 +193,7 @@ pub async fn run(
 #[allow(clippy::too_many_arguments)]
 pub async fn after_download(
     client: &ApiClient,
-    archive: &Archive,
+    archive: &impl Proving,
     term: &Term,
     mut reports: Vec<crate::download::SessionReport>,
     options: &Options,
@@ -178,9 +206,11 @@ pub async fn after_download(
         return Ok(ExitStatus::Success);
     }
     reports.sort_by(|a, b| a.session_id.cmp(&b.session_id));
-    let archive = Arc::new(Archive::open(archive.root()).map_err(|e| {
-        anyhow::anyhow!("cannot open the archive {}: {e}", archive.root().display())
-    })?);
+    let archive = Arc::new(
+        archive
+            .reopen()
+            .map_err(|e| anyhow::anyhow!("cannot open the archive: {e}"))?,
+    );
     let mut plans = Vec::new();
     for session in reports {
         if session.files.is_empty() {
@@ -368,7 +398,7 @@ pub async fn apply(
                 None => audit.insert(audit::AuditLog::open(archive).map_err(|e| {
                     anyhow::anyhow!(
                         "cannot open the audit log {}: {e}; nothing was deleted",
-                        archive.root().join(audit::FILE_NAME).display()
+                        audit::location(archive)
                     )
                 })?),
             };

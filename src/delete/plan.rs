@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::io;
 
-use crate::archive::{Check, LocalArchive as Archive, LocalFolder as Folder, Proof};
+use crate::archive::{Archive, Check, Folder, Proof};
 use crate::download::plan::{names, session_dir};
 use crate::model::{RecordingFile, Session};
 
@@ -114,8 +114,10 @@ pub fn fingerprint(session: &Session) -> Fingerprint {
         .collect()
 }
 
-/// Prove each file of `session` against the archive. `trust_manifest`: a file of the size Zoom
-/// lists is proven by its `SHA256SUMS` line without re-hashing. Runs on a blocking thread.
+/// Prove each file of `session` against the archive (a folder, or a bucket whose objects are
+/// streamed back and re-hashed). `trust_manifest`: a file on disk of the size Zoom lists is
+/// proven by its `SHA256SUMS` line without re-hashing (never an object). Runs on a blocking
+/// thread.
 pub fn prove_session(
     archive: &Archive,
     session: &Session,
@@ -267,14 +269,14 @@ mod tests {
     }
 
     fn archived(dir: &std::path::Path, session: &Session, bytes: &[u8]) -> Archive {
-        let archive = Archive::open(dir).unwrap();
+        let archive = Archive::Local(crate::archive::LocalArchive::open(dir).unwrap());
         let name = session_dir(session);
         let folder = archive.folder(&name, true).unwrap().unwrap();
         let files: Vec<&RecordingFile> = session.files.iter().collect();
         let mut sums = String::new();
         for (n, _) in names(&files) {
             std::fs::write(dir.join(&name).join(&n), bytes).unwrap();
-            let digest = folder.hash(&n, &|_| true).unwrap().digest;
+            let (_, digest, _) = folder.hash(&n, &|_| true).unwrap();
             sums.push_str(&format!("{digest}  {n}\n"));
         }
         std::fs::write(dir.join(&name).join("SHA256SUMS"), sums).unwrap();

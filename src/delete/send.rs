@@ -52,9 +52,14 @@ pub enum Unsent {
     #[error("refused to delete {0}: not every file of it is proven by the archive")]
     Unproven(String),
     #[error(
-        "cannot write the audit log .vsrec-deletions.jsonl (about {0}): {1}; nothing more is deleted"
+        "cannot write the audit log {log} (about {about}): {error}; nothing more is deleted \
+         (let vsrec write there, then run it again)"
     )]
-    Audit(String, std::io::Error),
+    Audit {
+        log: String,
+        about: String,
+        error: std::io::Error,
+    },
 }
 
 /// Send the request for `target`, logged before and after in `audit`.
@@ -92,7 +97,12 @@ pub async fn send(
         action: action.as_str(),
         files: file_id.is_none().then_some(files.as_slice()),
     };
-    let audit_error = |e| Unsent::Audit(path.to_owned(), e);
+    let log = audit.location().to_owned();
+    let audit_error = |error| Unsent::Audit {
+        log: log.clone(),
+        about: path.to_owned(),
+        error,
+    };
     audit.intent(&subject).map_err(audit_error)?;
     let proofs: Vec<&Proof> = match target {
         Target::Session(plan) => plan.files.iter().filter_map(FilePlan::proof).collect(),

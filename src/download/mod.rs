@@ -15,7 +15,7 @@ pub mod plan;
 pub mod report;
 mod request;
 mod session;
-mod store;
+pub(crate) mod store;
 pub mod types;
 pub mod verify;
 
@@ -240,8 +240,7 @@ pub async fn run(
             status = status.worst(ExitStatus::Failure);
         }
     }
-    let archive = engine.archive().and_then(|a| a.local());
-    if let (Some(delete), Some(archive)) = (&delete_after, archive) {
+    if let (Some(delete), Some(archive)) = (&delete_after, engine.archive()) {
         let mut reports = Vec::new();
         while let Some(report) = completions.recv().await {
             reports.push(report);

@@ -1,5 +1,6 @@
 //! `--out` as an object-store URL: opened (and checked with one listing, so a missing bucket or
-//! refused credentials stop the run before any download) for the download path.
+//! refused credentials stop the run before any download or deletion) for the download path and
+//! `vsrec delete`.
 
 use std::path::Path;
 

@@ -4,6 +4,7 @@
 mod completions;
 mod config;
 mod delete;
+mod delete_bucket;
 mod discovery;
 mod download;
 mod download_event;

@@ -17,63 +17,75 @@ use tempfile::TempDir;
 use crate::support::{Harness, SAMPLE, sha256_hex};
 
 const MIB: u64 = 1024 * 1024;
-const BUCKET: &str = "archive";
+pub(crate) const BUCKET: &str = "archive";
 // Short: s3s-fs keeps each object's metadata in a file named after the percent-encoded key,
 // and the sample's longest keys would pass the file system's 255-byte name limit.
-const PREFIX: &str = "zv";
+pub(crate) const PREFIX: &str = "zv";
 const ACCESS: &str = "vsrec-test-access-key";
 const SECRET: &str = "vsrec-test-s3-secret-4f9a7c2e";
 
 /// An S3 server on 127.0.0.1 (port 0) over a temporary folder, with one bucket.
-struct S3 {
+pub(crate) struct S3 {
     addr: SocketAddr,
     root: TempDir,
+    /// Keys under which the server refuses a PUT with AccessDenied, when set.
+    refused: Refused,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl S3 {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         let root = tempfile::tempdir().unwrap();
         std::fs::create_dir(root.path().join(BUCKET)).unwrap();
         let (ready, addr) = std::sync::mpsc::channel();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let dir = root.path().to_owned();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(serve(dir, ready, stopped));
+        let refused = Refused::default();
+        let thread = std::thread::spawn({
+            let refused = refused.clone();
+            move || {
+                let runtime = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(serve(dir, refused, ready, stopped));
+            }
         });
         let addr = addr.recv().expect("the S3 server is listening");
         Self {
             addr,
             root,
+            refused,
             stop: Some(stop),
             thread: Some(thread),
         }
     }
 
-    fn endpoint(&self) -> String {
+    /// From now on, a PUT of a key starting with `prefix` is answered AccessDenied (403).
+    pub(crate) fn refuse_puts_under(&self, prefix: &str) {
+        *self.refused.0.lock().unwrap() = Some(prefix.to_owned());
+    }
+
+    pub(crate) fn endpoint(&self) -> String {
         format!("http://{}", self.addr)
     }
 
     /// `h` with the store's endpoint and credentials in its environment.
-    fn harness(&self, h: Harness) -> Harness {
+    pub(crate) fn harness(&self, h: Harness) -> Harness {
         h.with_env("AWS_ENDPOINT_URL", &self.endpoint())
             .with_env("AWS_REGION", "us-east-1")
             .with_env("AWS_ACCESS_KEY_ID", ACCESS)
             .with_env("AWS_SECRET_ACCESS_KEY", SECRET)
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("s3://{BUCKET}/{PREFIX}")
     }
 
     /// A client of our own, to look at what the server holds through the S3 protocol.
-    fn client(&self) -> Arc<dyn ObjectStore> {
+    pub(crate) fn client(&self) -> Arc<dyn ObjectStore> {
         Arc::new(
             AmazonS3Builder::new()
                 .with_endpoint(self.endpoint())
@@ -87,7 +99,7 @@ impl S3 {
         )
     }
 
-    fn get(&self, key: &str) -> Option<Vec<u8>> {
+    pub(crate) fn get(&self, key: &str) -> Option<Vec<u8>> {
         let client = self.client();
         let key = Key::parse(key).unwrap();
         block(async move {
@@ -99,13 +111,13 @@ impl S3 {
         })
     }
 
-    fn put(&self, key: &str, bytes: Vec<u8>) {
+    pub(crate) fn put(&self, key: &str, bytes: Vec<u8>) {
         let client = self.client();
         let key = Key::parse(key).unwrap();
         block(async move { client.put(&key, bytes.into()).await.unwrap() });
     }
 
-    fn sha256_metadata(&self, key: &str) -> Option<String> {
+    pub(crate) fn sha256_metadata(&self, key: &str) -> Option<String> {
         let client = self.client();
         let key = Key::parse(key).unwrap();
         block(async move {
@@ -120,7 +132,7 @@ impl S3 {
         })
     }
 
-    fn keys(&self) -> Vec<String> {
+    pub(crate) fn keys(&self) -> Vec<String> {
         let client = self.client();
         block(async move {
             use futures::TryStreamExt;
@@ -149,7 +161,7 @@ impl S3 {
     }
 
     /// The file the server keeps the object whose key ends with `suffix` in.
-    fn object_file(&self, suffix: &str) -> PathBuf {
+    pub(crate) fn object_file(&self, suffix: &str) -> PathBuf {
         let bucket = self.root.path().join(BUCKET);
         let found: Vec<PathBuf> = crate::support::files_below(&bucket)
             .into_iter()
@@ -172,8 +184,31 @@ impl Drop for S3 {
     }
 }
 
+/// The server's access check: signed requests only (as s3s's own), and no PUT under the
+/// prefix a test chose.
+#[derive(Clone, Default)]
+struct Refused(Arc<std::sync::Mutex<Option<String>>>);
+
+#[async_trait::async_trait]
+impl s3s::access::S3Access for Refused {
+    async fn check(&self, cx: &mut s3s::access::S3AccessContext<'_>) -> s3s::S3Result<()> {
+        if cx.credentials().is_none() {
+            return Err(s3s::s3_error!(AccessDenied, "Signature is required"));
+        }
+        let refused = self.0.lock().unwrap().clone();
+        if let (Some(prefix), Some((_, key))) = (refused, cx.s3_path().as_object())
+            && cx.method() == "PUT"
+            && key.starts_with(&prefix)
+        {
+            return Err(s3s::s3_error!(AccessDenied, "refused by the test"));
+        }
+        Ok(())
+    }
+}
+
 async fn serve(
     dir: PathBuf,
+    refused: Refused,
     ready: std::sync::mpsc::Sender<SocketAddr>,
     mut stopped: tokio::sync::oneshot::Receiver<()>,
 ) {
@@ -182,6 +217,7 @@ async fn serve(
     let fs = s3s_fs::FileSystem::new(dir).unwrap();
     let mut builder = s3s::service::S3ServiceBuilder::new(fs);
     builder.set_auth(s3s::auth::SimpleAuth::from_single(ACCESS, SECRET));
+    builder.set_access(refused);
     let service = builder.build();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     ready.send(listener.local_addr().unwrap()).unwrap();
@@ -203,7 +239,7 @@ async fn serve(
     }
 }
 
-fn block<T: Send + 'static>(future: impl Future<Output = T> + Send + 'static) -> T {
+pub(crate) fn block<T: Send + 'static>(future: impl Future<Output = T> + Send + 'static) -> T {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -212,7 +248,7 @@ fn block<T: Send + 'static>(future: impl Future<Output = T> + Send + 'static) ->
 }
 
 /// A session with the sample's small files and one file of several parts.
-fn session_with_a_large_file(id: &str) -> Session {
+pub(crate) fn session_with_a_large_file(id: &str) -> Session {
     let mut session = Session::sample(id);
     session.files.push(
         File::recording(
@@ -230,7 +266,7 @@ fn session_with_a_large_file(id: &str) -> Session {
     session
 }
 
-fn download(h: &Harness, s3: &S3, extra: &[&str], ids: &[&str]) -> crate::support::Run {
+pub(crate) fn download(h: &Harness, s3: &S3, extra: &[&str], ids: &[&str]) -> crate::support::Run {
     let url = s3.url();
     let mut args = vec!["download", "--json", "--out", &url];
     args.extend_from_slice(extra);
@@ -238,14 +274,14 @@ fn download(h: &Harness, s3: &S3, extra: &[&str], ids: &[&str]) -> crate::suppor
     h.run(&args)
 }
 
-fn file_events(run: &crate::support::Run) -> Vec<Value> {
+pub(crate) fn file_events(run: &crate::support::Run) -> Vec<Value> {
     run.json_lines()
         .into_iter()
         .filter(|e| e["event"] == "file")
         .collect()
 }
 
-fn key_of(event: &Value) -> String {
+pub(crate) fn key_of(event: &Value) -> String {
     format!("{PREFIX}/{}", event["path"].as_str().unwrap())
 }
 
@@ -604,15 +640,29 @@ fn what_is_not_built_for_a_bucket_is_refused_before_any_request() {
     let h = Harness::new().with_env("VSREC_WEBHOOK_SECRET", "webhook-secret-for-a-test");
     let url = "s3://vsrec-no-such-bucket/archive";
     for (args, needle) in [
-        (
-            vec!["delete", "--yes", "--out", url, SAMPLE],
-            "needs a folder --out",
-        ),
-        (
-            vec!["download", "--delete-after", "--yes", "--out", url, SAMPLE],
-            "needs a folder --out",
-        ),
         (vec!["serve", "--out", url], "serve archives into a folder"),
+        (
+            vec!["serve", "--delete-after", "--yes", "--out", url],
+            "serve archives into a folder",
+        ),
+        // An object is proven only by reading it back: trusting SHA256SUMS is refused, not
+        // quietly ignored.
+        (
+            vec!["delete", "--yes", "--trust-manifest", "--out", url, SAMPLE],
+            "--trust-manifest is for a folder --out",
+        ),
+        (
+            vec![
+                "download",
+                "--delete-after",
+                "--yes",
+                "--trust-manifest",
+                "--out",
+                url,
+                SAMPLE,
+            ],
+            "--trust-manifest is for a folder --out",
+        ),
     ] {
         let run = h.run(&args);
         run.expect(2);
