@@ -30,7 +30,7 @@ use crate::term::{RelayLevel, Term};
 
 /// When an event is kept because a file failed or its session could not be listed, it is tried
 /// again after this long in the same run (Zoom itself retries deliveries after 5, 20 and 60
-/// minutes). A session Zoom no longer has waits for the next start instead.
+/// minutes). A session Zoom no longer has goes to the dead letters instead.
 pub const RETRY_AFTER: Duration = Duration::from_secs(300);
 
 pub struct Downloader {
@@ -223,11 +223,13 @@ impl Archiver for Downloader {
             Ok(report) => report,
             Err(e) => {
                 let status = exit_status_of(&e);
+                // Only Zoom's 404 for the session itself: anything that may pass (5xx, the
+                // network, 429, refused credentials) keeps the event for a retry.
+                let gone = status == ExitStatus::NotFound;
                 let retry_after = match status {
-                    // Stopping: the next start takes it up. Gone from Zoom: retrying this run
-                    // cannot help.
-                    ExitStatus::Interrupted | ExitStatus::NotFound => None,
-                    _ if self.cancel.is_cancelled() => None,
+                    // Stopping: the next start takes it up.
+                    ExitStatus::Interrupted => None,
+                    _ if gone || self.cancel.is_cancelled() => None,
                     _ => Some(RETRY_AFTER),
                 };
                 return Ok(EventOutcome {
@@ -235,6 +237,7 @@ impl Archiver for Downloader {
                     files: Vec::new(),
                     unresolved: Some(format!("{e:#}")),
                     retry_after,
+                    gone,
                 });
             }
         };
@@ -266,6 +269,7 @@ impl Archiver for Downloader {
             files,
             unresolved: None,
             retry_after: (failed && !self.cancel.is_cancelled()).then_some(RETRY_AFTER),
+            gone: false,
         })
     }
 
