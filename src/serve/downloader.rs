@@ -6,8 +6,10 @@
 //! worker's [`EventOutcome`].
 //!
 //! Idempotence comes from the path itself: a file already verified in the archive is skipped
-//! (its `SHA256SUMS` line is the proof), and two events naming the same file at once meet at
-//! the file's lock, where the second finds the first's verified file instead of fetching it.
+//! (its `SHA256SUMS` line, or on a bucket its object's `HEAD`, is the proof), and two events of
+//! the same session take turns ([`super::turns`]), so the second finds the first's verified
+//! files instead of fetching them. The archive is `--out`, a folder or a bucket, opened by the
+//! engine as `vsrec download` opens it (a bucket is checked there, before the server listens).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +21,7 @@ use tokio_util::sync::CancellationToken;
 use super::archiver::{Archiver, EventOutcome, FileReport, FileState, SpooledEvent};
 use super::log::{Level, Log};
 use super::options::Options;
+use super::turns::Turns;
 use crate::client::ApiClient;
 use crate::download::{self, Engine, Prelisted, SessionInput};
 use crate::error::{Error, exit_status_of};
@@ -40,6 +43,8 @@ pub struct Downloader {
     /// The relayed term, for `--delete-after`'s lines.
     term: Term,
     delete_after: Option<crate::delete::Options>,
+    /// One event per session at a time: a file is fetched once per process.
+    turns: Turns,
 }
 
 /// A term for the engine and the API client inside `serve`: their lines (retries, warnings,
@@ -90,6 +95,7 @@ impl Downloader {
             cancel,
             term,
             delete_after: options.delete_after.clone(),
+            turns: Turns::default(),
         })
     }
 
@@ -215,6 +221,7 @@ impl Archiver for Downloader {
                 json!({"event_id": short, "session_id": p.session_id}),
             );
         }
+        let _turn = self.turns.take(input.session_id()).await;
         let report = self
             .engine
             .archive_session_with(input, |file| self.log_file(&short, file))

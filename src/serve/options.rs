@@ -44,13 +44,26 @@ impl Options {
                     env::WEBHOOK_SECRET_FILE
                 ))
             })?;
-        if crate::archive::object::is_url(&args.out) {
-            // Its spool lives in a folder, and nothing tests serve against a store yet.
-            return Err(Error::Usage(format!(
-                "serve archives into a folder; an object-store --out ({}) is for download and \
-                 verify for now",
-                args.out.display()
-            )));
+        let bucket = crate::archive::object::is_url(&args.out);
+        let spool = match (&args.spool, bucket) {
+            (Some(spool), _) => spool.clone(),
+            (None, false) => args.out.join(DEFAULT_SPOOL),
+            // Events must be on a disk before Zoom hears 200; a bucket is not that disk.
+            (None, true) => {
+                return Err(Error::Usage(format!(
+                    "--out {} is a bucket: give --spool DIR (or {}), a local folder for the \
+                     events received until they are archived",
+                    args.out.display(),
+                    env::SPOOL
+                )));
+            }
+        };
+        if bucket && args.delete.delete_after {
+            return Err(Error::Usage(
+                "serve --delete-after needs a folder --out for now; with a bucket, leave it off \
+                 (the recordings stay in Zoom)"
+                    .into(),
+            ));
         }
         let delete_after = crate::delete::Options::after(&args.out, &args.delete)?;
         if delete_after.as_ref().is_some_and(|d| !d.yes) {
@@ -65,10 +78,7 @@ impl Options {
             delete_after,
             listen: args.listen,
             path: check_path(&args.path)?,
-            spool: args
-                .spool
-                .clone()
-                .unwrap_or_else(|| args.out.join(DEFAULT_SPOOL)),
+            spool,
             out: args.out.clone(),
             jobs: usize::from(args.jobs),
             secret: loaded.secret,
@@ -153,6 +163,30 @@ mod tests {
         assert_eq!(options.path, "/zoom/hook");
         assert_eq!(options.spool, PathBuf::from("s"));
         assert_eq!(options.jobs, 9);
+    }
+
+    #[test]
+    fn a_bucket_needs_a_local_spool_and_no_delete_after() {
+        let secret = (env::WEBHOOK_SECRET, "whsec");
+        let err = resolve(&["--out", "s3://b/p"], &[secret]).unwrap_err();
+        assert!(
+            matches!(&err, Error::Usage(m) if m.contains("--spool DIR")
+            && m.contains("s3://b/p") && m.contains(env::SPOOL)),
+            "{err}"
+        );
+        let options =
+            resolve(&["--out", "gs://b/p", "--spool", "/var/spool/v"], &[secret]).unwrap();
+        assert_eq!(options.spool, PathBuf::from("/var/spool/v"));
+        assert_eq!(options.out, PathBuf::from("gs://b/p"));
+        let err = resolve(
+            &["--out", "s3://b", "--spool", "s", "--delete-after", "--yes"],
+            &[secret],
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&err, Error::Usage(m) if m.contains("--delete-after needs a folder")),
+            "{err}"
+        );
     }
 
     #[test]

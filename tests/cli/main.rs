@@ -18,6 +18,7 @@ mod pipeline;
 mod pty;
 mod serve;
 mod serve_archive;
+mod serve_bucket;
 mod soak;
 mod support;
 mod verify;

@@ -17,15 +17,15 @@ use tempfile::TempDir;
 use crate::support::{Harness, SAMPLE, sha256_hex};
 
 const MIB: u64 = 1024 * 1024;
-const BUCKET: &str = "archive";
+pub(crate) const BUCKET: &str = "archive";
 // Short: s3s-fs keeps each object's metadata in a file named after the percent-encoded key,
 // and the sample's longest keys would pass the file system's 255-byte name limit.
-const PREFIX: &str = "zv";
+pub(crate) const PREFIX: &str = "zv";
 const ACCESS: &str = "vsrec-test-access-key";
 const SECRET: &str = "vsrec-test-s3-secret-4f9a7c2e";
 
 /// An S3 server on 127.0.0.1 (port 0) over a temporary folder, with one bucket.
-struct S3 {
+pub(crate) struct S3 {
     addr: SocketAddr,
     root: TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -33,7 +33,7 @@ struct S3 {
 }
 
 impl S3 {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         let root = tempfile::tempdir().unwrap();
         std::fs::create_dir(root.path().join(BUCKET)).unwrap();
         let (ready, addr) = std::sync::mpsc::channel();
@@ -56,19 +56,19 @@ impl S3 {
         }
     }
 
-    fn endpoint(&self) -> String {
+    pub(crate) fn endpoint(&self) -> String {
         format!("http://{}", self.addr)
     }
 
     /// `h` with the store's endpoint and credentials in its environment.
-    fn harness(&self, h: Harness) -> Harness {
+    pub(crate) fn harness(&self, h: Harness) -> Harness {
         h.with_env("AWS_ENDPOINT_URL", &self.endpoint())
             .with_env("AWS_REGION", "us-east-1")
             .with_env("AWS_ACCESS_KEY_ID", ACCESS)
             .with_env("AWS_SECRET_ACCESS_KEY", SECRET)
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("s3://{BUCKET}/{PREFIX}")
     }
 
@@ -87,7 +87,7 @@ impl S3 {
         )
     }
 
-    fn get(&self, key: &str) -> Option<Vec<u8>> {
+    pub(crate) fn get(&self, key: &str) -> Option<Vec<u8>> {
         let client = self.client();
         let key = Key::parse(key).unwrap();
         block(async move {
@@ -99,7 +99,7 @@ impl S3 {
         })
     }
 
-    fn sha256_metadata(&self, key: &str) -> Option<String> {
+    pub(crate) fn sha256_metadata(&self, key: &str) -> Option<String> {
         let client = self.client();
         let key = Key::parse(key).unwrap();
         block(async move {
@@ -114,7 +114,7 @@ impl S3 {
         })
     }
 
-    fn keys(&self) -> Vec<String> {
+    pub(crate) fn keys(&self) -> Vec<String> {
         let client = self.client();
         block(async move {
             use futures::TryStreamExt;
@@ -130,7 +130,7 @@ impl S3 {
     }
 
     /// What the server keeps of multipart uploads in progress: their parts and records.
-    fn uploads_in_progress(&self) -> Vec<PathBuf> {
+    pub(crate) fn uploads_in_progress(&self) -> Vec<PathBuf> {
         std::fs::read_dir(self.root.path())
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -504,7 +504,7 @@ fn what_is_not_built_for_a_bucket_is_refused_before_any_request() {
             vec!["download", "--delete-after", "--yes", "--out", url, SAMPLE],
             "needs a folder --out",
         ),
-        (vec!["serve", "--out", url], "serve archives into a folder"),
+        (vec!["serve", "--out", url], "give --spool DIR"),
     ] {
         let run = h.run(&args);
         run.expect(2);

@@ -15,7 +15,7 @@ const COMPLETED: &str = "session.recording_completed";
 const TRANSCRIPT: &str = "session.recording_transcript_completed";
 
 /// The JSON lines of `--json` logs of one kind.
-fn kind(serve: &Serve, kind: &str) -> Vec<Value> {
+pub(crate) fn kind(serve: &Serve, kind: &str) -> Vec<Value> {
     serve
         .stderr()
         .lines()
@@ -25,7 +25,7 @@ fn kind(serve: &Serve, kind: &str) -> Vec<Value> {
 }
 
 /// How many times the storage host was asked for each file.
-fn fetches(h: &Harness) -> HashMap<String, usize> {
+pub(crate) fn fetches(h: &Harness) -> HashMap<String, usize> {
     let mut counts = HashMap::new();
     for record in h.requests(Listener::Storage) {
         *counts.entry(record.file_key.unwrap()).or_default() += 1;
