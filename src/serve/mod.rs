@@ -7,6 +7,7 @@
 //!                                   queue (arrival order, replayed at start)
 //!                                                  │
 //!                              workers ──▶ Archiver ──▶ settled? remove from the spool
+//!                                                       session gone (404)? spool/dead/
 //! ```
 //!
 //! The download path plugs in as the [`archiver::Archiver`]: [`Downloader`] hands each event to
