@@ -58,6 +58,13 @@ impl Options {
                 )));
             }
         };
+        if crate::archive::object::is_url(&spool) {
+            return Err(Error::Usage(format!(
+                "--spool {} is an object store; the spool is a local folder (events are on this \
+                 machine's disk before Zoom hears 200)",
+                spool.display()
+            )));
+        }
         if bucket && args.delete.delete_after {
             return Err(Error::Usage(
                 "serve --delete-after needs a folder --out for now; with a bucket, leave it off \
@@ -178,6 +185,11 @@ mod tests {
             resolve(&["--out", "gs://b/p", "--spool", "/var/spool/v"], &[secret]).unwrap();
         assert_eq!(options.spool, PathBuf::from("/var/spool/v"));
         assert_eq!(options.out, PathBuf::from("gs://b/p"));
+        let err = resolve(&["--out", "s3://b", "--spool", "s3://b/spool"], &[secret]).unwrap_err();
+        assert!(
+            matches!(&err, Error::Usage(m) if m.contains("local folder")),
+            "{err}"
+        );
         let err = resolve(
             &["--out", "s3://b", "--spool", "s", "--delete-after", "--yes"],
             &[secret],
