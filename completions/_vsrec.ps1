@@ -34,7 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'vsrec' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the recording files of sessions, or the sessions of a date range (--from)')
             [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download every recording file of one or more sessions, verified and resumable')
-            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Receive Zoom''s recording webhooks and spool them for archiving (downloads: not yet)')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Receive Zoom''s recording webhooks and archive each announced recording as download does')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Re-hash archived files against each session folder''s SHA256SUMS')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete recordings from Zoom''s cloud (trash by default) once the archive proves each file')
             [CompletionResult]::new('recover', 'recover', [CompletionResultType]::ParameterValue, 'Recover a session''s recordings (or one file) from Zoom''s trash')
@@ -103,10 +103,10 @@ Register-ArgumentCompleter -Native -CommandName 'vsrec' -ScriptBlock {
         }
         'vsrec;serve' {
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to listen on; put a TLS reverse proxy in front of it')
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Archive directory; recordings will go into session folders inside it')
-            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Archive directory; recordings will go into session folders inside it')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Archive folder, or an object store (s3://BUCKET/PREFIX, gs://…, az://…); each session gets a folder (a key prefix) inside it')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Archive folder, or an object store (s3://BUCKET/PREFIX, gs://…, az://…); each session gets a folder (a key prefix) inside it')
             [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'URL path that Zoom posts events to')
-            [CompletionResult]::new('--spool', '--spool', [CompletionResultType]::ParameterName, 'Folder for received events until they are archived [default: OUT/.vsrec-spool]')
+            [CompletionResult]::new('--spool', '--spool', [CompletionResultType]::ParameterName, 'Local folder for received events until they are archived; required when OUT is a bucket [default: OUT/.vsrec-spool]')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Events archived at once, and files downloaded at once across them (1 to 32)')
             [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Events archived at once, and files downloaded at once across them (1 to 32)')
             [CompletionResult]::new('--api-base', '--api-base', [CompletionResultType]::ParameterName, 'Zoom API base URL; plain http:// only for loopback hosts')
@@ -257,7 +257,7 @@ Register-ArgumentCompleter -Native -CommandName 'vsrec' -ScriptBlock {
         'vsrec;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the recording files of sessions, or the sessions of a date range (--from)')
             [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download every recording file of one or more sessions, verified and resumable')
-            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Receive Zoom''s recording webhooks and spool them for archiving (downloads: not yet)')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Receive Zoom''s recording webhooks and archive each announced recording as download does')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Re-hash archived files against each session folder''s SHA256SUMS')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete recordings from Zoom''s cloud (trash by default) once the archive proves each file')
             [CompletionResult]::new('recover', 'recover', [CompletionResultType]::ParameterValue, 'Recover a session''s recordings (or one file) from Zoom''s trash')

@@ -31,7 +31,7 @@ set edit:completion:arg-completer[vsrec] = {|@words|
             cand --version 'Print version'
             cand list 'Show the recording files of sessions, or the sessions of a date range (--from)'
             cand download 'Download every recording file of one or more sessions, verified and resumable'
-            cand serve 'Receive Zoom''s recording webhooks and spool them for archiving (downloads: not yet)'
+            cand serve 'Receive Zoom''s recording webhooks and archive each announced recording as download does'
             cand verify 'Re-hash archived files against each session folder''s SHA256SUMS'
             cand delete 'Delete recordings from Zoom''s cloud (trash by default) once the archive proves each file'
             cand recover 'Recover a session''s recordings (or one file) from Zoom''s trash'
@@ -97,10 +97,10 @@ set edit:completion:arg-completer[vsrec] = {|@words|
         }
         &'vsrec;serve'= {
             cand --listen 'Address and port to listen on; put a TLS reverse proxy in front of it'
-            cand -o 'Archive directory; recordings will go into session folders inside it'
-            cand --out 'Archive directory; recordings will go into session folders inside it'
+            cand -o 'Archive folder, or an object store (s3://BUCKET/PREFIX, gs://…, az://…); each session gets a folder (a key prefix) inside it'
+            cand --out 'Archive folder, or an object store (s3://BUCKET/PREFIX, gs://…, az://…); each session gets a folder (a key prefix) inside it'
             cand --path 'URL path that Zoom posts events to'
-            cand --spool 'Folder for received events until they are archived [default: OUT/.vsrec-spool]'
+            cand --spool 'Local folder for received events until they are archived; required when OUT is a bucket [default: OUT/.vsrec-spool]'
             cand -j 'Events archived at once, and files downloaded at once across them (1 to 32)'
             cand --jobs 'Events archived at once, and files downloaded at once across them (1 to 32)'
             cand --api-base 'Zoom API base URL; plain http:// only for loopback hosts'
@@ -241,7 +241,7 @@ set edit:completion:arg-completer[vsrec] = {|@words|
         &'vsrec;help'= {
             cand list 'Show the recording files of sessions, or the sessions of a date range (--from)'
             cand download 'Download every recording file of one or more sessions, verified and resumable'
-            cand serve 'Receive Zoom''s recording webhooks and spool them for archiving (downloads: not yet)'
+            cand serve 'Receive Zoom''s recording webhooks and archive each announced recording as download does'
             cand verify 'Re-hash archived files against each session folder''s SHA256SUMS'
             cand delete 'Delete recordings from Zoom''s cloud (trash by default) once the archive proves each file'
             cand recover 'Recover a session''s recordings (or one file) from Zoom''s trash'

@@ -33,7 +33,7 @@ complete -c vsrec -n "__fish_vsrec_needs_command" -s h -l help -d 'Print help'
 complete -c vsrec -n "__fish_vsrec_needs_command" -s V -l version -d 'Print version'
 complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "list" -d 'Show the recording files of sessions, or the sessions of a date range (--from)'
 complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "download" -d 'Download every recording file of one or more sessions, verified and resumable'
-complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "serve" -d 'Receive Zoom\'s recording webhooks and spool them for archiving (downloads: not yet)'
+complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "serve" -d 'Receive Zoom\'s recording webhooks and archive each announced recording as download does'
 complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "verify" -d 'Re-hash archived files against each session folder\'s SHA256SUMS'
 complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "delete" -d 'Delete recordings from Zoom\'s cloud (trash by default) once the archive proves each file'
 complete -c vsrec -n "__fish_vsrec_needs_command" -f -a "recover" -d 'Recover a session\'s recordings (or one file) from Zoom\'s trash'
@@ -82,9 +82,9 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s v -l verbose -d
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s q -l quiet -d 'Print errors only on stderr'
 complete -c vsrec -n "__fish_vsrec_using_subcommand download" -s h -l help -d 'Print help'
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l listen -d 'Address and port to listen on; put a TLS reverse proxy in front of it' -r
-complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -s o -l out -d 'Archive directory; recordings will go into session folders inside it' -r -F
+complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -s o -l out -d 'Archive folder, or an object store (s3://BUCKET/PREFIX, gs://…, az://…); each session gets a folder (a key prefix) inside it' -r -F
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l path -d 'URL path that Zoom posts events to' -r
-complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l spool -d 'Folder for received events until they are archived [default: OUT/.vsrec-spool]' -r -F
+complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l spool -d 'Local folder for received events until they are archived; required when OUT is a bucket [default: OUT/.vsrec-spool]' -r -F
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -s j -l jobs -d 'Events archived at once, and files downloaded at once across them (1 to 32)' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l api-base -d 'Zoom API base URL; plain http:// only for loopback hosts' -r
 complete -c vsrec -n "__fish_vsrec_using_subcommand serve" -l api-key -d 'Video SDK API key (the API key, not the SDK key)' -r
@@ -175,7 +175,7 @@ complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -s q -l quiet -
 complete -c vsrec -n "__fish_vsrec_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify delete recover config completions help" -f -a "list" -d 'Show the recording files of sessions, or the sessions of a date range (--from)'
 complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify delete recover config completions help" -f -a "download" -d 'Download every recording file of one or more sessions, verified and resumable'
-complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify delete recover config completions help" -f -a "serve" -d 'Receive Zoom\'s recording webhooks and spool them for archiving (downloads: not yet)'
+complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify delete recover config completions help" -f -a "serve" -d 'Receive Zoom\'s recording webhooks and archive each announced recording as download does'
 complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify delete recover config completions help" -f -a "verify" -d 'Re-hash archived files against each session folder\'s SHA256SUMS'
 complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify delete recover config completions help" -f -a "delete" -d 'Delete recordings from Zoom\'s cloud (trash by default) once the archive proves each file'
 complete -c vsrec -n "__fish_vsrec_using_subcommand help; and not __fish_seen_subcommand_from list download serve verify delete recover config completions help" -f -a "recover" -d 'Recover a session\'s recordings (or one file) from Zoom\'s trash'

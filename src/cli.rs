@@ -92,7 +92,7 @@ pub enum Command {
     /// Download every recording file of one or more sessions, verified and resumable
     #[command(after_help = help::download())]
     Download(DownloadArgs),
-    /// Receive Zoom's recording webhooks and spool them for archiving (downloads: not yet)
+    /// Receive Zoom's recording webhooks and archive each announced recording as download does
     #[command(after_help = help::serve())]
     Serve(ServeArgs),
     /// Re-hash archived files against each session folder's SHA256SUMS
@@ -324,7 +324,8 @@ pub struct ServeArgs {
           default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// Archive directory; recordings will go into session folders inside it
+    /// Archive folder, or an object store (s3://BUCKET/PREFIX, gs://…, az://…); each session
+    /// gets a folder (a key prefix) inside it
     #[arg(short, long, env = env::OUT, value_name = "DIR", hide_env_values = true)]
     pub out: PathBuf,
 
@@ -333,7 +334,8 @@ pub struct ServeArgs {
           default_value = "/")]
     pub path: String,
 
-    /// Folder for received events until they are archived [default: OUT/.vsrec-spool]
+    /// Local folder for received events until they are archived; required when OUT is a bucket
+    /// [default: OUT/.vsrec-spool]
     #[arg(long, env = env::SPOOL, value_name = "DIR", hide_env_values = true)]
     pub spool: Option<PathBuf>,
 

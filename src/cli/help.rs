@@ -202,7 +202,10 @@ pub fn serve() -> String {
                 not stored. Recording events are written to the spool before the 200, then \
                 archived as `vsrec download` archives (verified, SHA256SUMS, session.json), with \
                 the event's download_token, or the API when it has expired; an event leaves the \
-                spool once every file is verified or not ready. GET /healthz reports the queue. \
+                spool once every file is verified or not ready; one whose session Zoom does not have \
+                (404) is moved to SPOOL/dead/ (move it back to retry it at the next start). \
+                With a bucket --out, --spool is required and the bucket is checked before \
+                listening. GET /healthz reports the queue. \
                 SIGTERM or Ctrl-C stops accepting, lets requests in flight finish (up to \
                 --timeout), keeps files in flight as .part and exits 0; spooled events are \
                 replayed on the next start. The log goes to stderr, as JSON Lines with --json; stdout stays \

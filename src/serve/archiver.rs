@@ -64,6 +64,10 @@ pub struct EventOutcome {
     /// When the event is not settled: try it again after this long (in this run). `None` keeps
     /// it in the spool until the next start.
     pub retry_after: Option<Duration>,
+    /// Zoom answered that the event's session does not exist (a 404 on listing it): no retry
+    /// can help, so the event goes to the spool's dead-letter folder instead of being replayed
+    /// at every start. Never set for a failure that may pass (5xx, the network, 429, a refusal).
+    pub gone: bool,
 }
 
 impl EventOutcome {

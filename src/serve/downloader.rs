@@ -6,8 +6,10 @@
 //! worker's [`EventOutcome`].
 //!
 //! Idempotence comes from the path itself: a file already verified in the archive is skipped
-//! (its `SHA256SUMS` line is the proof), and two events naming the same file at once meet at
-//! the file's lock, where the second finds the first's verified file instead of fetching it.
+//! (its `SHA256SUMS` line, or on a bucket its object's `HEAD`, is the proof), and two events of
+//! the same session take turns ([`super::turns`]), so the second finds the first's verified
+//! files instead of fetching them. The archive is `--out`, a folder or a bucket, opened by the
+//! engine as `vsrec download` opens it (a bucket is checked there, before the server listens).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +21,7 @@ use tokio_util::sync::CancellationToken;
 use super::archiver::{Archiver, EventOutcome, FileReport, FileState, SpooledEvent};
 use super::log::{Level, Log};
 use super::options::Options;
+use super::turns::Turns;
 use crate::client::ApiClient;
 use crate::download::{self, Engine, Prelisted, SessionInput};
 use crate::error::{Error, exit_status_of};
@@ -30,7 +33,7 @@ use crate::term::{RelayLevel, Term};
 
 /// When an event is kept because a file failed or its session could not be listed, it is tried
 /// again after this long in the same run (Zoom itself retries deliveries after 5, 20 and 60
-/// minutes). A session Zoom no longer has waits for the next start instead.
+/// minutes). A session Zoom no longer has goes to the dead letters instead.
 pub const RETRY_AFTER: Duration = Duration::from_secs(300);
 
 pub struct Downloader {
@@ -40,6 +43,8 @@ pub struct Downloader {
     /// The relayed term, for `--delete-after`'s lines.
     term: Term,
     delete_after: Option<crate::delete::Options>,
+    /// One event per session at a time: a file is fetched once per process.
+    turns: Turns,
 }
 
 /// A term for the engine and the API client inside `serve`: their lines (retries, warnings,
@@ -90,6 +95,7 @@ impl Downloader {
             cancel,
             term,
             delete_after: options.delete_after.clone(),
+            turns: Turns::default(),
         })
     }
 
@@ -99,7 +105,7 @@ impl Downloader {
     /// and never keeps the event: the archive holds its files, and `vsrec delete` can finish
     /// what a refused or failed request left.
     async fn delete_after(&self, report: download::SessionReport) {
-        let archive = self.engine.archive().and_then(|a| a.local());
+        let archive = self.engine.archive();
         let (Some(options), Some(archive)) = (&self.delete_after, archive) else {
             return;
         };
@@ -215,6 +221,7 @@ impl Archiver for Downloader {
                 json!({"event_id": short, "session_id": p.session_id}),
             );
         }
+        let _turn = self.turns.take(input.session_id()).await;
         let report = self
             .engine
             .archive_session_with(input, |file| self.log_file(&short, file))
@@ -223,11 +230,13 @@ impl Archiver for Downloader {
             Ok(report) => report,
             Err(e) => {
                 let status = exit_status_of(&e);
+                // Only Zoom's 404 for the session itself: anything that may pass (5xx, the
+                // network, 429, refused credentials) keeps the event for a retry.
+                let gone = status == ExitStatus::NotFound;
                 let retry_after = match status {
-                    // Stopping: the next start takes it up. Gone from Zoom: retrying this run
-                    // cannot help.
-                    ExitStatus::Interrupted | ExitStatus::NotFound => None,
-                    _ if self.cancel.is_cancelled() => None,
+                    // Stopping: the next start takes it up.
+                    ExitStatus::Interrupted => None,
+                    _ if gone || self.cancel.is_cancelled() => None,
                     _ => Some(RETRY_AFTER),
                 };
                 return Ok(EventOutcome {
@@ -235,6 +244,7 @@ impl Archiver for Downloader {
                     files: Vec::new(),
                     unresolved: Some(format!("{e:#}")),
                     retry_after,
+                    gone,
                 });
             }
         };
@@ -266,6 +276,7 @@ impl Archiver for Downloader {
             files,
             unresolved: None,
             retry_after: (failed && !self.cancel.is_cancelled()).then_some(RETRY_AFTER),
+            gone: false,
         })
     }
 

@@ -7,6 +7,7 @@
 //!                                   queue (arrival order, replayed at start)
 //!                                                  │
 //!                              workers ──▶ Archiver ──▶ settled? remove from the spool
+//!                                                       session gone (404)? spool/dead/
 //! ```
 //!
 //! The download path plugs in as the [`archiver::Archiver`]: [`Downloader`] hands each event to
@@ -21,6 +22,7 @@ pub mod queue;
 mod shutdown;
 pub mod signature;
 pub mod spool;
+mod turns;
 pub mod worker;
 
 use std::sync::Arc;
@@ -59,12 +61,15 @@ pub async fn run<A: Archiver>(
         .await
         .map_err(|e| Error::Usage(format!("cannot listen on {}: {e}", options.listen)))?;
     let local = listener.local_addr()?;
-    std::fs::create_dir_all(&options.out).map_err(|e| {
-        Error::Usage(format!(
-            "cannot create the output directory {}: {e}",
-            options.out.display()
-        ))
-    })?;
+    // A bucket was checked when the archiver opened it; a folder is made here.
+    if !crate::archive::object::is_url(&options.out) {
+        std::fs::create_dir_all(&options.out).map_err(|e| {
+            Error::Usage(format!(
+                "cannot create the output directory {}: {e}",
+                options.out.display()
+            ))
+        })?;
+    }
     let opened = Spool::open(&options.spool).map_err(|e| {
         Error::Usage(format!(
             "cannot use the spool folder {}: {e}",

@@ -44,12 +44,25 @@ impl Options {
                     env::WEBHOOK_SECRET_FILE
                 ))
             })?;
-        if crate::archive::object::is_url(&args.out) {
-            // Its spool lives in a folder, and nothing tests serve against a store yet.
+        let bucket = crate::archive::object::is_url(&args.out);
+        let spool = match (&args.spool, bucket) {
+            (Some(spool), _) => spool.clone(),
+            (None, false) => args.out.join(DEFAULT_SPOOL),
+            // Events must be on a disk before Zoom hears 200; a bucket is not that disk.
+            (None, true) => {
+                return Err(Error::Usage(format!(
+                    "--out {} is a bucket: give --spool DIR (or {}), a local folder for the \
+                     events received until they are archived",
+                    args.out.display(),
+                    env::SPOOL
+                )));
+            }
+        };
+        if crate::archive::object::is_url(&spool) {
             return Err(Error::Usage(format!(
-                "serve archives into a folder; an object-store --out ({}) is for download and \
-                 verify for now",
-                args.out.display()
+                "--spool {} is an object store; the spool is a local folder (events are on this \
+                 machine's disk before Zoom hears 200)",
+                spool.display()
             )));
         }
         let delete_after = crate::delete::Options::after(&args.out, &args.delete)?;
@@ -65,10 +78,7 @@ impl Options {
             delete_after,
             listen: args.listen,
             path: check_path(&args.path)?,
-            spool: args
-                .spool
-                .clone()
-                .unwrap_or_else(|| args.out.join(DEFAULT_SPOOL)),
+            spool,
             out: args.out.clone(),
             jobs: usize::from(args.jobs),
             secret: loaded.secret,
@@ -153,6 +163,32 @@ mod tests {
         assert_eq!(options.path, "/zoom/hook");
         assert_eq!(options.spool, PathBuf::from("s"));
         assert_eq!(options.jobs, 9);
+    }
+
+    #[test]
+    fn a_bucket_needs_a_local_spool() {
+        let secret = (env::WEBHOOK_SECRET, "whsec");
+        let err = resolve(&["--out", "s3://b/p"], &[secret]).unwrap_err();
+        assert!(
+            matches!(&err, Error::Usage(m) if m.contains("--spool DIR")
+            && m.contains("s3://b/p") && m.contains(env::SPOOL)),
+            "{err}"
+        );
+        let options =
+            resolve(&["--out", "gs://b/p", "--spool", "/var/spool/v"], &[secret]).unwrap();
+        assert_eq!(options.spool, PathBuf::from("/var/spool/v"));
+        assert_eq!(options.out, PathBuf::from("gs://b/p"));
+        let err = resolve(&["--out", "s3://b", "--spool", "s3://b/spool"], &[secret]).unwrap_err();
+        assert!(
+            matches!(&err, Error::Usage(m) if m.contains("local folder")),
+            "{err}"
+        );
+        let options = resolve(
+            &["--out", "s3://b", "--spool", "s", "--delete-after", "--yes"],
+            &[secret],
+        )
+        .unwrap();
+        assert!(options.delete_after.is_some());
     }
 
     #[test]

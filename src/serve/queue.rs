@@ -19,6 +19,8 @@ pub enum Finished {
     Removed,
     /// Not settled: in the spool until the next start, or until a scheduled retry.
     Kept,
+    /// Its session is gone from Zoom: moved to the spool's dead-letter folder.
+    Dead,
 }
 
 #[derive(Debug)]
@@ -30,6 +32,7 @@ pub struct Queue {
     queued: AtomicUsize,
     in_progress: AtomicUsize,
     held: AtomicUsize,
+    dead: AtomicUsize,
     last_error: Mutex<Option<(String, String)>>,
 }
 
@@ -42,6 +45,7 @@ impl Default for Queue {
             queued: AtomicUsize::new(0),
             in_progress: AtomicUsize::new(0),
             held: AtomicUsize::new(0),
+            dead: AtomicUsize::new(0),
             last_error: Mutex::new(None),
         }
     }
@@ -71,9 +75,11 @@ impl Queue {
     }
 
     pub fn finish(&self, finished: Finished) {
-        if finished == Finished::Kept {
-            self.held.fetch_add(1, Ordering::SeqCst);
-        }
+        match finished {
+            Finished::Kept => self.held.fetch_add(1, Ordering::SeqCst),
+            Finished::Dead => self.dead.fetch_add(1, Ordering::SeqCst),
+            Finished::Removed => 0,
+        };
         self.in_progress.fetch_sub(1, Ordering::SeqCst);
     }
 
@@ -98,7 +104,8 @@ impl Queue {
     }
 
     /// The `/healthz` answer. `queue_depth` is the work waiting for or held by a worker;
-    /// `held` are events kept for a retry; `spooled` everything in the spool.
+    /// `held` are events kept for a retry; `spooled` everything in the spool; `dead_letters`
+    /// the events this run moved to the dead-letter folder.
     pub fn health(&self, spooled: usize) -> Value {
         let last_error = self
             .last_error
@@ -114,6 +121,7 @@ impl Queue {
             "in_progress": in_progress,
             "held": self.held(),
             "spooled": spooled,
+            "dead_letters": self.dead.load(Ordering::SeqCst),
             "last_error": last_error,
         })
     }

@@ -7,6 +7,9 @@
 //! restarts, the hash de-duplicates identical deliveries (Zoom retries, two receivers behind one
 //! proxy) and lets a start check each body against its name.
 //!
+//! An event whose session Zoom says does not exist is moved, unchanged, into the `dead/` folder
+//! inside the spool ([`Spool::bury`]): never replayed, kept for an operator to read or move back.
+//!
 //! Bodies carry `download_token`, a credential: the folder is created private (0700) and the
 //! files are 0600.
 
@@ -90,6 +93,8 @@ pub struct Opened {
 
 const TEMP_PREFIX: &str = ".tmp-";
 const DAMAGED_SUFFIX: &str = ".damaged";
+/// The dead-letter folder's name inside the spool.
+pub const DEAD: &str = "dead";
 
 impl Spool {
     /// Create the folder if needed (private), delete temporary files of an interrupted write,
@@ -208,19 +213,54 @@ impl Spool {
 
     /// Delete an archived event, durably. A later delivery of the same bytes is spooled anew.
     pub async fn remove(&self, id: &SpoolId) -> io::Result<()> {
+        let dir = self.dir.clone();
+        let path = dir.join(id.file_name());
+        self.take_out(id, move || {
+            fs::remove_file(&path)?;
+            sync_dir(&dir)
+        })
+        .await
+    }
+
+    /// The dead-letter folder: events whose session Zoom says does not exist. Never replayed;
+    /// an operator moves a file back into the spool folder to try it again at the next start.
+    pub fn dead_dir(&self) -> PathBuf {
+        self.dir.join(DEAD)
+    }
+
+    /// Move an event into [`Spool::dead_dir`], the same file under the same name (one rename,
+    /// durable in both folders). Returns where it now is. A later delivery of the same bytes
+    /// is spooled anew.
+    pub async fn bury(&self, id: &SpoolId) -> io::Result<PathBuf> {
+        let (dir, dead) = (self.dir.clone(), self.dead_dir());
+        let name = id.file_name();
+        let to = dead.join(&name);
+        let moved = to.clone();
+        self.take_out(id, move || {
+            create_private_dir(&dead)?;
+            fs::rename(dir.join(&name), &to)?;
+            sync_dir(&dead)?;
+            sync_dir(&dir)
+        })
+        .await?;
+        Ok(moved)
+    }
+
+    /// Take a spooled event out of the spool with `act` (on the blocking pool), under its
+    /// slot's lock so that a delivery of the same bytes meanwhile waits and is spooled anew.
+    async fn take_out(
+        &self,
+        id: &SpoolId,
+        act: impl FnOnce() -> io::Result<()> + Send + 'static,
+    ) -> io::Result<()> {
         let slot = self.slot(&id.hash);
         let mut held = slot.lock().await;
         if held.as_ref() != Some(id) {
             return Ok(());
         }
-        let dir = self.dir.clone();
-        let path = dir.join(id.file_name());
-        tokio::task::spawn_blocking(move || {
-            fs::remove_file(&path)?;
-            sync_dir(&dir)
-        })
-        .await
-        .map_err(io::Error::other)??;
+        tokio::task::spawn_blocking(act)
+            .await
+            .map_err(io::Error::other)??;
         *held = None;
         self.len.fetch_sub(1, Ordering::SeqCst);
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
@@ -381,6 +421,39 @@ mod tests {
             panic!("a body delivered after its event was archived is spooled again")
         };
         assert!(again.seq > id.seq);
+    }
+
+    #[tokio::test]
+    async fn a_buried_event_leaves_the_spool_for_its_dead_folder_and_can_come_back() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("spool");
+        let spool = Spool::open(&dir).unwrap().spool;
+        let Stored::New(id) = spool.store(b"gone").await.unwrap() else {
+            panic!()
+        };
+        let moved = spool.bury(&id).await.unwrap();
+        assert_eq!(moved, dir.join("dead").join(id.file_name()));
+        assert_eq!(fs::read(&moved).unwrap(), b"gone", "the same bytes");
+        assert_eq!(names(&dir), ["dead"]);
+        assert!(spool.is_empty());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(dir.join("dead")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700, "it holds download tokens too");
+        }
+        // Not replayed; the same bytes delivered again are a new event.
+        drop(spool);
+        let opened = Spool::open(&dir).unwrap();
+        assert!(opened.entries.is_empty() && opened.warnings.is_empty());
+        assert!(matches!(
+            opened.spool.store(b"gone").await.unwrap(),
+            Stored::New(_)
+        ));
+        // Moved back by hand: replayed at the next start.
+        drop(opened);
+        fs::rename(&moved, dir.join(id.file_name())).unwrap();
+        assert!(Spool::open(&dir).unwrap().entries.contains(&id));
     }
 
     #[tokio::test]

@@ -69,6 +69,9 @@ impl<A: Archiver> Workers<A> {
             self.report(id, &outcome, "removed from the spool");
             return;
         }
+        if outcome.gone {
+            return self.bury(id, &outcome).await;
+        }
         self.queue.finish(Finished::Kept);
         match outcome.retry_after {
             Some(after) => {
@@ -91,6 +94,47 @@ impl<A: Archiver> Workers<A> {
                 self.report(id, &outcome, "kept in the spool until the next start");
             }
         }
+    }
+
+    /// Zoom has no such session: the event goes to the dead-letter folder, with one line
+    /// saying which session, why, and how to retry it. If it cannot be moved it stays in the
+    /// spool, as any kept event.
+    async fn bury(&self, id: &SpoolId, outcome: &EventOutcome) {
+        let moved = match self.spool.bury(id).await {
+            Ok(moved) => moved,
+            Err(e) => {
+                return self.fail(
+                    id,
+                    &format!(
+                        "its session is gone, but it cannot be moved to the dead letters: {e}"
+                    ),
+                );
+            }
+        };
+        self.queue.finish(Finished::Dead);
+        let session = outcome.session_id.as_deref().unwrap_or("?");
+        let why = outcome
+            .unresolved
+            .as_deref()
+            .unwrap_or("Zoom has no such session");
+        let message = format!(
+            "event {} (session {session:?}): {why}; moved to the dead letters as {} (move it back \
+             into {} to retry it at the next start)",
+            id.short(),
+            moved.display(),
+            self.spool.dir().display()
+        );
+        self.queue.record_error(&message);
+        self.log.warn(
+            "dead_letter",
+            &message,
+            json!({
+                "spool_id": id.file_name(),
+                "session_id": outcome.session_id,
+                "path": moved,
+                "unresolved": outcome.unresolved,
+            }),
+        );
     }
 
     /// Log what became of an event; one that is kept is also the last error.
@@ -188,6 +232,7 @@ mod tests {
             }],
             unresolved: None,
             retry_after,
+            gone: false,
         })
     }
 
@@ -308,6 +353,36 @@ mod tests {
         settle(&rig).await;
         assert_eq!((rig.queue.held(), rig.spool.len()), (0, 0));
         assert_eq!(rig.archiver.seen.lock().unwrap().len(), 2);
+        rig.stop.cancel();
+    }
+
+    #[tokio::test]
+    async fn a_gone_session_moves_its_event_to_the_dead_letters() {
+        let gone = EventOutcome {
+            session_id: Some("s".into()),
+            unresolved: Some("session \"s\" not found (HTTP 404)".into()),
+            gone: true,
+            ..EventOutcome::default()
+        };
+        let mut rig = rig(vec![Ok(gone)], 1);
+        let id = spool(&rig, b"dead").await;
+        rig.queue.push(id.clone());
+        rig.done.recv().await.unwrap();
+        settle(&rig).await;
+        assert!(rig.spool.is_empty());
+        let moved = rig.spool.dead_dir().join(id.file_name());
+        assert_eq!(std::fs::read(moved).unwrap(), b"dead");
+        let health = rig.queue.health(rig.spool.len());
+        assert_eq!(
+            (health["held"].clone(), health["dead_letters"].clone()),
+            (0.into(), 1.into())
+        );
+        assert!(
+            health["last_error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("HTTP 404")
+        );
         rig.stop.cancel();
     }
 

@@ -19,6 +19,7 @@ mod pipeline;
 mod pty;
 mod serve;
 mod serve_archive;
+mod serve_bucket;
 mod soak;
 mod support;
 mod verify;

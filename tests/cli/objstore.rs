@@ -148,7 +148,7 @@ impl S3 {
     }
 
     /// What the server keeps of multipart uploads in progress: their parts and records.
-    fn uploads_in_progress(&self) -> Vec<PathBuf> {
+    pub(crate) fn uploads_in_progress(&self) -> Vec<PathBuf> {
         std::fs::read_dir(self.root.path())
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -640,11 +640,7 @@ fn what_is_not_built_for_a_bucket_is_refused_before_any_request() {
     let h = Harness::new().with_env("VSREC_WEBHOOK_SECRET", "webhook-secret-for-a-test");
     let url = "s3://vsrec-no-such-bucket/archive";
     for (args, needle) in [
-        (vec!["serve", "--out", url], "serve archives into a folder"),
-        (
-            vec!["serve", "--delete-after", "--yes", "--out", url],
-            "serve archives into a folder",
-        ),
+        (vec!["serve", "--out", url], "give --spool DIR"),
         // An object is proven only by reading it back: trusting SHA256SUMS is refused, not
         // quietly ignored.
         (

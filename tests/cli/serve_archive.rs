@@ -15,7 +15,7 @@ const COMPLETED: &str = "session.recording_completed";
 const TRANSCRIPT: &str = "session.recording_transcript_completed";
 
 /// The JSON lines of `--json` logs of one kind.
-fn kind(serve: &Serve, kind: &str) -> Vec<Value> {
+pub(crate) fn kind(serve: &Serve, kind: &str) -> Vec<Value> {
     serve
         .stderr()
         .lines()
@@ -25,7 +25,7 @@ fn kind(serve: &Serve, kind: &str) -> Vec<Value> {
 }
 
 /// How many times the storage host was asked for each file.
-fn fetches(h: &Harness) -> HashMap<String, usize> {
+pub(crate) fn fetches(h: &Harness) -> HashMap<String, usize> {
     let mut counts = HashMap::new();
     for record in h.requests(Listener::Storage) {
         *counts.entry(record.file_key.unwrap()).or_default() += 1;
@@ -434,5 +434,94 @@ fn delete_after_trashes_what_the_archive_proves_once_an_event_is_archived() {
     // The archive is untouched by deleting.
     h.run(&["verify", "--out", h.out.to_str().unwrap()])
         .expect(0);
+    serve.stop(&h).expect(0);
+}
+
+#[test]
+fn an_event_whose_session_is_gone_becomes_a_dead_letter_and_a_passing_failure_does_not() {
+    let h = Harness::new();
+    let mut serve = Serve::start(&h, &["--retries", "0"]);
+    // Events without a download_token: each session is listed with the API. Two listings
+    // fail in ways that pass (a 503, a 429; no retries here), one session Zoom does not have.
+    let (busy, gone) = ("Busy+Session==", "Gone+Session==");
+    h.server.add_session(fakezoom::Session::sample(busy));
+    h.server
+        .push_list_faults(SAMPLE, [fakezoom::ListFault::status(503)]);
+    h.server
+        .push_list_faults(busy, [fakezoom::ListFault::status(429)]);
+    let event_for = |id: &str| {
+        let mut object = h.server.listing_json(SAMPLE);
+        object["session_id"] = json!(id);
+        fakezoom::webhook::event_body(COMPLETED, object, None)
+    };
+    let (unavailable, limited, missing) = (event_for(SAMPLE), event_for(busy), event_for(gone));
+    for body in [&unavailable, &limited] {
+        assert_eq!(serve.sender().deliver(body).unwrap().status, 200);
+    }
+    let first = serve.wait_for_nth("kept in the spool, retried in", 1);
+    let second = serve.wait_for_nth("kept in the spool, retried in", 2);
+    let both = format!("{first}\n{second}");
+    assert!(
+        both.contains("HTTP 503") && both.contains("HTTP 429"),
+        "{both}"
+    );
+    assert_eq!(serve.sender().deliver(&missing).unwrap().status, 200);
+    let line = serve.wait_for("moved to the dead letters");
+    assert!(
+        line.contains(&format!("session {gone:?}"))
+            && line.contains("HTTP 404")
+            && line.contains("move it back"),
+        "{line}"
+    );
+    let dead = spool_dir(&h).join("dead");
+    assert_eq!(
+        spooled(&dead),
+        std::slice::from_ref(&missing),
+        "the same bytes"
+    );
+    assert_eq!(
+        spooled(&spool_dir(&h)),
+        [unavailable.clone(), limited.clone()]
+    );
+    assert_eq!(serve.count("moved to the dead letters"), 1);
+    let health = serve.health();
+    assert_eq!(
+        (health["held"].clone(), health["dead_letters"].clone()),
+        (json!(2), json!(1))
+    );
+    serve.stop(&h).expect(0);
+
+    // The next start replays what was kept, not the dead letter.
+    let mut serve = Serve::start(&h, &[]);
+    assert!(
+        serve.stderr().contains("replaying 2 event(s)"),
+        "{}",
+        serve.stderr()
+    );
+    serve.wait_for_nth("removed from the spool", 2);
+    assert!(spooled(&spool_dir(&h)).is_empty());
+    serve.stop(&h).expect(0);
+
+    // Moved back by the operator once Zoom has the session: replayed and archived.
+    h.server.add_session(fakezoom::Session::sample(gone));
+    let name = std::fs::read_dir(&dead)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .file_name();
+    std::fs::rename(dead.join(&name), spool_dir(&h).join(&name)).unwrap();
+    let mut serve = Serve::start(&h, &[]);
+    assert!(
+        serve.stderr().contains("replaying 1 event(s)"),
+        "{}",
+        serve.stderr()
+    );
+    let done = serve.wait_for("removed from the spool");
+    assert!(
+        done.contains(&format!("session {gone:?}")) && done.contains("0 failed"),
+        "{done}"
+    );
+    assert!(spooled(&spool_dir(&h)).is_empty() && spooled(&dead).is_empty());
     serve.stop(&h).expect(0);
 }
