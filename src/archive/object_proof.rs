@@ -15,15 +15,28 @@ use super::sink::Folder;
 impl ObjectFolder {
     /// Whether the object `name` is proven now (see the module). `None` when `SHA256SUMS`
     /// does not list it. Blocking: a `GET` of `SHA256SUMS`, a `HEAD`, and a `GET` of the object.
-    pub fn prove(&self, name: &str, expected_len: Option<u64>) -> io::Result<Option<Check>> {
+    /// `progress` gets each chunk's length and says whether to go on (else an `Interrupted`
+    /// error): reading a large object back can take minutes.
+    pub fn prove(
+        &self,
+        name: &str,
+        expected_len: Option<u64>,
+        progress: &dyn Fn(u64) -> bool,
+    ) -> io::Result<Option<Check>> {
         let (manifest, _) = self.read_manifest()?;
         let Some(listed) = manifest.get(name) else {
             return Ok(None);
         };
-        self.check(name, listed, expected_len).map(Some)
+        self.check(name, listed, expected_len, progress).map(Some)
     }
 
-    fn check(&self, name: &str, listed: Digest, expected_len: Option<u64>) -> io::Result<Check> {
+    fn check(
+        &self,
+        name: &str,
+        listed: Digest,
+        expected_len: Option<u64>,
+        progress: &dyn Fn(u64) -> bool,
+    ) -> io::Result<Check> {
         let Some(head) = self.head(name)? else {
             return Ok(Check::Missing);
         };
@@ -42,7 +55,7 @@ impl ObjectFolder {
                 actual: Some(stored),
             });
         }
-        let (len, digest) = match self.hash(name, &|_| true) {
+        let (len, digest) = match self.hash(name, progress) {
             Ok(hashed) => hashed,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Check::Missing),
             Err(e) => return Err(e),
@@ -71,10 +84,15 @@ impl ObjectFolder {
 
 impl Folder {
     /// [`super::LocalFolder::prove`] or [`ObjectFolder::prove`]. Blocking.
-    pub fn prove(&self, name: &str, expected_len: Option<u64>) -> io::Result<Option<Check>> {
+    pub fn prove(
+        &self,
+        name: &str,
+        expected_len: Option<u64>,
+        progress: &dyn Fn(u64) -> bool,
+    ) -> io::Result<Option<Check>> {
         match self {
-            Self::Local(folder) => folder.prove(name, expected_len),
-            Self::Object(folder) => folder.prove(name, expected_len),
+            Self::Local(folder) => folder.prove(name, expected_len, progress),
+            Self::Object(folder) => folder.prove(name, expected_len, progress),
         }
     }
 
@@ -82,10 +100,15 @@ impl Folder {
     /// streamed back and re-hashed ([`ObjectFolder::prove`]): the store's size and metadata are
     /// never enough to delete on (and `vsrec delete` refuses `--trust-manifest` with a bucket).
     /// Blocking.
-    pub fn vouch(&self, name: &str, expected_len: Option<u64>) -> io::Result<Option<Check>> {
+    pub fn vouch(
+        &self,
+        name: &str,
+        expected_len: Option<u64>,
+        progress: &dyn Fn(u64) -> bool,
+    ) -> io::Result<Option<Check>> {
         match self {
-            Self::Local(folder) => folder.vouch(name, expected_len),
-            Self::Object(folder) => folder.prove(name, expected_len),
+            Self::Local(folder) => folder.vouch(name, expected_len, progress),
+            Self::Object(folder) => folder.prove(name, expected_len, progress),
         }
     }
 }
@@ -137,22 +160,30 @@ mod tests {
         put(&store, "p/s/flipped", b"abd", Some(&good.hex()));
         put(&store, "p/s/unlisted", b"abc", None);
 
-        let Some(Check::Proven(proof)) = folder.prove("a", Some(3)).unwrap() else {
+        // Told to stop (Ctrl-C) as the bytes come back: no verdict at all, so no Proof.
+        let stopped = folder.prove("a", Some(3), &|_| false).unwrap_err();
+        assert_eq!(stopped.kind(), std::io::ErrorKind::Interrupted);
+        let Some(Check::Proven(proof)) = folder.prove("a", Some(3), &|_| true).unwrap() else {
             panic!("a is not proven");
         };
         assert_eq!((proof.name(), proof.len(), proof.sha256()), ("a", 3, good));
         assert!(matches!(
-            folder.prove("m", None).unwrap(),
+            folder.prove("m", None, &|_| true).unwrap(),
             Some(Check::Proven(_))
         ));
-        assert!(folder.prove("unlisted", Some(3)).unwrap().is_none());
+        assert!(
+            folder
+                .prove("unlisted", Some(3), &|_| true)
+                .unwrap()
+                .is_none()
+        );
         assert!(matches!(
-            folder.prove("gone", Some(3)).unwrap(),
+            folder.prove("gone", Some(3), &|_| true).unwrap(),
             Some(Check::Missing)
         ));
         // The metadata says what SHA256SUMS says; the bytes do not.
         assert!(matches!(
-            folder.prove("flipped", Some(3)).unwrap(),
+            folder.prove("flipped", Some(3), &|_| true).unwrap(),
             Some(Check::Corrupt {
                 actual: Some(actual),
                 ..
@@ -160,7 +191,7 @@ mod tests {
         ));
         // Zoom lists another size: refused from the HEAD.
         assert!(matches!(
-            folder.prove("a", Some(4)).unwrap(),
+            folder.prove("a", Some(4), &|_| true).unwrap(),
             Some(Check::Corrupt {
                 len: Some(3),
                 actual: None,
@@ -170,7 +201,7 @@ mod tests {
         // Metadata that disagrees with SHA256SUMS is refused however the bytes hash.
         put(&store, "p/s/a", b"abc", Some(&digest(b"x").hex()));
         assert!(matches!(
-            folder.prove("a", Some(3)).unwrap(),
+            folder.prove("a", Some(3), &|_| true).unwrap(),
             Some(Check::Corrupt {
                 actual: Some(_),
                 ..
@@ -179,7 +210,7 @@ mod tests {
         // `--trust-manifest` takes no shortcut for an object.
         let folder = crate::archive::Folder::Object(folder);
         assert!(matches!(
-            folder.vouch("flipped", Some(3)).unwrap(),
+            folder.vouch("flipped", Some(3), &|_| true).unwrap(),
             Some(Check::Corrupt { .. })
         ));
     }

@@ -11,11 +11,18 @@ impl Folder {
     /// its line (and `expected_len` long, when given). `None` when `SHA256SUMS` does not list
     /// it. What must be certain of a file before acting on it (deleting the original from Zoom)
     /// asks this.
-    pub fn prove(&self, name: &str, expected_len: Option<u64>) -> io::Result<Option<Check>> {
+    /// `progress` gets each chunk's length and says whether to go on (else an `Interrupted`
+    /// error).
+    pub fn prove(
+        &self,
+        name: &str,
+        expected_len: Option<u64>,
+        progress: &dyn Fn(u64) -> bool,
+    ) -> io::Result<Option<Check>> {
         let (manifest, _) = self.read_manifest()?;
         manifest
             .get(name)
-            .map(|listed| self.check(name, listed, expected_len, &|_| true))
+            .map(|listed| self.check(name, listed, expected_len, progress))
             .transpose()
     }
 
@@ -23,9 +30,14 @@ impl Folder {
     /// its size alone, without re-hashing, when Zoom lists a size and the file on disk has it.
     /// Without a size to compare (CC, TIMELINE) it is re-hashed as [`Folder::prove`] does.
     /// `None` when `SHA256SUMS` does not list it.
-    pub fn vouch(&self, name: &str, expected_len: Option<u64>) -> io::Result<Option<Check>> {
+    pub fn vouch(
+        &self,
+        name: &str,
+        expected_len: Option<u64>,
+        progress: &dyn Fn(u64) -> bool,
+    ) -> io::Result<Option<Check>> {
         let Some(expected) = expected_len else {
-            return self.prove(name, None);
+            return self.prove(name, None, progress);
         };
         let (manifest, _) = self.read_manifest()?;
         let Some(listed) = manifest.get(name) else {
@@ -194,7 +206,10 @@ mod tests {
                 ..
             }
         ));
-        assert!(f.prove("a", None).unwrap().is_none(), "not in SHA256SUMS");
+        assert!(
+            f.prove("a", None, &|_| true).unwrap().is_none(),
+            "not in SHA256SUMS"
+        );
         symlink(dir.path().join("s/a"), dir.path().join("s/l")).unwrap();
         assert!(matches!(
             f.check("l", listed, None, &|_| true).unwrap(),
@@ -210,14 +225,14 @@ mod tests {
         let listed = f.hash("a", &|_| true).unwrap().digest;
         std::fs::write(dir.path().join("s/SHA256SUMS"), format!("{listed}  a\n")).unwrap();
         assert!(matches!(
-            f.prove("a", Some(3)).unwrap(),
+            f.prove("a", Some(3), &|_| true).unwrap(),
             Some(Check::Proven(_))
         ));
         std::fs::write(dir.path().join("s/a"), b"abd").unwrap();
         assert!(matches!(
-            f.prove("a", None).unwrap(),
+            f.prove("a", None, &|_| true).unwrap(),
             Some(Check::Corrupt { .. })
         ));
-        assert!(f.prove("b", None).unwrap().is_none());
+        assert!(f.prove("b", None, &|_| true).unwrap().is_none());
     }
 }

@@ -164,7 +164,16 @@ pub async fn run(
         if stop.token().is_cancelled() {
             break;
         }
-        let proven = prove_into(&mut plans, &mut report, &client, &archive, &id, &options).await?;
+        let proven = prove_into(
+            &mut plans,
+            &mut report,
+            &client,
+            &archive,
+            &id,
+            &options,
+            &stop,
+        )
+        .await?;
         if !proven {
             break;
         }
@@ -238,11 +247,16 @@ pub async fn after_download(
             &archive,
             &session.session_id,
             options,
+            stop,
         )
         .await?;
         if !proven {
             break;
         }
+    }
+    if stop.token().is_cancelled() {
+        // Interrupted while proving: nothing is asked or sent.
+        return Ok(ExitStatus::Success);
     }
     let status = apply(
         client,
@@ -304,7 +318,7 @@ async fn discover(
 /// List a session and prove its files.
 /// Prove session `id` into `plans`, or report why it could not be listed. `Ok(false)` when
 /// that failure would fail every other session too (credentials, an unreachable API): the
-/// caller stops there.
+/// caller stops there, as after Ctrl-C (which ends a proof under way, with nothing to report).
 async fn prove_into(
     plans: &mut Vec<SessionPlan>,
     report: &mut Report,
@@ -312,8 +326,13 @@ async fn prove_into(
     archive: &Arc<Archive>,
     id: &str,
     options: &Options,
+    stop: &crate::interrupt::Stop,
 ) -> anyhow::Result<bool> {
-    match prove(client, archive, id, options.trust_manifest).await {
+    let proven = prove(client, archive, id, options.trust_manifest, stop).await;
+    if stop.token().is_cancelled() {
+        return Ok(false);
+    }
+    match proven {
         Ok(plan) => {
             report.session_listed();
             plans.push(plan);
@@ -326,17 +345,21 @@ async fn prove_into(
     }
 }
 
-pub async fn prove(
+async fn prove(
     client: &ApiClient,
     archive: &Arc<Archive>,
     id: &str,
     trust_manifest: bool,
+    stop: &crate::interrupt::Stop,
 ) -> anyhow::Result<SessionPlan> {
     let wire = client.session_recordings(id, TokenRequest::None).await?;
     let session = Session::from_wire(id, &wire);
     let archive = Arc::clone(archive);
+    let token = stop.token().clone();
     let plan = tokio::task::spawn_blocking(move || {
-        plan::prove_session(&archive, &session, trust_manifest)
+        plan::prove_session(&archive, &session, trust_manifest, &|| {
+            !token.is_cancelled()
+        })
     })
     .await
     .map_err(io::Error::other)?

@@ -118,10 +118,14 @@ pub fn fingerprint(session: &Session) -> Fingerprint {
 /// streamed back and re-hashed). `trust_manifest`: a file on disk of the size Zoom lists is
 /// proven by its `SHA256SUMS` line without re-hashing (never an object). Runs on a blocking
 /// thread.
+///
+/// `go_on` is asked as bytes are read back: `false` (Ctrl-C) ends the proof with an
+/// `Interrupted` error, and nothing of the session is deleted.
 pub fn prove_session(
     archive: &Archive,
     session: &Session,
     trust_manifest: bool,
+    go_on: &dyn Fn() -> bool,
 ) -> io::Result<SessionPlan> {
     let dir = session_dir(session);
     let folder = archive.folder(&dir, false)?;
@@ -139,8 +143,13 @@ pub fn prove_session(
                     detail: format!("the archive has no folder {dir}"),
                 },
                 Some(folder) => {
-                    let (chosen, verdict) =
-                        prove_file(folder, file, &name, legacy.as_deref(), trust_manifest)?;
+                    let (chosen, verdict) = prove_file(
+                        folder,
+                        file,
+                        (&name, legacy.as_deref()),
+                        trust_manifest,
+                        go_on,
+                    )?;
                     plans.push(FilePlan {
                         file: (*file).clone(),
                         path: format!("{dir}/{chosen}"),
@@ -174,15 +183,16 @@ pub fn prove_session(
 fn prove_file(
     folder: &Folder,
     file: &RecordingFile,
-    name: &str,
-    legacy: Option<&str>,
+    (name, legacy): (&str, Option<&str>),
     trust_manifest: bool,
+    go_on: &dyn Fn() -> bool,
 ) -> io::Result<(String, Verdict)> {
+    let progress = |_| go_on();
     let prove = |n: &str| {
         if trust_manifest {
-            folder.vouch(n, file.size)
+            folder.vouch(n, file.size, &progress)
         } else {
-            folder.prove(n, file.size)
+            folder.prove(n, file.size, &progress)
         }
     };
     let mut chosen = name.to_owned();
@@ -288,7 +298,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s = session(serde_json::json!([mp4("a", 3), mp4("b", 3)]));
         let archive = archived(dir.path(), &s, b"abc");
-        let mut plan = prove_session(&archive, &s, false).unwrap();
+        let mut plan = prove_session(&archive, &s, false, &|| true).unwrap();
         assert!(plan.whole);
         assert_eq!(plan.going().count(), 2);
         assert!(recheck(&mut plan, &s), "same listing");
@@ -315,7 +325,7 @@ mod tests {
         std::fs::write(folder.join(&n[1].0), b"abd").unwrap();
         std::fs::remove_file(folder.join(&n[2].0)).unwrap();
         let changed = session(serde_json::json!([mp4("a", 4), mp4("b", 3), mp4("c", 3)]));
-        let plan = prove_session(&archive, &changed, false).unwrap();
+        let plan = prove_session(&archive, &changed, false, &|| true).unwrap();
         assert!(!plan.whole);
         let reasons: Vec<_> = plan
             .files
@@ -327,7 +337,7 @@ mod tests {
             .collect();
         assert_eq!(reasons, ["size differs", "corrupt", "missing"]);
         // Trusting SHA256SUMS skips the re-hash: the flipped byte is not seen, the size is.
-        let trusted = prove_session(&archive, &changed, true).unwrap();
+        let trusted = prove_session(&archive, &changed, true, &|| true).unwrap();
         assert!(trusted.files[1].proof().is_some());
         assert!(trusted.files[0].proof().is_none());
     }

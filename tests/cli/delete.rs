@@ -56,15 +56,19 @@ fn id_of(files: &[Value], what: &str) -> String {
 }
 
 fn delete(h: &Harness, extra: &[&str], sessions: &[&str]) -> Run {
-    let out = h.out.to_str().unwrap().to_owned();
-    let mut args = vec!["delete", "--json", "--out", &out];
+    delete_from(h, h.out.to_str().unwrap(), extra, sessions)
+}
+
+/// `vsrec delete --json --out OUT EXTRA... SESSIONS...`.
+pub(crate) fn delete_from(h: &Harness, out: &str, extra: &[&str], sessions: &[&str]) -> Run {
+    let mut args = vec!["delete", "--json", "--out", out];
     args.extend_from_slice(extra);
     args.extend_from_slice(sessions);
     h.run(&args)
 }
 
 /// The DELETE requests the fake saw.
-fn deletes(h: &Harness) -> Vec<fakezoom::RequestRecord> {
+pub(crate) fn deletes(h: &Harness) -> Vec<fakezoom::RequestRecord> {
     h.requests(Listener::Api)
         .into_iter()
         .filter(|r| r.method == "DELETE")

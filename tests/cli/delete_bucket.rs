@@ -8,6 +8,7 @@ use object_store::ObjectStoreExt;
 use object_store::path::Path as Key;
 use serde_json::Value;
 
+use crate::delete::{delete_from, deletes};
 use crate::objstore::{PREFIX, S3, block, download, file_events, key_of};
 use crate::support::{Harness, Run, sha256_hex};
 
@@ -15,19 +16,7 @@ use crate::support::{Harness, Run, sha256_hex};
 const LOG: &str = ".vsrec-deletions";
 
 fn delete(h: &Harness, s3: &S3, extra: &[&str], ids: &[&str]) -> Run {
-    let url = s3.url();
-    let mut args = vec!["delete", "--json", "--out", &url];
-    args.extend_from_slice(extra);
-    args.extend_from_slice(ids);
-    h.run(&args)
-}
-
-/// The DELETE requests the fake saw.
-fn deletes(h: &Harness) -> Vec<fakezoom::RequestRecord> {
-    h.requests(Listener::Api)
-        .into_iter()
-        .filter(|r| r.method == "DELETE")
-        .collect()
+    delete_from(h, &s3.url(), extra, ids)
 }
 
 /// The audit records in the bucket, by key (which sorts by time).

@@ -33,6 +33,44 @@ pub(crate) fn fetches(h: &Harness) -> HashMap<String, usize> {
     counts
 }
 
+/// Have the fake hold the sample's screen recording (300 KiB) after 280 000 bytes, so that a
+/// signal finds it under way; its storage key, for `release` and the request log.
+pub(crate) fn hold_the_screen_recording(h: &Harness) -> String {
+    let screen = h.server.listing_json(SAMPLE)["recording_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["download_url"].as_str().unwrap_or_default().to_owned())
+        .find(|u| u.ends_with("-screen"))
+        .unwrap();
+    let key = screen.rsplit('/').next().unwrap().to_owned();
+    h.server
+        .push_file_faults(&key, [fakezoom::FileFault::Hold { after: 280_000 }]);
+    key
+}
+
+/// `body`, delivered again after its files were archived, is a new event that every file
+/// settles as verified (a `HEAD` or a look at the folder): nothing is fetched again.
+pub(crate) fn a_redelivery_fetches_nothing(
+    h: &Harness,
+    serve: &mut Serve,
+    body: &[u8],
+    fetched: &HashMap<String, usize>,
+) {
+    let stored = h.server.storage_body_bytes();
+    assert_eq!(
+        serve.sender().deliver(body).unwrap().json()["status"],
+        "spooled"
+    );
+    let again = serve.wait_for_nth("removed from the spool", 3);
+    assert!(
+        again.contains(&format!("{} verified", fetched.len())),
+        "{again}"
+    );
+    assert_eq!(&fetches(h), fetched, "nothing fetched again");
+    assert_eq!(h.server.storage_body_bytes(), stored);
+}
+
 fn sample_files(h: &Harness) -> usize {
     let listing = h.server.listing_json(SAMPLE);
     [
@@ -157,18 +195,7 @@ fn the_same_event_twice_at_once_and_again_later_fetches_each_file_once() {
 
     // Later (Zoom retries after 5, 20 and 60 minutes): the first body again, now out of the
     // spool, is a new event; every file is found verified, nothing is fetched.
-    let stored = h.server.storage_body_bytes();
-    assert_eq!(
-        serve.sender().deliver(&first).unwrap().json()["status"],
-        "spooled"
-    );
-    let again = serve.wait_for_nth("removed from the spool", 3);
-    assert!(
-        again.contains(&format!("{} verified", fetched.len())),
-        "{again}"
-    );
-    assert_eq!(fetches(&h), fetched, "nothing fetched again");
-    assert_eq!(h.server.storage_body_bytes(), stored);
+    a_redelivery_fetches_nothing(&h, &mut serve, &first, &fetched);
     let skipped = serve
         .stderr()
         .lines()
@@ -183,16 +210,7 @@ fn a_server_killed_right_after_its_200_finishes_the_files_at_restart() {
     let h = Harness::new();
     // The screen recording (300 KiB) is held by the fake after 280 000 bytes, so the kill finds
     // it under way with a batch of it in its `.part`.
-    let screen = h.server.listing_json(SAMPLE)["recording_files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["download_url"].as_str().unwrap_or_default().to_owned())
-        .find(|u| u.ends_with("-screen"))
-        .unwrap();
-    let screen_key = screen.rsplit('/').next().unwrap().to_owned();
-    h.server
-        .push_file_faults(&screen_key, [fakezoom::FileFault::Hold { after: 280_000 }]);
+    let screen_key = hold_the_screen_recording(&h);
     let serve = Serve::start(&h, &["--json"]);
     let body = h.server.webhook_event(COMPLETED, SAMPLE);
     assert_eq!(serve.sender().deliver(&body).unwrap().status, 200);
@@ -329,16 +347,7 @@ fn a_transcript_event_adds_its_files_to_the_same_folder_and_manifests() {
 #[test]
 fn sigterm_mid_download_keeps_the_part_and_the_event_and_exits_0() {
     let h = Harness::new();
-    let screen = h.server.listing_json(SAMPLE)["recording_files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["download_url"].as_str().unwrap_or_default().to_owned())
-        .find(|u| u.ends_with("-screen"))
-        .unwrap();
-    let screen_key = screen.rsplit('/').next().unwrap().to_owned();
-    h.server
-        .push_file_faults(&screen_key, [fakezoom::FileFault::Hold { after: 280_000 }]);
+    let screen_key = hold_the_screen_recording(&h);
     let mut serve = Serve::start(&h, &[]);
     let body = h.server.webhook_event(COMPLETED, SAMPLE);
     assert_eq!(serve.sender().deliver(&body).unwrap().status, 200);

@@ -5,12 +5,14 @@
 
 use std::path::{Path, PathBuf};
 
-use fakezoom::{FileFault, Listener};
+use fakezoom::Listener;
 use serde_json::{Value, json};
 
 use crate::objstore::{PREFIX, S3};
 use crate::serve::{SECRET, Serve, spooled};
-use crate::serve_archive::{fetches, kind};
+use crate::serve_archive::{
+    a_redelivery_fetches_nothing, fetches, hold_the_screen_recording, kind,
+};
 use crate::support::{Harness, SAMPLE, sha256_hex, wait_until};
 
 const COMPLETED: &str = "session.recording_completed";
@@ -139,18 +141,7 @@ fn events_are_archived_into_the_bucket_with_their_proofs_and_each_file_is_fetche
     assert!(spooled(&spool_of(&h)).is_empty());
 
     // Delivered again once archived: a new event, settled by HEADs, nothing fetched.
-    let bytes = h.server.storage_body_bytes();
-    assert_eq!(
-        serve.sender().deliver(&first).unwrap().json()["status"],
-        "spooled"
-    );
-    let again = serve.wait_for_nth("removed from the spool", 3);
-    assert!(
-        again.contains(&format!("{} verified", fetched.len())),
-        "{again}"
-    );
-    assert_eq!(fetches(&h), fetched, "nothing fetched again");
-    assert_eq!(h.server.storage_body_bytes(), bytes);
+    a_redelivery_fetches_nothing(&h, &mut serve, &first, &fetched);
     let run = serve.stop(&h);
     run.expect(0);
     assert!(run.stdout.is_empty(), "{}", run.stdout);
@@ -162,16 +153,7 @@ fn events_are_archived_into_the_bucket_with_their_proofs_and_each_file_is_fetche
 fn sigterm_keeps_the_event_in_the_local_spool_and_a_restart_finishes_it_into_the_bucket() {
     let s3 = S3::start();
     let h = s3.harness(Harness::new());
-    let screen = h.server.listing_json(SAMPLE)["recording_files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["download_url"].as_str().unwrap_or_default().to_owned())
-        .find(|u| u.ends_with("-screen"))
-        .unwrap();
-    let screen = screen.rsplit('/').next().unwrap().to_owned();
-    h.server
-        .push_file_faults(&screen, [FileFault::Hold { after: 280_000 }]);
+    let screen = hold_the_screen_recording(&h);
     let mut serve = start(&h, &s3, &[]);
     let body = h.server.webhook_event(COMPLETED, SAMPLE);
     assert_eq!(serve.sender().deliver(&body).unwrap().status, 200);
@@ -274,11 +256,7 @@ fn delete_after_trashes_on_the_proof_of_the_bucket_once_an_event_is_archived() {
     assert_eq!(line["status"], "done", "{line}");
 
     // Every DELETE carried action=trash and has its intent and result objects in the bucket.
-    let deletes: Vec<_> = h
-        .requests(Listener::Api)
-        .into_iter()
-        .filter(|r| r.method == "DELETE")
-        .collect();
+    let deletes = crate::delete::deletes(&h);
     assert!(!deletes.is_empty());
     assert!(
         deletes
