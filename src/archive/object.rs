@@ -28,8 +28,8 @@ use bytes::Bytes;
 use futures::StreamExt;
 use object_store::path::Path as Key;
 use object_store::{
-    Attribute, Attributes, GetOptions, MultipartUpload, ObjectStore, ObjectStoreExt, PutOptions,
-    PutPayload,
+    Attribute, Attributes, GetOptions, MultipartUpload, ObjectStore, ObjectStoreExt, PutMode,
+    PutOptions, PutPayload, UpdateVersion,
 };
 use tokio::runtime::Handle;
 use tokio::task::JoinHandle;
@@ -48,6 +48,10 @@ pub const PART_SIZE: usize = 8 * 1024 * 1024;
 /// The metadata key of the SHA-256 (`x-amz-meta-sha256` on S3, `x-goog-meta-sha256` on GCS,
 /// `x-ms-meta-sha256` on Azure).
 pub const SHA256_METADATA: &str = "sha256";
+
+/// How many times an update of `SHA256SUMS` or `session.json` is redone after another writer
+/// changed the object first.
+const UPDATE_ATTEMPTS: usize = 16;
 
 /// The first bytes kept in memory, for telling an error body from a file (the fetch's sniff).
 const HEAD_KEEP: usize = 4096;
@@ -402,34 +406,98 @@ impl ObjectFolder {
         self.put(SESSION_JSON, text.as_bytes().to_vec())
     }
 
-    /// Merge `text` (a webhook event's object) into `session.json`: read, merge, put (see
-    /// [`super::session_json`]); as for `SHA256SUMS`, two processes merging at the same instant
-    /// can lose one event's files from it, and the next full listing writes it whole.
+    /// Merge `text` (a webhook event's object) into `session.json` (see
+    /// [`super::session_json`]), as one [`Self::update`].
     pub fn merge_session_json(&self, text: &str) -> io::Result<()> {
-        let merged = match self.read(SESSION_JSON)? {
-            Some(existing) => super::session_json::merge(&String::from_utf8_lossy(&existing), text),
-            None => text.to_owned(),
-        };
-        self.put(SESSION_JSON, merged.into_bytes())
+        self.update(SESSION_JSON, |existing| {
+            let merged = match existing {
+                Some(existing) => {
+                    super::session_json::merge(&String::from_utf8_lossy(existing), text)
+                }
+                None => text.to_owned(),
+            };
+            Some(merged.into_bytes())
+        })
     }
 
-    /// Add `name`'s line to `SHA256SUMS`: read, merge, put, one update at a time in this
-    /// process. Two processes recording into one session at the same instant can lose a line;
-    /// the next run finds the object without one and hashes it back in (see the README).
+    /// Add `name`'s line to `SHA256SUMS` as one [`Self::update`], one at a time in this
+    /// process (so that its own writers do not make each other read again).
     pub async fn record(&self, name: &str, digest: Digest) -> io::Result<()> {
         let _turn = self.0.recording.lock().await;
         let folder = self.clone();
         let name = name.to_owned();
         tokio::task::spawn_blocking(move || {
-            let (mut manifest, _) = folder.read_manifest()?;
-            if manifest.get(&name) == Some(digest) {
-                return Ok(());
-            }
-            manifest.set(&name, digest);
-            folder.put(manifest::FILE_NAME, manifest.render().into_bytes())
+            folder.update(manifest::FILE_NAME, |existing| {
+                let text = existing.map(String::from_utf8_lossy).unwrap_or_default();
+                let (mut manifest, _) = Manifest::parse(&text);
+                if manifest.get(&name) == Some(digest) {
+                    return None;
+                }
+                manifest.set(&name, digest);
+                Some(manifest.render().into_bytes())
+            })
         })
         .await
         .map_err(io::Error::other)?
+    }
+
+    /// Replace the object `name` with what `change` makes of it (`None`: nothing to change),
+    /// as a compare-and-swap: the `PUT` carries `If-Match` with the ETag that was read (or
+    /// `If-None-Match: *` when there was no object), so that of several processes updating one
+    /// session's `SHA256SUMS` at once none loses another's line: the one the store turns away
+    /// reads again and redoes its change. A store without conditional writes gets a plain `PUT`
+    /// (the last writer wins, and a lost line is hashed back in by the next run).
+    fn update(
+        &self,
+        name: &str,
+        change: impl Fn(Option<&[u8]>) -> Option<Vec<u8>>,
+    ) -> io::Result<()> {
+        let key = self.key(name);
+        for _ in 0..UPDATE_ATTEMPTS {
+            let (current, version) = match block(async {
+                let got = self.store().get(&key).await?;
+                let version = UpdateVersion {
+                    e_tag: got.meta.e_tag.clone(),
+                    version: got.meta.version.clone(),
+                };
+                Ok::<_, object_store::Error>((got.bytes().await?, version))
+            }) {
+                Ok((bytes, version)) => (Some(bytes), Some(version)),
+                Err(object_store::Error::NotFound { .. }) => (None, None),
+                Err(e) => return Err(self.error(name, &e)),
+            };
+            let Some(next) = change(current.as_deref()) else {
+                return Ok(());
+            };
+            let mode = match version {
+                Some(version) if version.e_tag.is_none() && version.version.is_none() => {
+                    return self.put(name, next);
+                }
+                Some(version) => PutMode::Update(version),
+                None => PutMode::Create,
+            };
+            let options = PutOptions {
+                mode,
+                ..Default::default()
+            };
+            match block(
+                self.store()
+                    .put_opts(&key, PutPayload::from(next.clone()), options),
+            ) {
+                Ok(_) => return Ok(()),
+                Err(
+                    object_store::Error::Precondition { .. }
+                    | object_store::Error::AlreadyExists { .. },
+                ) => {}
+                Err(object_store::Error::NotImplemented { .. }) => return self.put(name, next),
+                Err(e) => return Err(self.error(name, &e)),
+            }
+        }
+        Err(io::Error::other(format!(
+            "bucket {:?}, key {:?}: other writers kept changing it ({UPDATE_ATTEMPTS} tries)",
+            self.0.bucket.0.bucket,
+            key.as_ref()
+        )))
     }
 
     /// Stream the object `name` and hash it; `progress` gets each chunk's length and says
@@ -707,6 +775,29 @@ mod tests {
         for path in ["out", "/srv/s3/x", "s3:/b", "http://b"] {
             assert!(!is_url(Path::new(path)), "{path}");
         }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_update_another_writer_overtook_is_redone_on_what_that_writer_left() {
+        let store = Arc::new(object_store::memory::InMemory::new());
+        let folder = Bucket::with_store(store.clone(), None, "s3://b/p", "b", "p").folder("s");
+        let key = Key::from("p/s/SHA256SUMS");
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        folder
+            .update(manifest::FILE_NAME, |existing| {
+                // The first time, another process writes its line between our read and our PUT.
+                if calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                    let theirs = PutPayload::from(b"theirs\n".to_vec());
+                    block(store.put(&key, theirs)).unwrap();
+                }
+                let mut text = existing.map(<[u8]>::to_vec).unwrap_or_default();
+                text.extend_from_slice(b"ours\n");
+                Some(text)
+            })
+            .unwrap();
+        assert_eq!(calls.into_inner(), 2, "read again after the lost race");
+        let stored = block(async { store.get(&key).await.unwrap().bytes().await.unwrap() });
+        assert_eq!(&stored[..], b"theirs\nours\n");
     }
 
     #[test]

@@ -121,14 +121,16 @@ pub async fn run<A: Archiver>(
         "listening",
         &format!(
             "listening on http://{local} (POST {} for Zoom's events, GET {HEALTH_PATH}); \
-             spool {}, {} worker(s)",
+             archiving into {}, spool {}, {} worker(s)",
             options.path,
+            options.out.display(),
             spool.dir().display(),
             options.jobs
         ),
         json!({
             "address": format!("http://{local}"),
             "path": options.path,
+            "out": options.out,
             "spool": spool.dir(),
             "jobs": options.jobs,
         }),

@@ -14,7 +14,7 @@ use object_store::{Attribute, GetOptions, ObjectStore, ObjectStoreExt};
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::support::{Harness, SAMPLE, sha256_hex};
+use crate::support::{Harness, SAMPLE, sha256_hex, wait_until};
 
 const MIB: u64 = 1024 * 1024;
 pub(crate) const BUCKET: &str = "archive";
@@ -222,6 +222,7 @@ async fn serve(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     ready.send(listener.local_addr().unwrap()).unwrap();
     let http = ConnBuilder::new(TokioExecutor::new());
+    let conditional = Arc::new(tokio::sync::Mutex::new(()));
     loop {
         let socket = tokio::select! {
             _ = &mut stopped => break,
@@ -230,8 +231,24 @@ async fn serve(
                 Err(_) => continue,
             },
         };
+        let (service, turn) = (service.clone(), Arc::clone(&conditional));
+        let atomic = hyper::service::service_fn(move |request: hyper::Request<_>| {
+            let (service, turn) = (service.clone(), Arc::clone(&turn));
+            async move {
+                // S3 applies If-Match / If-None-Match and the write as one step; s3s-fs checks,
+                // then writes. One conditional PUT at a time makes it as atomic as S3.
+                let conditional = request.method() == hyper::Method::PUT
+                    && (request.headers().contains_key(hyper::header::IF_MATCH)
+                        || request.headers().contains_key(hyper::header::IF_NONE_MATCH));
+                let _turn = match conditional {
+                    true => Some(turn.lock().await),
+                    false => None,
+                };
+                hyper::service::Service::call(&service, request).await
+            }
+        });
         let conn = http
-            .serve_connection(TokioIo::new(socket), service.clone())
+            .serve_connection(TokioIo::new(socket), atomic)
             .into_owned();
         tokio::spawn(async move {
             let _ = conn.await;
@@ -394,6 +411,71 @@ fn a_session_streams_into_the_bucket_with_its_proofs_and_a_rerun_downloads_nothi
     let mut restored_lines: Vec<&str> = restored.lines().collect();
     restored_lines.sort_unstable();
     assert_eq!(restored_lines, expected_lines);
+}
+
+#[test]
+fn two_runs_writing_one_bucket_at_once_both_finish_with_the_same_verified_objects() {
+    let s3 = S3::start();
+    let h = s3.harness(Harness::new());
+    let id = "Bkt+Two==";
+    h.server.add_session(session_with_a_large_file(id));
+    // Both runs hold open uploads of every file before either may finish one.
+    h.server.set_storage_rate(Some(0));
+    let url = s3.url();
+    // Jobs for every file at once: the held bodies must not keep the large file waiting.
+    let args = ["download", "--json", "--jobs", "16", "--out", &url, id];
+    let first = h.spawn_watched(&args);
+    let second = h.spawn_watched(&args);
+    wait_until("both runs downloading the large file", || {
+        h.storage_requests_for("large").len() == 2
+    });
+    h.server.set_storage_rate(None);
+    let (first, second) = (h.finish_watched(first), h.finish_watched(second));
+    first.expect(0);
+    second.expect(0);
+
+    // A file one run finished before the other reached it is found there and skipped.
+    let events = file_events(&first);
+    let others = file_events(&second);
+    assert_eq!(events.len(), others.len());
+    for event in events.iter().chain(&others) {
+        assert!(
+            event["status"] == "downloaded" || event["status"] == "skipped",
+            "{event}"
+        );
+    }
+    assert!(
+        events
+            .iter()
+            .chain(&others)
+            .filter(|e| e["file_id"] == "large")
+            .all(|e| e["status"] == "downloaded"),
+        "both runs were writing the large file"
+    );
+    let folder = Path::new(&key_of(&events[0])).parent().unwrap().to_owned();
+    let sums =
+        String::from_utf8(s3.get(&format!("{}/SHA256SUMS", folder.display())).unwrap()).unwrap();
+    for event in &events {
+        let key = key_of(event);
+        let content = h.server.file_content(&h.key_of(event));
+        assert!(
+            s3.get(&key).as_deref() == Some(&content[..]),
+            "{key} differs"
+        );
+        let hash = sha256_hex(&content);
+        assert_eq!(
+            s3.sha256_metadata(&key).as_deref(),
+            Some(hash.as_str()),
+            "{key}"
+        );
+        let name = Path::new(&key).file_name().unwrap().to_str().unwrap();
+        assert!(
+            sums.contains(&format!("{hash}  {name}\n")),
+            "{name} in {sums}"
+        );
+    }
+    assert!(s3.uploads_in_progress().is_empty());
+    h.run(&["verify", &url]).expect(0);
 }
 
 #[test]

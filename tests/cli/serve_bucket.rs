@@ -51,6 +51,8 @@ fn events_are_archived_into_the_bucket_with_their_proofs_and_each_file_is_fetche
     // Workers enough for every file of both events at once: only taking turns per session
     // keeps the second event from fetching what the first is fetching.
     let mut serve = start(&h, &s3, &["--jobs", "32"]);
+    let listening: Value = serde_json::from_str(&serve.wait_for(r#""kind":"listening""#)).unwrap();
+    assert_eq!(listening["out"], s3.url(), "{listening}");
     // Two deliveries of one session (different bodies: two spool entries) worked on at once,
     // while the storage host holds every body: the second takes its turn after the first.
     h.server.set_storage_rate(Some(0));
