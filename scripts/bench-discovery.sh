@@ -17,6 +17,8 @@
 #
 # Environment: VSREC_BIN, FAKEZOOM_BIN (prebuilt binaries).
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 usage() {
     cat <<'EOF'
@@ -34,83 +36,27 @@ Cases (all over 2026-01-01..2026-06-30, the generated account's six months):
 EOF
 }
 
-log() { printf 'bench-discovery: %s\n' "$*" >&2; }
-die() {
-    printf 'bench-discovery: error: %s\n' "$*" >&2
-    exit 1
-}
-
 SESSIONS=10000
 RUNS=5
-KEEP=0
-while [ $# -gt 0 ]; do
-    case $1 in
-    --sessions) SESSIONS=${2:?--sessions needs a number}; shift 2 ;;
-    --runs) RUNS=${2:?--runs needs a number}; shift 2 ;;
-    --keep) KEEP=1; shift ;;
-    -h | --help) usage; exit 0 ;;
-    *) usage >&2; die "unknown argument $1" ;;
-    esac
-done
+parse_options --sessions=SESSIONS --runs=RUNS -- "$@"
 [[ $SESSIONS =~ ^[0-9]+$ ]] || die "--sessions $SESSIONS is not a number"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "--runs $RUNS is not a positive number"
 
-REPO=$(cd "$(dirname "$0")/.." && pwd)
-cd "$REPO"
 FROM=2026-01-01
 TO=2026-06-30
 
-if [ -z "${VSREC_BIN:-}" ] || [ -z "${FAKEZOOM_BIN:-}" ]; then
-    command -v cargo >/dev/null || die "cargo is missing (install Rust, or set VSREC_BIN and FAKEZOOM_BIN)"
-    log "cargo build --release --locked -p vsrec -p fakezoom"
-    cargo build --release --locked -p vsrec -p fakezoom >&2
-    target=$(cargo metadata --format-version 1 --no-deps |
-        sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
-    [ -n "$target" ] || die "cannot find cargo's target directory"
-    VSREC_BIN=${VSREC_BIN:-$target/release/vsrec}
-    FAKEZOOM_BIN=${FAKEZOOM_BIN:-$target/release/fakezoom}
-fi
-[ -x "$VSREC_BIN" ] || die "VSREC_BIN=$VSREC_BIN is not an executable"
-[ -x "$FAKEZOOM_BIN" ] || die "FAKEZOOM_BIN=$FAKEZOOM_BIN is not an executable"
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/vsrec-bench-discovery.XXXXXX")
-FAKEZOOM_PID=
-cleanup() {
-    local status=$?
-    [ -z "$FAKEZOOM_PID" ] || kill "$FAKEZOOM_PID" 2>/dev/null || true
-    [ -z "$FAKEZOOM_PID" ] || wait "$FAKEZOOM_PID" 2>/dev/null || true
-    if [ "$KEEP" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
-    exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-if command -v cc >/dev/null && cc -O2 -o "$WORK/measure" scripts/measure.c 2>"$WORK/cc.log"; then
-    MEASURED_BY="getrusage via scripts/measure.c"
-else
-    log "no C compiler: measuring with GNU time (CPU to 10 ms)"
-    printf '#!/bin/sh\nout=$1\nshift\nexec /usr/bin/time -f "%%e %%U %%S %%M" -o "$out" "$@"\n' >"$WORK/measure"
-    chmod +x "$WORK/measure"
-    MEASURED_BY="GNU time"
-fi
+want_bin VSREC_BIN vsrec -p vsrec --bin vsrec
+want_bin FAKEZOOM_BIN fakezoom -p fakezoom --bin fakezoom
+build_bins
+make_work "${TMPDIR:-/tmp}" vsrec-bench-discovery
+make_measure
 
 log "starting fakezoom --account $SESSIONS"
-"$FAKEZOOM_BIN" --account "$SESSIONS" >"$WORK/fakezoom.out" 2>"$WORK/fakezoom.err" &
-FAKEZOOM_PID=$!
-for _ in $(seq 300); do
-    grep -q '^STORAGE_BASE=' "$WORK/fakezoom.out" 2>/dev/null && break
-    kill -0 "$FAKEZOOM_PID" 2>/dev/null || { cat "$WORK/fakezoom.err" >&2; die "fakezoom did not start"; }
-    sleep 0.1
-done
+start_fakezoom --account "$SESSIONS"
 grep -q '^ACCOUNT_SESSIONS=' "$WORK/fakezoom.out" || die "fakezoom did not start with an account"
-value() { sed -n "s/^$1=//p" "$WORK/fakezoom.out" | head -1; }
-export VSREC_API_BASE VSREC_API_KEY VSREC_API_SECRET
-VSREC_API_BASE=$(value API_BASE)
-VSREC_API_KEY=$(value API_KEY)
-VSREC_API_SECRET=$(value API_SECRET)
-unset VSREC_TOKEN VSREC_RETRIES VSREC_TIMEOUT NO_COLOR
-[ "$(value ACCOUNT_FROM)" = "$FROM" ] && [ "$(value ACCOUNT_TO)" = "$TO" ] ||
+if [ "$(fake_value ACCOUNT_FROM)" != "$FROM" ] || [ "$(fake_value ACCOUNT_TO)" != "$TO" ]; then
     die "the fake's account is not $FROM..$TO"
+fi
 
 args_of() {
     case $1 in
@@ -167,12 +113,7 @@ for ((round = 0; round < RUNS; round++)); do
 done
 
 # med CASE COLUMN [median|min|max]
-med() {
-    awk -F'\t' -v c="$1" -v col="$2" '$1 == c {print $col}' "$RESULTS" | sort -g |
-        awk -v which="${3:-median}" '{a[NR] = $1}
-            END { if (which == "min") print a[1]; else if (which == "max") print a[NR];
-                  else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-}
+med() { awk -F'\t' -v c="$1" -v col="$2" '$1 == c {print $col}' "$RESULTS" | median "${3:-}"; }
 
 echo "| case | sessions | requests | wall (s) | wall, min–max | CPU (s) | peak RSS (MiB) |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"

@@ -13,6 +13,8 @@
 # come from GNU time. Needs nginx, curl, GNU time and the AWS CLI (`aws`); builds vsrec,
 # fakezoom and the example server (release) unless VSREC_BIN, FAKEZOOM_BIN and S3_BIN are set.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 SIZE_MIB=256 COUNT=8 RUNS=3 KEEP=0 TOOLS="vsrec baseline"
 while [ $# -gt 0 ]; do
@@ -26,89 +28,32 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-log() { printf 'bench-objstore: %s\n' "$*" >&2; }
-die() { printf 'bench-objstore: error: %s\n' "$*" >&2; exit 1; }
-
-for tool in nginx curl aws /usr/bin/time; do
-    command -v "$tool" >/dev/null || [ -x /usr/sbin/$tool ] || die "$tool is missing"
-done
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-
-if [ -z "${VSREC_BIN:-}" ] || [ -z "${FAKEZOOM_BIN:-}" ] || [ -z "${S3_BIN:-}" ]; then
-    log "building vsrec, fakezoom and the S3 server (release)"
-    cargo build --release --quiet -p vsrec -p fakezoom --bins --example s3_loopback
-    target=$(cargo metadata --format-version 1 --no-deps | sed 's/.*"target_directory":"\([^"]*\)".*/\1/')
-    VSREC_BIN=${VSREC_BIN:-$target/release/vsrec}
-    FAKEZOOM_BIN=${FAKEZOOM_BIN:-$target/release/fakezoom}
-    S3_BIN=${S3_BIN:-$target/release/examples/s3_loopback}
-fi
-
-WORK=$(mktemp -d "${BENCH_TMPFS:-/dev/shm}/vsrec-objbench.XXXXXX")
-chmod 755 "$WORK"
-PIDS=()
-cleanup() {
-    local status=$?
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-    if [ "$KEEP" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
-    exit "$status"
-}
-trap cleanup EXIT INT TERM
+need_tools nginx curl aws /usr/bin/time
+want_bin VSREC_BIN vsrec -p vsrec --bin vsrec
+want_bin FAKEZOOM_BIN fakezoom -p fakezoom --bin fakezoom
+want_bin S3_BIN examples/s3_loopback -p vsrec --example s3_loopback
+build_bins
+make_work "${BENCH_TMPFS:-/dev/shm}" vsrec-objbench
 
 # Sources: session "b", files 000.mp4 …
-mkdir -p "$WORK/src/b" "$WORK/s3" "$WORK/nginx/tmp"
+mkdir -p "$WORK/src/b" "$WORK/s3"
 log "generating $COUNT x $SIZE_MIB MiB"
 for ((i = 0; i < COUNT; i++)); do
     head -c $((SIZE_MIB * 1024 * 1024)) /dev/urandom >"$WORK/src/b/$(printf %03d $i).mp4"
 done
 chmod -R a+rX "$WORK/src"
 
-port=$((20000 + RANDOM % 30000))
-t=$WORK/nginx/tmp
-cat >"$WORK/nginx/nginx.conf" <<EOF
-daemon off;
-worker_processes 1;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    sendfile on;
-    keepalive_requests 100000;
-    default_type application/octet-stream;
-    client_body_temp_path $t/body;
-    proxy_temp_path $t/proxy;
-    fastcgi_temp_path $t/fastcgi;
-    uwsgi_temp_path $t/uwsgi;
-    scgi_temp_path $t/scgi;
-    server {
-        listen 127.0.0.1:$port;
-        location /rec/download/ { rewrite ^/rec/download/(.+)\$ /files/\$1 redirect; }
-        location /files/ { alias $WORK/src/; }
-    }
-}
-EOF
-"$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" 2>/dev/null &
-PIDS+=($!)
-DL_BASE=http://127.0.0.1:$port
-for _ in $(seq 100); do curl -s -o /dev/null "$DL_BASE/" && break; sleep 0.1; done
-
-"$FAKEZOOM_BIN" --download-base "$DL_BASE" --files-from "$WORK/src" >"$WORK/fakezoom.out" 2>"$WORK/fakezoom.err" &
-PIDS+=($!)
-for _ in $(seq 100); do grep -q '^FILES_SESSION=' "$WORK/fakezoom.out" 2>/dev/null && break; sleep 0.1; done
-value() { sed -n "s/^$1=//p" "$WORK/fakezoom.out" | head -1; }
-export VSREC_API_BASE VSREC_API_KEY VSREC_API_SECRET
-VSREC_API_BASE=$(value API_BASE) VSREC_API_KEY=$(value API_KEY) VSREC_API_SECRET=$(value API_SECRET)
+start_nginx
+start_fakezoom --download-base "$DL_BASE" --files-from "$WORK/src"
 
 export AWS_ACCESS_KEY_ID=bench-access AWS_SECRET_ACCESS_KEY=bench-secret-key AWS_REGION=us-east-1
 export AWS_DEFAULT_REGION=us-east-1
 "$S3_BIN" "$WORK/s3" "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" >"$WORK/s3.out" 2>"$WORK/s3.err" &
-PIDS+=($!)
-for _ in $(seq 100); do grep -q '^S3_ENDPOINT=' "$WORK/s3.out" 2>/dev/null && break; sleep 0.1; done
+BG_PIDS+=($!)
+wait_for_line "$WORK/s3.out" S3_ENDPOINT $! "the S3 server"
 export AWS_ENDPOINT_URL
 AWS_ENDPOINT_URL=$(sed -n 's/^S3_ENDPOINT=//p' "$WORK/s3.out")
-[ -n "$AWS_ENDPOINT_URL" ] || die "the S3 server did not start"
-log "nginx on $DL_BASE, fakezoom on $VSREC_API_BASE, S3 on $AWS_ENDPOINT_URL"
+log "S3 on $AWS_ENDPOINT_URL"
 
 # check BUCKET: every object there, of the right size, and 000.mp4 byte for byte.
 check() {
@@ -144,7 +89,7 @@ for ((r = 1; r <= RUNS; r++)); do
         bucket=$tool-$r
         mkdir "$WORK/s3/$bucket"
         log "round $r: $tool"
-        if [ $tool = vsrec ]; then
+        if [ "$tool" = vsrec ]; then
             measure vsrec "$VSREC_BIN" download --jobs "$COUNT" --quiet --out "s3://$bucket/rec" b
             measure prove "$VSREC_BIN" delete --dry-run --json --out "s3://$bucket/rec" b
             proven=$(grep -c '"status":"planned"' "$WORK/prove.out" || true)
@@ -162,8 +107,8 @@ echo "|------|------|-----------------|-----------------------|"
 summary=$TOOLS
 case " $TOOLS " in *" vsrec "*) summary="$summary prove" ;; esac
 for tool in $summary; do
-    walls=$(awk -v t=$tool '$1 == t {print $2}' "$WORK/results" | sort -n)
-    rss=$(awk -v t=$tool '$1 == t {print $3}' "$WORK/results" | sort -n)
+    walls=$(awk -v t="$tool" '$1 == t {print $2}' "$WORK/results" | sort -n)
+    rss=$(awk -v t="$tool" '$1 == t {print $3}' "$WORK/results" | sort -n)
     mid=$(((RUNS + 1) / 2))
     w=$(echo "$walls" | sed -n "${mid}p")
     m=$(echo "$rss" | sed -n "${mid}p")

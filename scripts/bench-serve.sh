@@ -18,6 +18,8 @@
 # Environment: VSREC_BIN, LOAD_BIN (prebuilt vsrec and webhook_load), TMPDIR (work directory's
 # parent; use a real disk, not a tmpfs, to measure fsync).
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 usage() {
     cat <<'EOF'
@@ -31,64 +33,21 @@ usage: scripts/bench-serve.sh [--count N] [--rate R] [--sessions S] [--writers N
 EOF
 }
 
-log() { printf 'bench-serve: %s\n' "$*" >&2; }
-die() {
-    printf 'bench-serve: error: %s\n' "$*" >&2
-    exit 1
-}
-
 COUNT=200
 RATE=50
 SESSIONS=40
 WRITERS=8
-KEEP=0
-while [ $# -gt 0 ]; do
-    case $1 in
-    --count) COUNT=${2:?--count needs a number}; shift 2 ;;
-    --rate) RATE=${2:?--rate needs a number}; shift 2 ;;
-    --sessions) SESSIONS=${2:?--sessions needs a number}; shift 2 ;;
-    --writers) WRITERS=${2:?--writers needs a number}; shift 2 ;;
-    --keep) KEEP=1; shift ;;
-    -h | --help) usage; exit 0 ;;
-    *) usage >&2; die "unknown argument $1" ;;
-    esac
-done
+parse_options --count=COUNT --rate=RATE --sessions=SESSIONS --writers=WRITERS -- "$@"
 [[ $COUNT =~ ^[1-9][0-9]*$ ]] || die "--count $COUNT is not a positive number"
 [[ $RATE =~ ^[0-9]+([.][0-9]+)?$ ]] || die "--rate $RATE is not a number"
 [[ $SESSIONS =~ ^[1-9][0-9]*$ ]] || die "--sessions $SESSIONS is not a positive number"
 [[ $WRITERS =~ ^[0-9]+$ ]] || die "--writers $WRITERS is not a number"
 command -v jq >/dev/null || die "jq is missing (apt-get install jq)"
 
-REPO=$(cd "$(dirname "$0")/.." && pwd)
-cd "$REPO"
-if [ -z "${VSREC_BIN:-}" ] || [ -z "${LOAD_BIN:-}" ]; then
-    command -v cargo >/dev/null || die "cargo is missing (install Rust, or set VSREC_BIN and LOAD_BIN)"
-    log "cargo build --release --locked --bin vsrec --example webhook_load"
-    cargo build --release --locked --bin vsrec --example webhook_load >&2
-    target=$(cargo metadata --format-version 1 --no-deps |
-        sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
-    [ -n "$target" ] || die "cannot find cargo's target directory"
-    VSREC_BIN=${VSREC_BIN:-$target/release/vsrec}
-    LOAD_BIN=${LOAD_BIN:-$target/release/examples/webhook_load}
-fi
-[ -x "$VSREC_BIN" ] || die "VSREC_BIN=$VSREC_BIN is not an executable"
-[ -x "$LOAD_BIN" ] || die "LOAD_BIN=$LOAD_BIN is not an executable"
-
-WORK=$(mktemp -d "${TMPDIR:-/var/tmp}/vsrec-bench-serve.XXXXXX")
-WRITER_PIDS=()
-stop_writers() {
-    for pid in "${WRITER_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${WRITER_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-    WRITER_PIDS=()
-}
-cleanup() {
-    local status=$?
-    stop_writers
-    if [ "$KEEP" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
-    exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+want_bin VSREC_BIN vsrec -p vsrec --bin vsrec
+want_bin LOAD_BIN examples/webhook_load -p vsrec --example webhook_load
+build_bins
+make_work "${TMPDIR:-/var/tmp}" vsrec-bench-serve
 
 # run_case NAME: the load run (webhook_load starts the fake and `vsrec serve`), checked. Prints
 # one TSV row.
@@ -125,10 +84,10 @@ run_case downloads >>"$ROWS"
 if [ "$WRITERS" -gt 0 ]; then
     for i in $(seq "$WRITERS"); do
         writer "$i" &
-        WRITER_PIDS+=($!)
+        BG_PIDS+=($!)
     done
     run_case "downloads + $WRITERS disk writers" >>"$ROWS"
-    stop_writers
+    stop_background
 fi
 
 fs=$(df -PT "$WORK" | awk 'NR == 2 {print $2}')

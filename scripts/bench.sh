@@ -28,6 +28,8 @@
 #   BENCH_TMPFS=DIR          where the work directory goes (default /dev/shm; must be tmpfs)
 #   BENCH_PORT=N             nginx's port (default: a free one)
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 usage() {
     cat <<'EOF'
@@ -52,12 +54,6 @@ Cases:
 Environment: VSREC_BIN, VSREC_BASELINE_BIN, FAKEZOOM_BIN, BENCH_TMPFS, BENCH_PORT
 (see the comment at the top of this script).
 EOF
-}
-
-log() { printf 'bench: %s\n' "$*" >&2; }
-die() {
-    printf 'bench: error: %s\n' "$*" >&2
-    exit 1
 }
 
 QUICK=0
@@ -115,16 +111,9 @@ RUN_TIMEOUT=900
 RSS_TARGET_MIB=32
 RSS_SAME_MIB=4
 
-cd "$(dirname "$0")/.."
-REPO=$(pwd)
-
 # ---------------------------------------------------------------------------------------------
 # Tools
 # ---------------------------------------------------------------------------------------------
-
-find_nginx() {
-    command -v nginx 2>/dev/null || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; } || true
-}
 
 gnu_time_ok() {
     [ -x /usr/bin/time ] && /usr/bin/time --version 2>&1 | grep -q 'GNU'
@@ -159,53 +148,14 @@ ensure_tools() {
     NGINX=$(find_nginx)
     [ -n "$NGINX" ] || die "nginx is still missing"
     gnu_time_ok || die "/usr/bin/time is not GNU time"
-    for t in curl aria2c cmp timeout sha256sum xargs; do
-        command -v "$t" >/dev/null || die "$t is missing"
-    done
-}
-
-build() {
-    if [ -n "${VSREC_BIN:-}" ] && [ -n "${FAKEZOOM_BIN:-}" ]; then
-        return
-    fi
-    command -v cargo >/dev/null || die "cargo is missing (install Rust, or set VSREC_BIN and FAKEZOOM_BIN)"
-    local packages=(-p fakezoom)
-    [ -n "${VSREC_BIN:-}" ] || packages+=(-p vsrec)
-    log "cargo build --release --locked ${packages[*]}"
-    cargo build --release --locked "${packages[@]}" >&2
-    local target
-    target=$(cargo metadata --format-version 1 --no-deps |
-        sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
-    [ -n "$target" ] || die "cannot find cargo's target directory"
-    VSREC_BIN=${VSREC_BIN:-$target/release/vsrec}
-    FAKEZOOM_BIN=${FAKEZOOM_BIN:-$target/release/fakezoom}
+    need_tools curl aria2c cmp timeout sha256sum xargs
 }
 
 # ---------------------------------------------------------------------------------------------
-# Work directory, files, servers
+# Work directory and files (the servers: scripts/lib.sh)
 # ---------------------------------------------------------------------------------------------
 
-WORK=
-NGINX_PID=
-FAKEZOOM_PID=
-
-cleanup() {
-    local status=$?
-    [ -z "$FAKEZOOM_PID" ] || kill "$FAKEZOOM_PID" 2>/dev/null || true
-    [ -z "$NGINX_PID" ] || kill "$NGINX_PID" 2>/dev/null || true
-    [ -z "$FAKEZOOM_PID" ] || wait "$FAKEZOOM_PID" 2>/dev/null || true
-    [ -z "$NGINX_PID" ] || wait "$NGINX_PID" 2>/dev/null || true
-    if [ -n "$WORK" ] && [ -d "$WORK" ]; then
-        if [ "$KEEP" = 1 ]; then
-            log "kept $WORK"
-        else
-            rm -rf "$WORK"
-        fi
-    fi
-    exit "$status"
-}
-
-make_work() {
+make_tmpfs_work() {
     local base=${BENCH_TMPFS:-/dev/shm}
     [ -d "$base" ] || die "$base does not exist (set BENCH_TMPFS to a tmpfs directory)"
     local fs
@@ -225,31 +175,10 @@ make_work() {
     mem=$(($(awk '/^MemAvailable:/ {print $2}' /proc/meminfo) * KiB))
     [ "$avail" -ge "$need" ] || die "$base has $((avail / MiB)) MiB free, the run needs $((need / MiB)) MiB (try --quick)"
     [ "$mem" -ge "$need" ] || die "$((mem / MiB)) MiB of memory available, the run needs $((need / MiB)) MiB in tmpfs (try --quick)"
-    WORK=$(mktemp -d "$base/vsrec-bench.XXXXXX")
-    # nginx's workers may run as another user: they must read the files.
-    chmod 755 "$WORK"
-    mkdir -p "$WORK/src" "$WORK/cmd" "$WORK/nginx/tmp" "$WORK/sums"
+    make_work "$base" vsrec-bench
+    mkdir -p "$WORK/src" "$WORK/cmd" "$WORK/sums"
     RESULTS=$WORK/results.tsv
     : >"$RESULTS"
-}
-
-# $WORK/measure OUT COMMAND...: writes "WALL USER SYS MAXRSS_KIB" for COMMAND to OUT. The C
-# helper (scripts/measure.c) counts to the microsecond; GNU time, the fallback without a C
-# compiler, only to 10 ms, which is coarse for case (d).
-make_measure() {
-    if command -v cc >/dev/null && cc -O2 -o "$WORK/measure" "$REPO/scripts/measure.c" 2>"$WORK/cc.log"; then
-        MEASURED_BY="getrusage via scripts/measure.c (µs)"
-    else
-        log "no C compiler: measuring with GNU time (CPU to 10 ms)"
-        cat >"$WORK/measure" <<'EOF'
-#!/bin/sh
-out=$1
-shift
-exec /usr/bin/time -f '%e %U %S %M' -o "$out" "$@"
-EOF
-        chmod +x "$WORK/measure"
-        MEASURED_BY="GNU time (CPU to 10 ms)"
-    fi
 }
 
 # gen FILE BYTES: incompressible bytes (AES-CTR keystream when openssl is there: fast).
@@ -319,90 +248,6 @@ generate() {
         placeholder e1 1 "$E_SMALL"
     fi
     chmod -R a+rX "$WORK/src"
-}
-
-port_free() {
-    ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-start_nginx() {
-    local port=${BENCH_PORT:-}
-    if [ -z "$port" ]; then
-        for _ in $(seq 50); do
-            port=$((20000 + RANDOM % 30000))
-            port_free "$port" && break
-        done
-    fi
-    port_free "$port" || die "port $port is taken"
-    local conf=$WORK/nginx/nginx.conf t=$WORK/nginx/tmp
-    cat >"$conf" <<EOF
-daemon off;
-worker_processes 1;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    sendfile on;
-    # Not tcp_nopush: with keep-alive it holds the end of some answers for a delayed ACK, and
-    # a run of (d) takes 40 ms longer at random.
-    keepalive_requests 100000;
-    types { video/mp4 mp4; }
-    default_type application/octet-stream;
-    client_body_temp_path $t/body;
-    proxy_temp_path $t/proxy;
-    fastcgi_temp_path $t/fastcgi;
-    uwsgi_temp_path $t/uwsgi;
-    scgi_temp_path $t/scgi;
-    server {
-        listen 127.0.0.1:$port;
-        # Zoom's download host answers download_url with 302 to the storage URL. The file key
-        # in the URL is SESSION%2FFILE; nginx matches on the decoded path.
-        location /rec/download/ {
-            rewrite ^/rec/download/(.+)\$ /files/\$1 redirect;
-        }
-        location /files/ {
-            alias $WORK/src/;
-        }
-    }
-}
-EOF
-    "$NGINX" -p "$WORK/nginx" -c "$conf" -e "$WORK/nginx/error.log" \
-        2>"$WORK/nginx/stderr.log" &
-    NGINX_PID=$!
-    DL_BASE=http://127.0.0.1:$port
-    for _ in $(seq 100); do
-        if curl -s -o /dev/null "$DL_BASE/"; then
-            log "nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///') on $DL_BASE"
-            return
-        fi
-        kill -0 "$NGINX_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    cat "$WORK/nginx/stderr.log" "$WORK/nginx/error.log" >&2
-    die "nginx did not start"
-}
-
-start_fakezoom() {
-    local out=$WORK/fakezoom.out
-    "$FAKEZOOM_BIN" --download-base "$DL_BASE" --files-from "$WORK/src" \
-        >"$out" 2>"$WORK/fakezoom.err" &
-    FAKEZOOM_PID=$!
-    for _ in $(seq 100); do
-        grep -q '^STORAGE_BASE=' "$out" 2>/dev/null && break
-        kill -0 "$FAKEZOOM_PID" 2>/dev/null || { cat "$WORK/fakezoom.err" >&2; die "fakezoom did not start"; }
-        sleep 0.1
-    done
-    grep -q '^STORAGE_BASE=' "$out" || die "fakezoom did not start"
-    value() { sed -n "s/^$1=//p" "$out" | head -1; }
-    export VSREC_API_BASE VSREC_API_KEY VSREC_API_SECRET
-    VSREC_API_BASE=$(value API_BASE)
-    VSREC_API_KEY=$(value API_KEY)
-    VSREC_API_SECRET=$(value API_SECRET)
-    grep -q '^FILES_SESSION=' "$out" || die "fakezoom does not list the generated files (too old?)"
-    # A clean environment for vsrec otherwise: no token, no settings from the caller's shell.
-    unset VSREC_TOKEN VSREC_OUT VSREC_JOBS VSREC_RETRIES VSREC_TIMEOUT
-    log "fakezoom on $VSREC_API_BASE"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -677,15 +522,7 @@ run_e() {
 # (4 wall, 5 CPU, 6 RSS).
 med() {
     awk -F'\t' -v c="$1" -v t="$2" -v k="$3" '$1 == c && $2 == t {print $k}' "$RESULTS" |
-        sort -g |
-        awk -v which="${4:-median}" '{a[NR] = $1}
-            END {
-                if (NR == 0) exit 1
-                if (which == "min") print a[1]
-                else if (which == "max") print a[NR]
-                else if (NR % 2) print a[(NR + 1) / 2]
-                else print (a[NR / 2] + a[NR / 2 + 1]) / 2
-            }'
+        median "${4:-}"
 }
 
 # row CASE_TEXT CASE TOOL BYTES RATIOS: one line of the table.
@@ -791,7 +628,7 @@ report() {
     echo "- machine: $(nproc) × ${cpu:-unknown CPU}, $(awk '/^MemTotal:/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM, $os, Linux $(uname -r)"
     echo "- vsrec: $VSREC_BIN (repo at $rev)${VSREC_BASELINE_BIN:+; baseline: $VSREC_BASELINE_BIN}"
     echo "- peers: $(curl --version | head -1 | cut -d' ' -f1-2), $(aria2c --version | head -1 | sed 's/ version//'), nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///') (sendfile, 302 to the file) on 127.0.0.1; output to tmpfs"
-    echo "- medians of $RUNS rounds ($BIG_RUNS for (e)), tools' order rotated each round; every run's output checked; measured with $MEASURED_BY"
+    echo "- medians of $RUNS rounds ($BIG_RUNS for (e)), tools' order rotated each round; every run's output checked; measured with $MEASURED_BY ($MEASURED_RES)"
     echo "- command: scripts/bench.sh$ARGS"
     echo
     echo "| case | tool | wall (s) | wall, min–max | CPU (s) | peak RSS (MiB) | MiB/s | vsrec ÷ tool, wall | vsrec ÷ tool, CPU |"
@@ -833,22 +670,18 @@ ARGS=
 [ "$BIG_RUNS" = 3 ] || ARGS="$ARGS --big-runs $BIG_RUNS"
 [ "$CASES" = abcdef ] || ARGS="$ARGS --cases $CASES"
 
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 ensure_tools
-build
-[ -x "$VSREC_BIN" ] || die "VSREC_BIN=$VSREC_BIN is not an executable"
-VSREC_BIN=$(realpath "$VSREC_BIN")
-FAKEZOOM_BIN=$(realpath "$FAKEZOOM_BIN")
-[ -z "${VSREC_BASELINE_BIN:-}" ] || VSREC_BASELINE_BIN=$(realpath "$VSREC_BASELINE_BIN")
-[ -x "$FAKEZOOM_BIN" ] || die "FAKEZOOM_BIN=$FAKEZOOM_BIN is not an executable"
-[ -z "${VSREC_BASELINE_BIN:-}" ] || [ -x "$VSREC_BASELINE_BIN" ] ||
-    die "VSREC_BASELINE_BIN=$VSREC_BASELINE_BIN is not an executable"
-make_work
+want_bin VSREC_BIN vsrec -p vsrec --bin vsrec
+want_bin FAKEZOOM_BIN fakezoom -p fakezoom --bin fakezoom
+# VSREC_BASELINE_BIN, when given, is never built.
+[ -z "${VSREC_BASELINE_BIN:-}" ] || want_bin VSREC_BASELINE_BIN -
+build_bins
+make_tmpfs_work
 make_measure
 generate
 start_nginx
-start_fakezoom
+start_fakezoom --download-base "$DL_BASE" --files-from "$WORK/src"
+grep -q '^FILES_SESSION=' "$WORK/fakezoom.out" || die "fakezoom does not list the generated files (too old?)"
 setup_commands
 started=$(date +%s)
 log "measuring (progress below; the table comes at the end)"

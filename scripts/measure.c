@@ -2,7 +2,8 @@
  * microseconds, peak RSS in KiB), as GNU time's %e %U %S %M but to the microsecond: a run of
  * case (d) uses a few hundredths of a second of CPU, which time's 10 ms steps cannot compare.
  * USER, SYS and MAXRSS include the command's waited-for descendants, as with GNU time. Exits
- * with the command's status (128 + signal when it was killed). Built by scripts/bench.sh. */
+ * with the command's status (128 + signal when it was killed). Built by make_measure in
+ * scripts/lib.sh. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
