@@ -254,7 +254,8 @@ impl Bucket {
 
     fn key_of(&self, parts: &[&str]) -> Key {
         let mut key = self.0.prefix.clone();
-        for part in parts {
+        // An empty part is the root itself (`folder("")`: the archive's own files).
+        for part in parts.iter().filter(|part| !part.is_empty()) {
             if !key.is_empty() {
                 key.push('/');
             }
@@ -447,7 +448,7 @@ impl ObjectFolder {
     /// session's `SHA256SUMS` at once none loses another's line: the one the store turns away
     /// reads again and redoes its change. A store without conditional writes gets a plain `PUT`
     /// (the last writer wins, and a lost line is hashed back in by the next run).
-    fn update(
+    pub(super) fn update(
         &self,
         name: &str,
         change: impl Fn(Option<&[u8]>) -> Option<Vec<u8>>,

@@ -30,11 +30,43 @@ impl Archive {
         }
     }
 
-    /// The local folder, for what only a folder has (the `--from last` record).
+    /// The local folder, for what only a folder has.
     pub fn local(&self) -> Option<&local::Archive> {
         match self {
             Self::Local(archive) => Some(archive),
             Self::Object(_) => None,
+        }
+    }
+
+    /// The archive's own small file `name` at its root (`.vsrec-state.json`), or `None`.
+    /// Blocking.
+    pub fn read_root(&self, name: &str) -> io::Result<Option<Vec<u8>>> {
+        match self {
+            Self::Local(archive) => archive.read_file(name),
+            Self::Object(bucket) => bucket.folder("").read(name),
+        }
+    }
+
+    /// Replace the archive's own file `name` with what `change` makes of it (`None`: leave it),
+    /// atomically: in a folder through a temporary of this process's own and a rename; in a
+    /// bucket as a compare-and-swap, `change` redone on what another writer left. Blocking.
+    pub fn update_root(
+        &self,
+        name: &str,
+        change: impl Fn(Option<&[u8]>) -> Option<Vec<u8>>,
+    ) -> io::Result<()> {
+        match self {
+            Self::Local(archive) => {
+                let Some(next) = change(archive.read_file(name)?.as_deref()) else {
+                    return Ok(());
+                };
+                // Two runs finishing at once never share a temporary, and a leftover under it
+                // can only be a dead process's (a pid is unique among live ones).
+                let temp = format!("{name}.{}.tmp", std::process::id());
+                archive.remove_file(&temp)?;
+                archive.replace_file(&temp, name, &next)
+            }
+            Self::Object(bucket) => bucket.folder("").update(name, change),
         }
     }
 

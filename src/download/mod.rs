@@ -113,15 +113,14 @@ impl Sessions {
         )
         .with_shard(args.range.shard);
         let last = || {
-            if crate::archive::object::is_url(&options.out) {
-                return Err(Error::Usage(
-                    "--from last keeps its record in a folder --out, not in an object store yet; give --from a date".into(),
-                ));
-            }
-            let archive = match LocalArchive::open(&options.out) {
-                Ok(archive) => Some(archive),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                Err(e) => return Err(out_error("read", &options.out, &e)),
+            let archive = if crate::archive::object::is_url(&options.out) {
+                Some(store::open(&options.out)?)
+            } else {
+                match LocalArchive::open(&options.out) {
+                    Ok(archive) => Some(Archive::Local(archive)),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                    Err(e) => return Err(out_error("read", &options.out, &e)),
+                }
             };
             state::from_last(archive.as_ref(), &options.out, &selection)
         };
@@ -231,7 +230,7 @@ pub async fn run(
             now,
         },
         Some(archive),
-    ) = (&sessions, engine.archive().and_then(Archive::local))
+    ) = (&sessions, engine.archive())
         && matches!(status, ExitStatus::Success | ExitStatus::NotReady)
     {
         // Every session of the range finished: the next `--from last` can start from here.

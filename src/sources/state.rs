@@ -1,8 +1,10 @@
 //! The archive's memory of its complete runs, for `--from last`: `.vsrec-state.json` inside
-//! `--out`, holding for each selection (the `--type`, `--name` and `--key` a run was given; none
-//! for a whole-account run) the end date of the latest range whose every session finished. It is
-//! replaced atomically through the archive ([`crate::archive::durable`]), so a crash leaves the
-//! old record or the new one, never half of one.
+//! `--out` (a folder, or the bucket's prefix), holding for each selection (the `--type`,
+//! `--name`, `--key` and `--shard` a run was given; none for a whole-account run) the end date
+//! of the latest range whose every session finished. It is replaced atomically through the
+//! archive ([`crate::archive::Archive::update_root`]), so a crash leaves the old record or the
+//! new one, never half of one, and in a bucket two runs recording at once (the shards of one
+//! account) keep each other's records.
 //!
 //! Records are kept per selection because a run that archived only the MP4 files, or only the
 //! sessions named `Design*`, says nothing about the rest: a whole-account `--from last` must not
@@ -15,7 +17,7 @@ use time::{Date, OffsetDateTime};
 
 use super::dates::format_date;
 use super::shard::Shard;
-use crate::archive::LocalArchive as Archive;
+use crate::archive::Archive;
 use crate::error::Error;
 
 /// Inside `--out`. Session folders never start with a dot, so this cannot collide with one.
@@ -106,7 +108,7 @@ fn load(archive: &Archive) -> Result<Record, Error> {
             "{path} is damaged ({why}); delete it and give --from a date"
         ))
     };
-    let text = match archive.read_file(FILE_NAME) {
+    let text = match archive.read_root(FILE_NAME) {
         Ok(None) => return Ok(Record::default()),
         Ok(Some(text)) => text,
         Err(e) if crate::archive::is_refusal(&e) => return Err(damaged(e.to_string())),
@@ -170,36 +172,49 @@ pub fn record_complete(
     to: Date,
     now: OffsetDateTime,
 ) -> Result<(), Error> {
-    let mut record = load(archive)?;
+    // Refuse a damaged or newer record before anything is written over it.
+    load(archive)?;
     let written_at = now
         .replace_nanosecond(0)
         .unwrap_or(now)
         .format(&Rfc3339)
         .unwrap_or_default();
+    archive
+        .update_root(FILE_NAME, |existing| {
+            let record = existing
+                .and_then(|text| serde_json::from_slice(text).ok())
+                .unwrap_or_default();
+            with_run(record, selection, to, &written_at)
+        })
+        .map_err(|e| Error::Usage(format!("cannot write {}: {e}", path_of(archive))))
+}
+
+/// `record` with `selection` complete up to `to`, as the file's new text; `None` when it
+/// already records a later end (the record never moves back).
+fn with_run(
+    mut record: Record,
+    selection: &Selection,
+    to: Date,
+    written_at: &str,
+) -> Option<Vec<u8>> {
     match record.runs.iter_mut().find(|r| &r.selection == selection) {
         Some(run) if parse(&run.last_complete_to).is_some_and(|recorded| recorded > to) => {
-            return Ok(());
+            return None;
         }
         Some(run) => {
             run.last_complete_to = format_date(to);
-            run.written_at = written_at;
+            run.written_at = written_at.to_owned();
         }
         None => record.runs.push(Run {
             selection: selection.clone(),
             last_complete_to: format_date(to),
-            written_at,
+            written_at: written_at.to_owned(),
         }),
     }
     record.version = VERSION;
     let mut text = serde_json::to_vec_pretty(&record).expect("plain structs serialise");
     text.push(b'\n');
-    // A name of this process's own: two runs finishing at once never share a temporary, and a
-    // leftover under it can only be a dead process's (a pid is unique among live ones).
-    let temp = format!("{FILE_NAME}.{}.tmp", std::process::id());
-    archive
-        .remove_file(&temp)
-        .and_then(|()| archive.replace_file(&temp, FILE_NAME, &text))
-        .map_err(|e| Error::Usage(format!("cannot write {}: {e}", path_of(archive))))
+    Some(text)
 }
 
 #[cfg(test)]
@@ -213,7 +228,7 @@ mod tests {
     const NOW: OffsetDateTime = datetime!(2026-07-01 02:00:00 UTC);
 
     fn archive(dir: &std::path::Path) -> Archive {
-        Archive::open(dir).unwrap()
+        Archive::Local(crate::archive::LocalArchive::open(dir).unwrap())
     }
 
     #[test]

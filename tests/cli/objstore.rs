@@ -661,11 +661,81 @@ fn wrong_credentials_and_a_missing_bucket_are_one_line_each_with_the_store_code(
         line.contains("no-such-bucket") && line.contains("NoSuchBucket"),
         "{line}"
     );
+}
 
-    // `--from last` keeps its record in a folder: said plainly, not "no record".
-    let run = h.run(&["download", "--from", "last", "--out", &s3.url()]);
+#[test]
+fn from_last_keeps_one_record_per_shard_in_the_bucket() {
+    let s3 = S3::start();
+    let h = s3
+        .harness(Harness::new())
+        .with_env("VSREC_TEST_NOW", "2026-06-30T05:00:00Z");
+    h.server.add_sessions(fakezoom::generated_account(60));
+    let url = s3.url();
+    let finished = |run: &crate::support::Run| {
+        assert!(matches!(run.code, 0 | 6), "{}", run.stderr);
+    };
+    let run = h.run(&["download", "--from", "last", "--out", &url]);
     run.expect(2);
-    assert!(run.stderr.contains("--from last"), "{}", run.stderr);
+    assert!(run.stderr.contains("no record"), "{}", run.stderr);
+
+    // Two machines' shards of one range, at once: both records land in the one object.
+    let shard = |k: &str| {
+        h.spawn_watched(&[
+            "download",
+            "--json",
+            "--out",
+            &url,
+            "--from",
+            "2026-06-01",
+            "--to",
+            "2026-06-20",
+            "--shard",
+            k,
+        ])
+    };
+    let (first, second) = (shard("0/2"), shard("1/2"));
+    finished(&h.finish_watched(first));
+    finished(&h.finish_watched(second));
+    let state: Value =
+        serde_json::from_slice(&s3.get(&format!("{PREFIX}/.vsrec-state.json")).unwrap()).unwrap();
+    let mut recorded: Vec<(String, String)> = state["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|run| {
+            (
+                run["selection"]["shard"].as_str().unwrap().to_owned(),
+                run["last_complete_to"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    recorded.sort();
+    assert_eq!(
+        recorded,
+        [("0/2", "2026-06-20"), ("1/2", "2026-06-20")].map(|(a, b)| (a.into(), b.into())),
+        "{state}"
+    );
+    assert!(
+        !s3.keys().iter().any(|k| k.contains(".tmp")),
+        "{:?}",
+        s3.keys()
+    );
+
+    // Each shard goes on from the day before its own record.
+    h.server.clear_log();
+    let run = h.run(&[
+        "download", "--json", "--out", &url, "--from", "last", "--shard", "1/2",
+    ]);
+    finished(&run);
+    let requests = h.server.account_requests();
+    assert!(!requests.is_empty());
+    for r in &requests {
+        assert_eq!(
+            (r.from.as_deref(), r.to.as_deref()),
+            (Some("2026-06-19"), Some("2026-06-30")),
+            "{r:?}"
+        );
+    }
 }
 
 #[test]
