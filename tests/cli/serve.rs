@@ -252,12 +252,16 @@ fn completed() -> &'static [u8] {
 #[test]
 fn a_signed_recording_event_is_on_disk_before_its_200() {
     let h = Harness::new();
+    // The session's listing is held, so the event stays in the spool until it has been seen.
+    h.server
+        .push_list_faults("1234567890", [fakezoom::ListFault::Hold]);
     let mut serve = Serve::start(&h, &[]);
     let response = serve.sender().deliver(completed()).unwrap();
     assert_eq!(response.status, 200);
     assert_eq!(response.json(), json!({"status": "spooled"}));
     // The answer came after the write: the exact bytes Zoom signed are there now.
     assert_eq!(spooled(&spool_dir(&h)), [completed()]);
+    h.server.release_listings();
     let received = serve.wait_for("received session.recording_completed");
     assert!(
         received.contains(r#"session "1234567890", 3 file(s)"#),

@@ -49,6 +49,35 @@ pub(crate) fn hold_the_screen_recording(h: &Harness) -> String {
     key
 }
 
+/// Two deliveries of the sample session (Zoom's retry is signed anew, so two bodies: two spool
+/// entries), worked on at once while the storage host holds every body; both settle, and each
+/// file was fetched once. Returns the first body and the fetch counts.
+pub(crate) fn two_deliveries_at_once(
+    h: &Harness,
+    serve: &mut Serve,
+) -> (Vec<u8>, HashMap<String, usize>) {
+    h.server.set_storage_rate(Some(0));
+    let first = h.server.webhook_event(COMPLETED, SAMPLE);
+    let second = h.server.webhook_event(COMPLETED, SAMPLE);
+    for body in [&first, &second] {
+        assert_eq!(
+            serve.sender().deliver(body).unwrap().json()["status"],
+            "spooled"
+        );
+    }
+    wait_until("both events in progress and a body held", || {
+        serve.health()["in_progress"] == 2 && !h.requests(Listener::Storage).is_empty()
+    });
+    h.server.set_storage_rate(None);
+    serve.wait_for_nth("removed from the spool", 2);
+    let fetched = fetches(h);
+    assert!(
+        !fetched.is_empty() && fetched.values().all(|n| *n == 1),
+        "{fetched:?}"
+    );
+    (first, fetched)
+}
+
 /// `body`, delivered again after its files were archived, is a new event that every file
 /// settles as verified (a `HEAD` or a look at the folder): nothing is fetched again.
 pub(crate) fn a_redelivery_fetches_nothing(
@@ -169,27 +198,7 @@ fn a_signed_event_is_answered_and_its_files_appear_verified() {
 fn the_same_event_twice_at_once_and_again_later_fetches_each_file_once() {
     let h = Harness::new();
     let mut serve = Serve::start(&h, &[]);
-    // Two deliveries for one session (Zoom's retry is signed anew, and an event that came twice
-    // with different bodies is two spool entries): both are worked on at once while the
-    // storage host holds every body.
-    h.server.set_storage_rate(Some(0));
-    let first = h.server.webhook_event(COMPLETED, SAMPLE);
-    let second = h.server.webhook_event(COMPLETED, SAMPLE);
-    assert_eq!(
-        serve.sender().deliver(&first).unwrap().json()["status"],
-        "spooled"
-    );
-    assert_eq!(
-        serve.sender().deliver(&second).unwrap().json()["status"],
-        "spooled"
-    );
-    wait_until("both events in progress and a body held", || {
-        serve.health()["in_progress"] == 2 && !h.requests(Listener::Storage).is_empty()
-    });
-    h.server.set_storage_rate(None);
-    serve.wait_for_nth("removed from the spool", 2);
-    let fetched = fetches(&h);
-    assert!(fetched.values().all(|n| *n == 1), "{fetched:?}");
+    let (first, fetched) = two_deliveries_at_once(&h, &mut serve);
     let verified = assert_archived(&h, fetched.len());
     assert!(verified.exists());
 

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::objstore::{PREFIX, S3};
 use crate::serve::{SECRET, Serve, spooled};
 use crate::serve_archive::{
-    a_redelivery_fetches_nothing, fetches, hold_the_screen_recording, kind,
+    a_redelivery_fetches_nothing, hold_the_screen_recording, kind, two_deliveries_at_once,
 };
 use crate::support::{Harness, SAMPLE, sha256_hex, wait_until};
 
@@ -53,27 +53,8 @@ fn events_are_archived_into_the_bucket_with_their_proofs_and_each_file_is_fetche
     let mut serve = start(&h, &s3, &["--jobs", "32"]);
     let listening: Value = serde_json::from_str(&serve.wait_for(r#""kind":"listening""#)).unwrap();
     assert_eq!(listening["out"], s3.url(), "{listening}");
-    // Two deliveries of one session (different bodies: two spool entries) worked on at once,
-    // while the storage host holds every body: the second takes its turn after the first.
-    h.server.set_storage_rate(Some(0));
-    let first = h.server.webhook_event(COMPLETED, SAMPLE);
-    let second = h.server.webhook_event(COMPLETED, SAMPLE);
-    for body in [&first, &second] {
-        assert_eq!(
-            serve.sender().deliver(body).unwrap().json()["status"],
-            "spooled"
-        );
-    }
-    wait_until("both events in progress and a body held", || {
-        serve.health()["in_progress"] == 2 && !h.requests(Listener::Storage).is_empty()
-    });
-    h.server.set_storage_rate(None);
-    serve.wait_for_nth("removed from the spool", 2);
-    let fetched = fetches(&h);
-    assert!(
-        !fetched.is_empty() && fetched.values().all(|n| *n == 1),
-        "{fetched:?}"
-    );
+    // The second of two deliveries at once takes its turn after the first.
+    let (first, fetched) = two_deliveries_at_once(&h, &mut serve);
 
     // Every file downloaded once, byte-exact under its key; the second event found them.
     let lines = kind(&serve, "file");
