@@ -5,7 +5,6 @@
 
 use std::path::{Path, PathBuf};
 
-use fakezoom::Listener;
 use serde_json::{Value, json};
 
 use crate::objstore::{PREFIX, S3};
