@@ -29,6 +29,7 @@ pub mod manifest;
 pub mod object;
 pub mod object_log;
 mod object_proof;
+mod object_writer;
 mod proof;
 mod s3_stamp;
 pub mod session_json;

@@ -11,7 +11,8 @@ use bytes::Bytes;
 use super::digest::Digest;
 use super::local::{self, FileId, Slot};
 use super::manifest::{Malformed, Manifest};
-use super::object::{Bucket, ObjectFolder, ObjectWriter};
+use super::object::{Bucket, ObjectFolder};
+use super::object_writer::ObjectWriter;
 use super::update::Entry;
 use super::writer::{self, CommitError};
 
