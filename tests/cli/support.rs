@@ -184,8 +184,8 @@ impl Harness {
                     &secret[..4]
                 ));
             }
-            // Any JWT: base64url of `{"` starts every header.
-            if text.contains("eyJ") {
+            // Any JWT: three base64url parts, the first of them (the header) `{"…`.
+            if contains_jwt(text) {
                 leaks.push(format!("a JWT leaked to {stream}:\n{text}"));
             }
             for (at, _) in text.match_indices("access_token=") {
@@ -510,4 +510,32 @@ pub fn run_measuring_rss(h: &Harness, args: &[&str]) -> (Run, u64) {
 fn vm_hwm_kib(status: &str) -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Whether `text` holds something shaped like a JWT: `eyJ…` (base64url of `{"`), a dot, a
+/// base64url part, a dot. Not just `eyJ`, which a random ID (Zoom's tracking IDs) can hold.
+pub fn contains_jwt(text: &str) -> bool {
+    let part = |s: &str| {
+        s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(s.len())
+    };
+    text.match_indices("eyJ").any(|(at, _)| {
+        let rest = &text[at..];
+        let header = part(rest);
+        let Some(payload) = rest[header..].strip_prefix('.') else {
+            return false;
+        };
+        let len = part(payload);
+        len > 0 && payload[len..].starts_with('.')
+    })
+}
+
+#[test]
+fn a_jwt_is_told_from_a_random_id_that_holds_eyj() {
+    assert!(contains_jwt(
+        "Bearer eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJrIn0.sig and more"
+    ));
+    assert!(contains_jwt("token=eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJrIn0."));
+    assert!(!contains_jwt("rid=WEB_Z-A8zSN-SlkqosgezpfOJQuIeyJn4aff))"));
+    assert!(!contains_jwt("eyJ. and eyJabc.def"));
 }
