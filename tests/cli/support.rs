@@ -512,22 +512,19 @@ fn vm_hwm_kib(status: &str) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// Whether `text` holds something shaped like a JWT: `eyJ…` (base64url of `{"`), a dot, a
-/// base64url part, a dot. Not just `eyJ`, which a random ID (Zoom's tracking IDs) can hold.
+/// Whether `text` holds something shaped like a JWT: base64url parts joined by dots, three of
+/// them in a row, the header or the payload `eyJ…` (base64url of `{"`; Zoom's download tokens
+/// start their header otherwise). Not just `eyJ`, which a random ID (a tracking ID) can hold.
 pub fn contains_jwt(text: &str) -> bool {
-    let part = |s: &str| {
-        s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-            .unwrap_or(s.len())
-    };
-    text.match_indices("eyJ").any(|(at, _)| {
-        let rest = &text[at..];
-        let header = part(rest);
-        let Some(payload) = rest[header..].strip_prefix('.') else {
-            return false;
-        };
-        let len = part(payload);
-        len > 0 && payload[len..].starts_with('.')
-    })
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .any(|run| {
+            let parts: Vec<&str> = run.split('.').collect();
+            parts.windows(3).any(|w| {
+                !w[0].is_empty()
+                    && !w[1].is_empty()
+                    && (w[0].starts_with("eyJ") || w[1].starts_with("eyJ"))
+            })
+        })
 }
 
 #[test]
@@ -538,4 +535,8 @@ fn a_jwt_is_told_from_a_random_id_that_holds_eyj() {
     assert!(contains_jwt("token=eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJrIn0."));
     assert!(!contains_jwt("rid=WEB_Z-A8zSN-SlkqosgezpfOJQuIeyJn4aff))"));
     assert!(!contains_jwt("eyJ. and eyJabc.def"));
+    // Zoom's own token: the header is not `eyJ`, the payload is.
+    assert!(contains_jwt(
+        r#""download_token": "abJhbGciOiJ9.eyJpc3MiOiJo.a6KetiC6Bl-Zy""#
+    ));
 }
