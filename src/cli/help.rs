@@ -48,9 +48,9 @@ const API_EXITS: [ExitStatus; 6] = [
     ExitStatus::Interrupted,
 ];
 
-/// Every code: a download never re-checks what it did not write, but `--delete-after` keeps
-/// a file the archive does not prove (7).
-const DOWNLOAD_EXITS: [ExitStatus; 10] = [
+/// Every code: `download` (whose `--delete-after` keeps a file the archive does not prove, 7)
+/// and `delete`.
+const EVERY_EXIT: [ExitStatus; 10] = [
     ExitStatus::Success,
     ExitStatus::Failure,
     ExitStatus::Usage,
@@ -154,7 +154,7 @@ pub fn download() -> String {
     render(&Page {
         env: &CREDENTIALS,
         notes: "",
-        exits: &DOWNLOAD_EXITS,
+        exits: &EVERY_EXIT,
         wording: &[(
             ExitStatus::Corrupt,
             "--delete-after kept a file on Zoom: the archive does not prove it",
@@ -313,18 +313,7 @@ pub fn delete() -> String {
                 after it is sent in OUT/.vsrec-deletions.jsonl (with a bucket --out, one object \
                 per record under PREFIX/.vsrec-deletions/, and each object is read back whole \
                 and re-hashed to prove it). Without a terminal, --yes is required.",
-        exits: &[
-            ExitStatus::Success,
-            ExitStatus::Failure,
-            ExitStatus::Usage,
-            ExitStatus::Auth,
-            ExitStatus::NotFound,
-            ExitStatus::FilesFailed,
-            ExitStatus::NotReady,
-            ExitStatus::Corrupt,
-            ExitStatus::Interrupted,
-            ExitStatus::Terminated,
-        ],
+        exits: &EVERY_EXIT,
         wording: &[
             (
                 ExitStatus::Success,
