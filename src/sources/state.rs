@@ -103,18 +103,19 @@ fn path_of(archive: &Archive) -> String {
 
 fn load(archive: &Archive) -> Result<Record, Error> {
     let path = path_of(archive);
-    let damaged = |why: String| {
-        Error::Usage(format!(
-            "{path} is damaged ({why}); delete it and give --from a date"
-        ))
+    match archive.read_root(FILE_NAME) {
+        Ok(text) => judge(&path, text.as_deref()),
+        Err(e) if crate::archive::is_refusal(&e) => Err(damaged(&path, &e.to_string())),
+        Err(e) => Err(Error::Usage(format!("cannot read {path}: {e}"))),
+    }
+}
+
+/// The record `text` holds (none: an empty one), or why it must not be used or written over.
+fn judge(path: &str, text: Option<&[u8]>) -> Result<Record, Error> {
+    let Some(text) = text else {
+        return Ok(Record::default());
     };
-    let text = match archive.read_root(FILE_NAME) {
-        Ok(None) => return Ok(Record::default()),
-        Ok(Some(text)) => text,
-        Err(e) if crate::archive::is_refusal(&e) => return Err(damaged(e.to_string())),
-        Err(e) => return Err(Error::Usage(format!("cannot read {path}: {e}"))),
-    };
-    let record: Record = serde_json::from_slice(&text).map_err(|e| damaged(e.to_string()))?;
+    let record: Record = serde_json::from_slice(text).map_err(|e| damaged(path, &e.to_string()))?;
     if record.version > VERSION {
         return Err(Error::Usage(format!(
             "{path} was written by a newer vsrec (version {}); upgrade vsrec",
@@ -123,9 +124,15 @@ fn load(archive: &Archive) -> Result<Record, Error> {
     }
     for run in &record.runs {
         parse(&run.last_complete_to)
-            .ok_or_else(|| damaged(format!("{:?} is not a date", run.last_complete_to)))?;
+            .ok_or_else(|| damaged(path, &format!("{:?} is not a date", run.last_complete_to)))?;
     }
     Ok(record)
+}
+
+fn damaged(path: &str, why: &str) -> Error {
+    Error::Usage(format!(
+        "{path} is damaged ({why}); delete it and give --from a date"
+    ))
 }
 
 fn parse(text: &str) -> Option<Date> {
@@ -172,21 +179,28 @@ pub fn record_complete(
     to: Date,
     now: OffsetDateTime,
 ) -> Result<(), Error> {
-    // Refuse a damaged or newer record before anything is written over it.
-    load(archive)?;
+    let path = path_of(archive);
     let written_at = now
         .replace_nanosecond(0)
         .unwrap_or(now)
         .format(&Rfc3339)
         .unwrap_or_default();
+    // A damaged or newer record is never written over, also when it is what another writer
+    // left between a bucket's read and its conditional write (the update reads again).
+    let refused = std::cell::RefCell::new(None);
     archive
-        .update_root(FILE_NAME, |existing| {
-            let record = existing
-                .and_then(|text| serde_json::from_slice(text).ok())
-                .unwrap_or_default();
-            with_run(record, selection, to, &written_at)
+        .update_root(FILE_NAME, |existing| match judge(&path, existing) {
+            Ok(record) => with_run(record, selection, to, &written_at),
+            Err(e) => {
+                refused.replace(Some(e));
+                None
+            }
         })
-        .map_err(|e| Error::Usage(format!("cannot write {}: {e}", path_of(archive))))
+        .map_err(|e| match crate::archive::is_refusal(&e) {
+            true => damaged(&path, &e.to_string()),
+            false => Error::Usage(format!("cannot write {path}: {e}")),
+        })?;
+    refused.into_inner().map_or(Ok(()), Err)
 }
 
 /// `record` with `selection` complete up to `to`, as the file's new text; `None` when it
