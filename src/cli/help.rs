@@ -355,14 +355,7 @@ pub fn recover() -> String {
     render(&Page {
         env: &CREDENTIALS,
         notes: "Zoom keeps trashed recordings for 30 days; `vsrec list --trash` shows them.",
-        exits: &[
-            ExitStatus::Success,
-            ExitStatus::Failure,
-            ExitStatus::Usage,
-            ExitStatus::Auth,
-            ExitStatus::NotFound,
-            ExitStatus::Interrupted,
-        ],
+        exits: &API_EXITS,
         wording: &[(
             ExitStatus::NotFound,
             "nothing of that session (or file) is in the trash",
