@@ -208,9 +208,6 @@ pub async fn run(
         }
     };
     let summary = engine.drain().await;
-    if !cancel.is_cancelled() {
-        engine.reporter().warn_unselected_types();
-    }
     if cancel.is_cancelled() {
         // Ctrl-C (130) or SIGTERM (143), whichever came first.
         let status = stop.status().unwrap_or(ExitStatus::Interrupted);
@@ -219,6 +216,7 @@ pub async fn run(
         }
         return Ok(status);
     }
+    engine.reporter().warn_unselected_types();
     if dry_run {
         return Ok(listing_status);
     }
