@@ -83,13 +83,14 @@ pub async fn list(client: &ApiClient, term: &Term, json: bool) -> anyhow::Result
             let file = row.file.map(|i| &row.session.files[i]);
             table.push_str(&format!(
                 "{}\t{}\t{}\t{}\t{}\t{}\n",
-                row.session.id,
+                // Zoom's text, shown as `list` shows it: never a terminal escape.
+                format::printable(&row.session.id),
                 if row.whole { "session" } else { "file" },
-                file.and_then(|f| f.id.as_deref()).unwrap_or("-"),
-                file.and_then(|f| f.file_type.as_deref()).unwrap_or("-"),
+                format::printable(file.and_then(|f| f.id.as_deref()).unwrap_or("-")),
+                format::printable(file.and_then(|f| f.file_type.as_deref()).unwrap_or("-")),
                 file.and_then(|f| f.size)
                     .map_or_else(|| "-".to_owned(), format::bytes),
-                row.session.start_time.as_deref().unwrap_or("-"),
+                format::printable(row.session.start_time.as_deref().unwrap_or("-")),
             ));
         }
         term.data(&table)?;

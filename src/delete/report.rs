@@ -156,15 +156,18 @@ impl Report {
                 self.term.data(&format!(
                     "{}\t{scope}\t{}\t{size}\n",
                     self.action.as_str(),
-                    file.path
+                    format::printable(&file.path)
                 ))?;
             }
         }
         if !self.json {
             for file in plan.kept() {
                 if let Verdict::Keep { reason, .. } = &file.verdict {
-                    self.term
-                        .data(&format!("keep\t{}\t{}\t\n", reason.word(), file.path))?;
+                    self.term.data(&format!(
+                        "keep\t{}\t{}\t\n",
+                        reason.word(),
+                        format::printable(&file.path)
+                    ))?;
                 }
             }
         }
