@@ -467,10 +467,22 @@ async fn delete_session(
                 }
             }
             Err(e) => {
-                term.error(&format!(
-                    "session {}: not deleted, as it could not be listed again right before: {e:#}",
-                    plan.session_id
-                ));
+                // Its files are reported as failed, as after a failed request: not one of them
+                // may vanish from the report.
+                let error = format!("it could not be listed again right before: {e:#}");
+                let files: Vec<_> = plan.going().collect();
+                report.answered(
+                    plan,
+                    &files,
+                    "session",
+                    &report::Answer {
+                        status: crate::events::DeleteStatus::Failed,
+                        http_status: None,
+                        zoom_code: None,
+                        zoom_message: None,
+                        failure: Some(("request failed", &error)),
+                    },
+                )?;
                 return Ok(exit_status_of(&e).worst(ExitStatus::FilesFailed));
             }
         }

@@ -276,6 +276,42 @@ fn a_file_the_archive_does_not_prove_is_kept() {
 }
 
 #[test]
+fn a_session_that_cannot_be_listed_again_right_before_its_delete_reports_every_file_failed() {
+    let (h, _) = archived();
+    // The proof's listing is answered; the one right before the session-level DELETE is not.
+    h.server.push_list_faults(
+        SAMPLE,
+        [fakezoom::ListFault::Delay(std::time::Duration::ZERO)]
+            .into_iter()
+            .chain(std::iter::repeat_n(fakezoom::ListFault::status(503), 10)),
+    );
+    let run = delete(&h, &["--yes", "--retries", "0"], &[SAMPLE]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(deletes(&h).is_empty());
+    let events = events(&run);
+    assert_eq!(events.len(), FILES, "{}", run.stdout);
+    assert!(
+        events
+            .iter()
+            .all(|e| e["status"] == "failed" && e["scope"] == "session"),
+        "{events:#?}"
+    );
+    let summary = run.json_lines().pop().unwrap();
+    assert_eq!(summary["files_failed"], FILES, "{summary}");
+    assert_eq!(summary["exit_code"], run.code);
+    assert!(
+        run.stderr.contains("listed again right before"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        h.server.listed_keys(SAMPLE).len(),
+        FILES + 1,
+        "nothing deleted"
+    );
+}
+
+#[test]
 fn a_missing_cc_file_means_per_file_deletes_only() {
     let (h, files) = archived();
     std::fs::remove_file(path_of(&h, &files, CC)).unwrap();
