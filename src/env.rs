@@ -33,10 +33,6 @@ pub const CLICOLOR_FORCE: &str = "CLICOLOR_FORCE";
 pub const CLICOLOR: &str = "CLICOLOR";
 pub const TERM: &str = "TERM";
 
-/// `--out s3://…`: the S3 endpoint of an S3-compatible store (MinIO, Ceph, R2). The `object_store`
-/// crate reads these and the rest of each cloud's chain (`AWS_*`, `GOOGLE_*`, `AZURE_*`) itself;
-/// vsrec looks at the endpoint only to allow plain `http://` when the operator names one.
-pub const AWS_ENDPOINTS: [&str; 3] = ["AWS_ENDPOINT_URL", "AWS_ENDPOINT", "AWS_ENDPOINT_URL_S3"];
 /// `--out s3://…`: the named profile in the AWS CLI's files, which vsrec reads itself (static keys,
 /// region, `endpoint_url`) because `object_store` does not.
 pub const AWS_PROFILE: &str = "AWS_PROFILE";

@@ -48,12 +48,12 @@ const OTHER_SOURCES: [&str; 6] = [
     "credential_source",
 ];
 
-/// `builder` (from the environment) with what the profile adds; and the endpoint the profile
-/// names, if it is the one used. Errors name the profile and the file, never a value.
+/// `builder` (from the environment) with what the profile adds. Errors name the profile and
+/// the file, never a value.
 pub fn apply(
     mut builder: AmazonS3Builder,
     env_lookup: EnvLookup<'_>,
-) -> Result<(AmazonS3Builder, Option<String>), String> {
+) -> Result<AmazonS3Builder, String> {
     let named = env_lookup(env::AWS_PROFILE).filter(|p| !p.is_empty());
     let name = named.clone().unwrap_or_else(|| "default".to_owned());
     let (credentials_file, config_file) = files(env_lookup);
@@ -69,7 +69,7 @@ pub fn apply(
                     shown(&credentials_file),
                     shown(&config_file)
                 )),
-                None => Ok((builder, None)),
+                None => Ok(builder),
             };
         }
         (credentials, config) => merge(credentials.unwrap_or_default(), config.unwrap_or_default()),
@@ -109,15 +109,13 @@ pub fn apply(
     {
         builder = builder.with_region(region);
     }
-    let mut endpoint = None;
     if !has(&builder, AmazonS3ConfigKey::Endpoint)
         && !has(&builder, AmazonS3ConfigKey::S3Endpoint)
         && let Some(url) = &profile.endpoint_url
     {
         builder = builder.with_endpoint(url);
-        endpoint = Some(url.clone());
     }
-    Ok((builder, endpoint))
+    Ok(builder)
 }
 
 /// `AWS_SHARED_CREDENTIALS_FILE` and `AWS_CONFIG_FILE`, else `~/.aws/credentials` and
@@ -265,7 +263,7 @@ region = us-east-2
                 builder = builder.with_config(key, *value);
             }
         }
-        apply(builder, &|k| map.get(k).cloned()).map(|(b, _)| b)
+        apply(builder, &|k| map.get(k).cloned())
     }
 
     fn value(builder: &AmazonS3Builder, key: AmazonS3ConfigKey) -> Option<String> {
@@ -354,9 +352,9 @@ region = us-east-2
     #[test]
     fn no_files_and_no_profile_named_changes_nothing() {
         let builder = AmazonS3Builder::new().with_region("us-west-2");
-        let (b, endpoint) = apply(builder, &|_| None).unwrap();
+        let b = apply(builder, &|_| None).unwrap();
         assert_eq!(value(&b, AmazonS3ConfigKey::Region).unwrap(), "us-west-2");
         assert_eq!(value(&b, AmazonS3ConfigKey::AccessKeyId), None);
-        assert_eq!(endpoint, None);
+        assert_eq!(super::super::s3_stamp::endpoint_of(&b), None);
     }
 }

@@ -36,7 +36,7 @@ use super::aws_profile;
 use super::digest::{Digest, Sha256};
 use super::local::Slot;
 use super::manifest::{self, Malformed, Manifest};
-use super::s3_stamp::Stamper;
+use super::s3_stamp::{self, Stamper};
 use super::{PART_SUFFIX, SESSION_JSON};
 
 /// Bytes per uploaded part: within S3's 5 MiB minimum and the 8–16 MiB asked for.
@@ -153,15 +153,13 @@ impl Bucket {
         let mut stamper = None;
         let store: Arc<dyn ObjectStore> = match scheme {
             "s3" => {
-                let (mut builder, profile_endpoint) = aws_profile::apply(
+                let mut builder = aws_profile::apply(
                     object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket),
                     &|name| std::env::var(name).ok(),
                 )?;
                 // An S3-compatible store on plain HTTP (MinIO on a LAN, a test server) is the
                 // operator's explicit choice through AWS_ENDPOINT_URL or a profile.
-                if endpoint_is_http()
-                    || profile_endpoint.is_some_and(|url| url.starts_with("http://"))
-                {
+                if s3_stamp::endpoint_of(&builder).is_some_and(|url| url.starts_with("http://")) {
                     builder = builder.with_allow_http(true);
                 }
                 let s3 = Arc::new(builder.clone().build().map_err(|e| build_error(url, &e))?);
@@ -271,12 +269,6 @@ impl Bucket {
         };
         io::Error::new(kind, describe(&self.0.bucket, key, err))
     }
-}
-
-fn endpoint_is_http() -> bool {
-    crate::env::AWS_ENDPOINTS
-        .iter()
-        .any(|name| std::env::var(name).is_ok_and(|v| v.starts_with("http://")))
 }
 
 /// The builder refused its configuration: say which setting, never its value.

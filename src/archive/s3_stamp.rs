@@ -41,6 +41,14 @@ pub enum Unstamped {
     Failed(String),
 }
 
+/// The endpoint `builder` will use, if one is set: `AWS_ENDPOINT_URL_S3` over `AWS_ENDPOINT_URL`
+/// (or a profile's `endpoint_url`), as `AmazonS3Builder::build` chooses.
+pub fn endpoint_of(builder: &AmazonS3Builder) -> Option<String> {
+    builder
+        .get_config_value(&AmazonS3ConfigKey::S3Endpoint)
+        .or_else(|| builder.get_config_value(&AmazonS3ConfigKey::Endpoint))
+}
+
 impl Stamper {
     /// The stamper for `store`, built from `builder`; `None` where a copy would not be signed
     /// the way the store expects (S3 Express, unsigned requests).
@@ -52,7 +60,7 @@ impl Stamper {
         }
         let bucket = value(AmazonS3ConfigKey::Bucket)?;
         let region = value(AmazonS3ConfigKey::Region).unwrap_or_else(|| "us-east-1".into());
-        let endpoint = value(AmazonS3ConfigKey::S3Endpoint).or(value(AmazonS3ConfigKey::Endpoint));
+        let endpoint = endpoint_of(builder);
         let virtual_hosted = flag(AmazonS3ConfigKey::VirtualHostedStyleRequest);
         // As `AmazonS3Builder::build` computes it.
         let bucket_endpoint = match (endpoint, virtual_hosted) {
