@@ -308,19 +308,25 @@ impl Engine {
     }
 }
 
+/// The archive `out` names as it is, nothing created: a bucket (checked), a folder, or `None`
+/// when the folder does not exist yet.
+pub(super) fn open_existing(out: &std::path::Path) -> Result<Option<Archive>, Error> {
+    if crate::archive::object::is_url(out) {
+        return super::store::open(out).map(Some);
+    }
+    match LocalArchive::open(out) {
+        Ok(archive) => Ok(Some(Archive::Local(archive))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(super::out_error("read", out, &e)),
+    }
+}
+
 /// The archive at `--out`, created unless this is a dry run (which creates nothing, and plans
 /// against nothing when `--out` does not exist yet).
 fn open_archive(options: &Options) -> Result<Option<Archive>, Error> {
     let out = &options.out;
-    if crate::archive::object::is_url(out) {
-        return super::store::open(out).map(Some);
-    }
-    if options.dry_run {
-        return match LocalArchive::open(out) {
-            Ok(archive) => Ok(Some(Archive::Local(archive))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(super::out_error("read", out, &e)),
-        };
+    if options.dry_run || crate::archive::object::is_url(out) {
+        return open_existing(out);
     }
     LocalArchive::create(out)
         .map(|a| Some(Archive::Local(a)))

@@ -26,7 +26,6 @@ use std::sync::Arc;
 pub use self::engine::{Ctx, Engine, FileReport, SessionReport};
 pub use self::feed::Sessions;
 pub use self::listing::{Prelisted, SessionInput};
-use crate::archive::{Archive, LocalArchive};
 use crate::cli::DownloadArgs;
 use crate::client::ApiClient;
 use crate::error::Error;
@@ -113,15 +112,7 @@ impl Sessions {
         )
         .with_shard(args.range.shard);
         let last = || {
-            let archive = if crate::archive::object::is_url(&options.out) {
-                Some(store::open(&options.out)?)
-            } else {
-                match LocalArchive::open(&options.out) {
-                    Ok(archive) => Some(Archive::Local(archive)),
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                    Err(e) => return Err(out_error("read", &options.out, &e)),
-                }
-            };
+            let archive = engine::open_existing(&options.out)?;
             state::from_last(archive.as_ref(), &options.out, &selection)
         };
         match RangeQuery::resolve_with_last(&args.range, env, Some(&last))? {
