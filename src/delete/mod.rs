@@ -112,26 +112,14 @@ fn refuse_trusting_a_store(out: &std::path::Path, trust_manifest: bool) -> Resul
     Ok(())
 }
 
-/// The archive [`after_download`] proves with: the download's own, a folder or a bucket,
-/// opened anew so that the deletions hold their own handle.
-pub trait Proving {
-    fn reopen(&self) -> io::Result<Archive>;
-}
-
-impl Proving for LocalArchive {
-    fn reopen(&self) -> io::Result<Archive> {
-        LocalArchive::open(self.root())
+/// The archive [`after_download`] proves with: the download's own, a folder or a bucket, opened
+/// anew so that the deletions hold their own handle.
+fn reopen(archive: &Archive) -> io::Result<Archive> {
+    match archive {
+        Archive::Local(local) => LocalArchive::open(local.root())
             .map(Archive::Local)
-            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", self.root().display())))
-    }
-}
-
-impl Proving for Archive {
-    fn reopen(&self) -> io::Result<Archive> {
-        match self {
-            Self::Local(local) => local.reopen(),
-            Self::Object(bucket) => Ok(Self::Object(bucket.clone())),
-        }
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", local.root().display()))),
+        Archive::Object(bucket) => Ok(Archive::Object(bucket.clone())),
     }
 }
 
@@ -202,7 +190,7 @@ pub async fn run(
 #[allow(clippy::too_many_arguments)]
 pub async fn after_download(
     client: &ApiClient,
-    archive: &impl Proving,
+    archive: &Archive,
     term: &Term,
     mut reports: Vec<crate::download::SessionReport>,
     options: &Options,
@@ -215,11 +203,8 @@ pub async fn after_download(
         return Ok(ExitStatus::Success);
     }
     reports.sort_by(|a, b| a.session_id.cmp(&b.session_id));
-    let archive = Arc::new(
-        archive
-            .reopen()
-            .map_err(|e| anyhow::anyhow!("cannot open the archive: {e}"))?,
-    );
+    let archive =
+        Arc::new(reopen(archive).map_err(|e| anyhow::anyhow!("cannot open the archive: {e}"))?);
     let mut plans = Vec::new();
     for session in reports {
         if session.files.is_empty() {
