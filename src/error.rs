@@ -73,6 +73,23 @@ impl Error {
 
 /// The exit code for an error that reached the top: the first [`Error`] in its chain decides; a
 /// broken pipe is the reader going away (`vsrec list --json | head -1`), which is success.
+/// Zoom's error answer somewhere in `err`'s chain, if the failure was one.
+pub fn api_error_in(err: &anyhow::Error) -> Option<&ApiError> {
+    err.chain()
+        .find_map(|cause| match cause.downcast_ref::<Error>() {
+            Some(Error::Api(api)) => Some(api),
+            _ => None,
+        })
+}
+
+impl ApiError {
+    /// A refusal rather than a failure: not allowed (401, 403), or a 2xx that is not the
+    /// expected answer (Zoom's way of saying it did nothing).
+    pub fn is_refusal(&self) -> bool {
+        matches!(self.status, 401 | 403) || (200..300).contains(&self.status)
+    }
+}
+
 pub fn exit_status_of(err: &anyhow::Error) -> ExitStatus {
     for cause in err.chain() {
         if let Some(error) = cause.downcast_ref::<Error>() {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::cli::RecoverArgs;
 use crate::client::{ApiClient, TrashType};
-use crate::error::{ApiError, Error};
+use crate::error::Error;
 use crate::events::{Event, RecoverEvent, TrashEvent};
 use crate::exit::ExitStatus;
 use crate::format;
@@ -127,16 +127,13 @@ pub async fn recover(
             Ok(ExitStatus::Success)
         }
         Err(e) => {
-            let api: Option<ApiError> = e.chain().find_map(|c| match c.downcast_ref::<Error>() {
-                Some(Error::Api(api)) => Some(api.clone()),
-                _ => None,
-            });
+            let api = crate::error::api_error_in(&e).cloned();
             Err(match api {
                 Some(api) if api.status == 404 => Error::NotFound(format!(
                     "nothing of {what} is in Zoom's trash ({api}); `vsrec list --trash` shows what is, and Zoom empties it after 30 days"
                 ))
                 .into(),
-                Some(api) if matches!(api.status, 401 | 403) || (200..300).contains(&api.status) => {
+                Some(api) if api.is_refusal() => {
                     Error::Auth(format!(
                         "Zoom refused to recover {what} ({api}); the account or API key lacks the permission"
                     ))

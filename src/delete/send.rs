@@ -9,7 +9,7 @@ use super::plan::{FilePlan, SessionPlan};
 use super::report::Answer;
 use crate::archive::Proof;
 use crate::client::{ApiClient, DeleteAction, Doomed};
-use crate::error::{ApiError, Error, exit_status_of};
+use crate::error::{ApiError, exit_status_of};
 use crate::events::DeleteStatus;
 use crate::exit::ExitStatus;
 
@@ -163,11 +163,7 @@ fn judge(answer: anyhow::Result<u16>, action: DeleteAction) -> Sent {
         }
         Err(error) => error,
     };
-    let api: Option<&ApiError> = error.chain().find_map(|c| match c.downcast_ref::<Error>() {
-        Some(Error::Api(api)) => Some(api),
-        _ => None,
-    });
-    let Some(api) = api else {
+    let Some(api) = crate::error::api_error_in(&error) else {
         let exit = match exit_status_of(&error) {
             ExitStatus::Interrupted => ExitStatus::Interrupted,
             ExitStatus::Auth => ExitStatus::Auth,
@@ -175,7 +171,7 @@ fn judge(answer: anyhow::Result<u16>, action: DeleteAction) -> Sent {
         };
         return failed("request failed", format!("{error:#}"), None, exit);
     };
-    let refused = matches!(api.status, 401 | 403) || (200..300).contains(&api.status);
+    let refused = api.is_refusal();
     let (reason, text, exit) = if refused {
         (
             "refused",

@@ -19,7 +19,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::dates::{DateRange, format_date};
 use crate::client::{AccountPageQuery, ApiClient};
-use crate::error::{ApiError, Error};
+use crate::error::ApiError;
 use crate::wire::{AccountRecordings, SessionRecordings};
 
 /// Zoom's largest page.
@@ -242,11 +242,7 @@ impl<P: PageSource> Discovery<P> {
 
 /// Zoom's answer to an expired or unknown page token: HTTP 400 with code 300.
 fn refused_token(err: &anyhow::Error) -> Option<&ApiError> {
-    err.chain()
-        .find_map(|cause| match cause.downcast_ref::<Error>() {
-            Some(Error::Api(api)) if api.status == 400 && api.code == Some(300) => Some(api),
-            _ => None,
-        })
+    crate::error::api_error_in(err).filter(|api| api.status == 400 && api.code == Some(300))
 }
 
 /// Sorts a window oldest first. Sessions whose start Zoom left out or garbled go last; the ID

@@ -8,6 +8,7 @@ use serde_json::json;
 use time::macros::date;
 
 use super::*;
+use crate::error::Error;
 
 /// What the scripted server does to one request (counted from 0 over the whole run).
 #[derive(Clone, Copy, Debug)]
